@@ -1,0 +1,66 @@
+"""Writing audit events; called by every service function that changes state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from calaim.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from calaim.accounts.models import User
+    from calaim.members.models import Member
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a model instance, as JSON-ready values (foreign keys by id)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname) if field.is_relation else getattr(obj, name)
+        data[name] = _jsonable(value)
+    return data
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    member: Member | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Record one state change; must be called inside the service's transaction."""
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        action=action,
+        member=member,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason,
+    )

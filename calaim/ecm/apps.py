@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EcmConfig(AppConfig):
+    name = "calaim.ecm"
+    label = "ecm"

@@ -1,0 +1,62 @@
+"""Reading reference data in force on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from calaim.core.errors import ValidationFailed
+from calaim.plans.models import (
+    Dated,
+    DiscontinuationReason,
+    Plan,
+    PofGoLive,
+    PopulationOfFocus,
+    ProgramSettings,
+    ReferralSourceType,
+)
+
+
+def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
+    """The plan's settings in force on `day`; a plan must have settings for every day it operates."""
+    found = (
+        ProgramSettings.objects.filter(Dated.in_force_on(day), plan=plan).order_by("-effective_from").first()
+    )
+    if found is None:
+        raise ValidationFailed(f"Plan {plan.code} has no program settings in force on {day}.")
+    return found
+
+
+def pofs_in_force(day: dt.date) -> list[PopulationOfFocus]:
+    """Each POF code's definition in force on `day` (the latest version)."""
+    latest: dict[str, PopulationOfFocus] = {}
+    for pof in PopulationOfFocus.objects.filter(Dated.in_force_on(day)).order_by("code", "-effective_from"):
+        latest.setdefault(pof.code, pof)
+    return list(latest.values())
+
+
+def go_live_windows(plan_id: int, county_id: int) -> dict[str, list[tuple[dt.date, dt.date | None]]]:
+    """POF code to the periods it is live for a plan and county (from, to inclusive or open)."""
+    windows: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
+    for row in PofGoLive.objects.filter(plan_id=plan_id, county_id=county_id).order_by("effective_from"):
+        windows.setdefault(row.pof_code, []).append((row.effective_from, row.effective_to))
+    return windows
+
+
+def discontinuation_reason_get(code: str, day: dt.date, *, field: str = "reason") -> DiscontinuationReason:
+    found = DiscontinuationReason.objects.filter(Dated.in_force_on(day), code=code).first()
+    if found is None:
+        valid = ", ".join(
+            DiscontinuationReason.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True)
+        )
+        raise ValidationFailed(f"Unknown discontinuation reason {code!r}; expected one of: {valid}.", field=field)
+    return found
+
+
+def referral_source_get(code: str, day: dt.date, *, field: str = "source_type") -> ReferralSourceType:
+    found = ReferralSourceType.objects.filter(Dated.in_force_on(day), code=code).first()
+    if found is None:
+        valid = ", ".join(
+            ReferralSourceType.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True)
+        )
+        raise ValidationFailed(f"Unknown referral source {code!r}; expected one of: {valid}.", field=field)
+    return found
