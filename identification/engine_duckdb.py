@@ -1,0 +1,33 @@
+"""Run the rules on DuckDB, reading the input files directly (only the columns the rules read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import duckdb
+import pyarrow as pa
+
+from identification.config import Rules
+from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
+from identification.inputs import text_relation_sql
+from identification.validate import FileReport
+
+ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
+
+
+def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, members: FileReport,
+               claims: FileReport, progress: Callable[[str], None] = lambda _: None) -> dict[str, pa.Table]:
+    """Evaluate every step in order and return the engine outputs as Arrow tables."""
+    con.execute("SET preserve_insertion_order = false")  # the output is sorted at the end anyway
+    con.execute(f"CREATE OR REPLACE TEMP VIEW members_raw AS "
+                f"{text_relation_sql(members.path, members.columns, MEMBER_COLUMNS, False)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW claims_raw AS "
+                f"{text_relation_sql(claims.path, claims.columns, CLAIM_COLUMNS, False)}")
+    for step in build_steps(rules, as_of):
+        progress(step.name)
+        kind = "TABLE" if step.materialize else "VIEW"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")
+    out = {name: con.sql(f"SELECT * FROM {name}").fetch_arrow_table() for name in ENGINE_OUTPUTS}
+    con.execute("SET preserve_insertion_order = true")
+    return out

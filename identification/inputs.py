@@ -1,0 +1,121 @@
+"""Input files: their columns, the values each column allows, and how DuckDB reads them as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from identification.errors import InputError
+
+CIN = "[0-9]{8}[A-Z]"
+DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+PROGRAMS = ("HOSPICE", "PACE", "CCM", "CCT", "MSSP", "HCBA", "ALW", "HCBS_DD", "SDP", "MCWP")
+RACES = ("black", "aian", "pacific_islander", "asian", "white", "hispanic", "other", "unknown")
+
+
+def list_of(item: str) -> str:
+    """Regex of a `;`-list whose items, once trimmed, are empty or match `item`."""
+    one = f"[ \t]*({item})?[ \t]*"
+    return f"{one}(;{one})*"
+
+
+def one_of(values: tuple[str, ...]) -> str:
+    return "(" + "|".join(values) + ")"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column: whether it is required and the pattern (full match) a non-empty value must fit."""
+
+    name: str
+    required: bool = False
+    pattern: str | None = None
+    expected: str = ""
+    kind: str = "text"  # "date" and "bool" get extra checks; "key" must be unique
+
+
+MEMBER_SPEC = (
+    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter", "key"),
+    Column("first_name", True),
+    Column("last_name", True),
+    Column("birth_date", True, DATE, "a date YYYY-MM-DD", "date"),
+    Column("sex", False, one_of(("F", "M", "X", "U")), "one of F, M, X, U"),
+    Column("race_ethnicity", False, one_of(RACES), "one of " + ", ".join(RACES)),
+    Column("language", False, "[A-Za-z]{2}", "an ISO 639-1 two-letter code such as en or es"),
+    Column("county", True),
+    Column("plan_code", True),
+    Column("enrollment_start", True, DATE, "a date YYYY-MM-DD", "date"),
+    Column("enrollment_end", False, DATE, "a date YYYY-MM-DD", "date"),
+    Column("delegated_to", False),
+    Column("dsnp", False, "(?i)(true|false)", "true or false", "bool"),
+    Column("other_programs", False, list_of(one_of(PROGRAMS)), "a ;-list of " + ", ".join(PROGRAMS)),
+    Column("homeless_flag", False, "(?i)(true|false)", "true or false", "bool"),
+    Column("release_date", False, DATE, "a date YYYY-MM-DD", "date"),
+    Column("ccs_enrolled", False, "(?i)(true|false)", "true or false", "bool"),
+    Column("foster_care", False, "(current|former)", "current or former"),
+)
+
+CLAIM_SPEC = (
+    Column("claim_id", True, None, "", "key"),
+    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter"),
+    Column("service_from", True, DATE, "a date YYYY-MM-DD", "date"),
+    Column("service_to", False, DATE, "a date YYYY-MM-DD", "date"),
+    Column("claim_type", True, "(institutional|professional|pharmacy)", "institutional, professional or pharmacy"),
+    Column("bill_type", False, "0?[0-9]{3}", "a 3-digit UB-04 type of bill (or 4 digits with a leading 0)"),
+    Column("place_of_service", False, "[0-9]{2}", "a 2-digit place-of-service code"),
+    Column("revenue_codes", False, list_of("[0-9]{4}"), "a ;-list of 4-digit revenue codes"),
+    Column("procedure_codes", False, list_of("[0-9A-Za-z]{5}"), "a ;-list of 5-character CPT/HCPCS codes"),
+    Column("admission_type", False, "[1-5]", "an admission type 1 to 5"),
+    Column("diagnosis_codes", True),
+    Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI"),
+)
+
+
+def file_format(path: str | Path) -> str:
+    """`csv` or `parquet`, from the file ending."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: the file must end in .csv or .parquet")
+    return suffix[1:]
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def reader_sql(path: str | Path) -> str:
+    """DuckDB table function reading the file; CSV is read strictly as RFC 4180 text."""
+    if file_format(path) == "csv":
+        return (f"read_csv({sql_string(str(path))}, header=true, all_varchar=true, delim=',', quote='\"', "
+                "escape='\"', encoding='utf-8')")
+    return f"read_parquet({sql_string(str(path))})"
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, path: str | Path) -> list[str]:
+    """Column names in the file's header (or Parquet schema), exactly as spelled there."""
+    if not Path(path).is_file():
+        raise InputError(str(path), None, None, "file not found")
+    try:
+        return [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
+    except duckdb.Error as exc:
+        raise InputError(str(path), None, None, f"cannot be read as {file_format(path)}: {exc}") from None
+
+
+def text_relation_sql(path: str | Path, present: list[str], wanted: tuple[str, ...], row_number: bool) -> str:
+    """SELECT of the wanted columns as text (absent ones NULL), optionally with the 1-based record number."""
+    cols = [f"CAST({quote_ident(c)} AS VARCHAR) AS {c}" if c in present else f"CAST(NULL AS VARCHAR) AS {c}"
+            for c in wanted]
+    if row_number:
+        # DuckDB keeps a CSV scan in file order when insertion order is preserved (the default),
+        # so ROW_NUMBER() OVER () is the data record number; Parquet has an explicit row number.
+        if file_format(path) == "parquet":
+            return (f"SELECT {', '.join(cols)}, file_row_number + 1 AS rn "
+                    f"FROM read_parquet({sql_string(str(path))}, file_row_number=true)")
+        cols.append("ROW_NUMBER() OVER () AS rn")
+    return f"SELECT {', '.join(cols)} FROM {reader_sql(path)}"

@@ -1,0 +1,266 @@
+"""The identification rules as one chain of SQL steps in DuckDB's dialect, the single definition both engines run.
+
+Each engine provides two relations of text columns, `members_raw` and `claims_raw` (absent optional
+columns as NULL), then runs the steps in order; Spark runs them transpiled by SQLGlot. Dates that
+depend on as_of (window starts, age cut-offs) are computed in Python with dateutil and inlined as
+literals, so calendar-month clamping and Feb-29 birthdays behave the same in every dialect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+from identification.codes import BLANK
+from identification.config import Group, Leaf, Node, Rules
+from identification.conditions import Atom, atoms_of, condition_sql, contributions
+
+MEMBER_COLUMNS = ("member_id", "birth_date", "race_ethnicity", "county", "plan_code", "enrollment_start",
+                  "enrollment_end", "delegated_to", "dsnp", "other_programs", "homeless_flag",
+                  "release_date", "ccs_enrolled", "foster_care")
+CLAIM_COLUMNS = ("claim_id", "member_id", "service_from", "service_to", "claim_type", "bill_type",
+                 "place_of_service", "revenue_codes", "procedure_codes", "admission_type", "diagnosis_codes")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named relation; `materialize` marks the ones worth computing once rather than inlining."""
+
+    name: str
+    sql: str
+    materialize: bool = False
+
+
+def lit(day: dt.date) -> str:
+    """A DATE literal in DuckDB syntax (SQLGlot rewrites it for Spark)."""
+    return f"DATE '{day.isoformat()}'"
+
+
+def window_start(as_of: dt.date, months: int) -> dt.date:
+    """Exclusive start of an N-calendar-month window ending on as_of, clamped to month end."""
+    return as_of - relativedelta(months=months)
+
+
+def years_before(as_of: dt.date, years: int) -> dt.date:
+    """Latest birth date of someone at least `years` old on as_of (Feb 29 turns older on Mar 1)."""
+    return as_of - relativedelta(years=years)
+
+
+def in_window(column: str, as_of: dt.date, months: int) -> str:
+    """SQL test that a date falls in the N-month window ending on as_of."""
+    return f"({column} > {lit(window_start(as_of, months))} AND {column} <= {lit(as_of)})"
+
+
+def _text(column: str) -> str:
+    return f"NULLIF(TRIM({column}), '')"
+
+
+def _bool(column: str) -> str:
+    return f"COALESCE(LOWER(TRIM({column})) = 'true', FALSE)"
+
+
+def _date(column: str) -> str:
+    return f"CAST(NULLIF(TRIM({column}), '') AS DATE)"
+
+
+def _list_has(column: str, code: str) -> str:
+    """An exact item on a `;`-list column, items trimmed."""
+    return f"REGEXP_MATCHES({column}, '(^|;){BLANK}{code}{BLANK}(;|$)')"
+
+
+def _sql_in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{_q(v)}'" for v in values) + ")"
+
+
+def members_step(rules: Rules, as_of: dt.date) -> Step:
+    """Actively enrolled members, typed, with their exclusion reason (first program in order, else DSNP)."""
+    reasons = " ".join(f"WHEN {_list_has('other_programs', p)} THEN '{p}'" for p in rules.program_order)
+    sql = f"""
+SELECT member_id, birth_date, race_ethnicity, county, plan_code, delegated_to, homeless_flag, dsnp,
+       release_date, ccs_enrolled, foster_care,
+       CASE {reasons} WHEN dsnp AND plan_code IN {_sql_in(rules.dsnp_plans)} THEN '{_q(rules.dsnp_reason)}'
+       END AS exclusion_reason
+FROM (
+  SELECT TRIM(member_id) AS member_id, {_date('birth_date')} AS birth_date,
+         {_text('race_ethnicity')} AS race_ethnicity, TRIM(county) AS county, TRIM(plan_code) AS plan_code,
+         {_date('enrollment_start')} AS enrollment_start, {_date('enrollment_end')} AS enrollment_end,
+         {_text('delegated_to')} AS delegated_to, {_bool('dsnp')} AS dsnp,
+         COALESCE(other_programs, '') AS other_programs, {_bool('homeless_flag')} AS homeless_flag,
+         {_date('release_date')} AS release_date, {_bool('ccs_enrolled')} AS ccs_enrolled,
+         {_text('foster_care')} AS foster_care
+  FROM members_raw
+) m
+WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment_end >= {lit(as_of)})"""
+    return Step("active_members", sql, materialize=True)
+
+
+def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
+    """Claims of eligible members with stay/ED flags and one flag per code list the rules read."""
+    lists_any = sorted({a.code_list for a in atoms if a.kind == "codes"})
+    lists_primary = sorted({a.code_list for a in atoms if a.kind == "primary_codes"}
+                           | {a.primary for a in atoms if a.primary})
+    flags = [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].any_item_regex()}') AS any_{n}" for n in lists_any]
+    flags += [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].first_item_regex()}') AS primary_{n}"
+              for n in lists_primary]
+    bill3 = "CASE WHEN LENGTH(bill_type) = 4 THEN SUBSTR(bill_type, 2, 3) ELSE bill_type END"
+    bill_ok = " OR ".join(f"SUBSTR({bill3}, 1, {len(p)}) = '{p}'" for p in rules.stay_bill_type_prefixes)
+    is_stay = (f"(COALESCE(claim_type = '{rules.stay_claim_type}' AND ({bill_ok}) "
+               f"AND admission_type IN {_sql_in(rules.stay_admission_types)}, FALSE))")
+    rev = "|".join(rules.ed_revenue_codes)
+    proc = "|".join(rules.ed_procedure_codes)
+    is_ed_any = (f"(COALESCE(place_of_service IN {_sql_in(rules.ed_places_of_service)}, FALSE) "
+                 f"OR COALESCE(REGEXP_MATCHES(revenue_codes, '(^|;){BLANK}({rev}){BLANK}(;|$)'), FALSE) "
+                 f"OR COALESCE(REGEXP_MATCHES(UPPER(procedure_codes), '(^|;){BLANK}({proc}){BLANK}(;|$)'), "
+                 "FALSE))")
+    widest = max([a.months for a in atoms if a.months] or [1])
+    flag_cols = [f.rsplit(" AS ", 1)[1] for f in flags]
+    relevant = " OR ".join(["is_ed", *flag_cols])
+    # Non-stay claims matter only inside the widest window; stay claims all matter, because stays are
+    # formed from all of a member's stay claims before being windowed by their earliest service_from.
+    sql = f"""
+SELECT * FROM (
+  SELECT claim_id, member_id, service_from, service_to, is_stay, (NOT is_stay AND {is_ed_any}) AS is_ed
+         {''.join(', ' + f for f in flags)}
+  FROM (
+    SELECT *, {is_stay} AS is_stay
+    FROM (
+      SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id,
+             {_date('c.service_from')} AS service_from,
+             CAST(COALESCE(NULLIF(TRIM(c.service_to), ''), TRIM(c.service_from)) AS DATE) AS service_to,
+             TRIM(c.claim_type) AS claim_type, {_text('c.bill_type')} AS bill_type,
+             {_text('c.admission_type')} AS admission_type, {_text('c.place_of_service')} AS place_of_service,
+             c.revenue_codes, c.procedure_codes,
+             UPPER(REPLACE(COALESCE(c.diagnosis_codes, ''), '.', '')) AS dx
+      FROM claims_raw c
+      WHERE TRIM(c.member_id) IN (SELECT member_id FROM eligible_members)
+    ) t0
+  ) t1
+) t2
+WHERE is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant}))"""
+    return Step("claims_flagged", sql, materialize=True)
+
+
+def stays_step(rules: Rules, atoms: list[Atom]) -> Step:
+    """Unplanned stays from all of a member's stay claims: a claim joins when it starts by the latest end + gap."""
+    primaries = sorted({a.primary for a in atoms if a.kind == "unplanned_stays" and a.primary})
+    stay_flags = "".join(
+        f", MAX(CASE WHEN primary_{p} THEN 1 ELSE 0 END) OVER (PARTITION BY member_id, stay_no) = 1 "
+        f"AS stay_primary_{p}" for p in primaries)
+    gap = rules.stay_merge_gap_days
+    sql = f"""
+SELECT member_id, claim_id, service_from, stay_no,
+       MIN(service_from) OVER (PARTITION BY member_id, stay_no) AS stay_start{stay_flags}
+FROM (
+  SELECT *, SUM(new_stay) OVER (PARTITION BY member_id ORDER BY service_from, claim_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stay_no
+  FROM (
+    SELECT *, CASE WHEN prev_end IS NULL OR DATE_DIFF('day', prev_end, service_from) > {gap}
+                   THEN 1 ELSE 0 END AS new_stay
+    FROM (
+      SELECT *, MAX(service_to) OVER (PARTITION BY member_id ORDER BY service_from, claim_id
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+      FROM claims_flagged WHERE is_stay
+    ) a
+  ) b
+) c"""
+    return Step("stays", sql, materialize=True)
+
+
+def atom_sql(atom: Atom, as_of: dt.date) -> str:
+    """Evidence rows of one claims measure: (member, atom, claim, date, unit counted toward thresholds)."""
+    head = f"SELECT member_id, '{atom.name}' AS atom, claim_id, service_from"
+    if atom.kind in ("codes", "primary_codes"):
+        flag = f"{'any' if atom.kind == 'codes' else 'primary'}_{atom.code_list}"
+        return (f"{head}, claim_id AS unit FROM claims_flagged "
+                f"WHERE {flag} AND {in_window('service_from', as_of, atom.months)}")
+    if atom.kind == "unplanned_stays":
+        extra = f" AND stay_primary_{atom.primary}" if atom.primary else ""
+        return (f"{head}, CAST(stay_no AS VARCHAR) AS unit FROM stays "
+                f"WHERE {in_window('stay_start', as_of, atom.months)}{extra}")
+    # ED visits: every ED claim of one member on one date is one visit, in that date's window.
+    if not atom.primary:
+        return (f"{head}, CAST(service_from AS VARCHAR) AS unit FROM claims_flagged "
+                f"WHERE is_ed AND {in_window('service_from', as_of, atom.months)}")
+    return (f"{head}, CAST(service_from AS VARCHAR) AS unit FROM ("
+            f"SELECT *, MAX(CASE WHEN primary_{atom.primary} THEN 1 ELSE 0 END) "
+            f"OVER (PARTITION BY member_id, service_from) AS visit_primary FROM claims_flagged "
+            f"WHERE is_ed AND {in_window('service_from', as_of, atom.months)}) v WHERE visit_primary = 1")
+
+
+def build_steps(rules: Rules, as_of: dt.date) -> list[Step]:
+    """Every step of the job; the engine-specific outputs are `exclusions`, `candidates_core`, `evidence_top`."""
+    atoms = atoms_of(rules)
+    adult_cutoff = years_before(as_of, rules.adult_age)
+    steps = [
+        members_step(rules, as_of),
+        Step("exclusions", "SELECT member_id, exclusion_reason AS reason FROM active_members "
+                           "WHERE exclusion_reason IS NOT NULL"),
+        Step("eligible_members", f"SELECT *, birth_date <= {lit(adult_cutoff)} AS adult FROM active_members "
+                                 "WHERE exclusion_reason IS NULL", materialize=True),
+        claims_step(rules, as_of, atoms),
+        stays_step(rules, atoms),
+        Step("atom_evidence", " UNION ALL ".join(atom_sql(a, as_of) for a in atoms)
+             if atoms else "SELECT NULL AS member_id, NULL AS atom, NULL AS claim_id, "
+                           "NULL AS service_from, NULL AS unit WHERE FALSE", materialize=True),
+    ]
+    steps += facts_steps(rules, as_of, atoms)
+    return steps
+
+
+def facts_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
+    """Per-member facts, POF rows, their evidence, and the per-row evidence summary."""
+    counts = "".join(f", COUNT(DISTINCT CASE WHEN atom = '{a.name}' THEN unit END) AS n_{a.name}" for a in atoms)
+    coalesced = "".join(f", COALESCE(n.n_{a.name}, 0) AS n_{a.name}" for a in atoms)
+    live = "".join(f", {_live_sql(rules, pof, as_of)} AS live_{pof}" for pof in rules.pofs)
+    facts = f"""
+SELECT m.*{coalesced}{live}
+FROM eligible_members m
+LEFT JOIN (SELECT member_id{counts} FROM atom_evidence GROUP BY member_id) n ON n.member_id = m.member_id"""
+    rows, links = [], []
+    for pof, node in rules.pofs.items():
+        met = condition_sql(node, as_of, rules)
+        rows.append(f"SELECT member_id, '{pof}' AS pof FROM member_facts WHERE live_{pof} AND {met}")
+        for atom_name, path_sql in contributions(node, as_of, rules):
+            links.append(f"SELECT member_id, '{pof}' AS pof, '{atom_name}' AS atom FROM member_facts "
+                         f"WHERE live_{pof} AND {met} AND {path_sql}")
+    empty_links = "SELECT member_id, 'x' AS pof, 'x' AS atom FROM member_facts WHERE FALSE"
+    return [
+        Step("member_facts", facts, materialize=True),
+        Step("pof_rows", " UNION ALL ".join(rows), materialize=True),
+        Step("pof_atoms", " UNION ALL ".join(links) if links else empty_links),
+        Step("evidence", "SELECT DISTINCT l.member_id, l.pof, e.claim_id, e.service_from FROM pof_atoms l "
+                         "JOIN atom_evidence e ON e.member_id = l.member_id AND e.atom = l.atom",
+             materialize=True),
+        Step("candidates_core", """
+SELECT r.member_id, r.pof, COALESCE(s.evidence_count, 0) AS evidence_count,
+       s.first_evidence_date, s.last_evidence_date, m.delegated_to AS route_to
+FROM pof_rows r
+JOIN eligible_members m ON m.member_id = r.member_id
+LEFT JOIN (SELECT member_id, pof, COUNT(*) AS evidence_count, MIN(service_from) AS first_evidence_date,
+                  MAX(service_from) AS last_evidence_date
+           FROM evidence GROUP BY member_id, pof) s ON s.member_id = r.member_id AND s.pof = r.pof"""),
+        Step("evidence_top", """
+SELECT member_id, pof, claim_id, rank_in_row FROM (
+  SELECT member_id, pof, claim_id,
+         ROW_NUMBER() OVER (PARTITION BY member_id, pof ORDER BY service_from, claim_id) AS rank_in_row
+  FROM evidence
+) t WHERE rank_in_row <= 20"""),
+    ]
+
+
+def _live_sql(rules: Rules, pof: str, as_of: dt.date) -> str:
+    """Whether the POF is live for the member's plan and county on as_of (not listed = not live)."""
+    places = [(plan, county) for plan, county, p, day in rules.go_live if p == pof and day <= as_of]
+    if not places:
+        return "FALSE"
+    tests = " OR ".join(f"(plan_code = '{_q(plan)}' AND county = '{_q(county)}')" for plan, county in places)
+    return f"COALESCE({tests}, FALSE)"
+
+
+def _q(text: str) -> str:
+    return text.replace("'", "''")
+
+
+__all__ = ["CLAIM_COLUMNS", "MEMBER_COLUMNS", "Group", "Leaf", "Node", "Step", "build_steps", "window_start"]
