@@ -29,6 +29,7 @@ class Summary:
 
     engine: str
     rule_version: str
+    claims_file: str = ""
     members_read: int = 0
     claims_read: int = 0
     unknown_member_claims: int = 0
@@ -67,7 +68,7 @@ def identify(members: str | Path, claims: str | Path, as_of: dt.date, out: str |
     out_path = Path(out)
     excl_path = Path(exclusions) if exclusions else default_exclusions_path(out_path)
     _check_paths([Path(members), Path(claims), out_path, excl_path])
-    summary = Summary(engine=engine, rule_version=rules.version)
+    summary = Summary(engine=engine, rule_version=rules.version, claims_file=str(claims))
     with tempfile.TemporaryDirectory(prefix="calaim-duckdb-") as temp_dir:
         con = duckdb_connection(temp_dir)
         progress("validating members")
