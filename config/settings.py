@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "calaim.ecm",
     "calaim.careplans",
     "calaim.notices",
+    "calaim.demo",
 ]
 
 MIDDLEWARE = [
