@@ -1,0 +1,87 @@
+"""Member endpoints: search and record within the caller's scope, and the member's audit trail."""
+
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from calaim.accounts.policies import PLAN_ROLES, require_plan_role
+from calaim.core.api_base import actor
+from calaim.core.models import AuditEvent
+from calaim.core.schemas import ERRORS
+from calaim.members.models import Member
+from calaim.members.selectors import member_get, member_search
+
+router = Router(tags=["members"])
+
+
+class MemberListOut(Schema):
+    id: uuid.UUID
+    cin: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    plan: str = Field(..., alias="plan.code")
+    county: str = Field(..., alias="county.name")
+
+
+class MemberOut(MemberListOut):
+    sex: str
+    race_ethnicity: str
+    language: str
+    phone: str
+    address_line: str
+    city: str
+    zip_code: str
+    experiencing_homelessness: bool
+    delegated_to: str | None = None
+    dsnp: bool
+    pcp_name: str
+    behavioral_health_provider_name: str
+    release_date: dt.date | None
+    ccs_enrolled: bool
+    foster_care: str
+    programs: list[str] = []
+
+    @staticmethod
+    def resolve_delegated_to(obj: Member) -> str | None:
+        return obj.delegated_to.name if obj.delegated_to else None
+
+    @staticmethod
+    def resolve_programs(obj: Member) -> list[str]:
+        return [f"{p.program_code} from {p.start_date}" + (f" to {p.end_date}" if p.end_date else "")
+                for p in obj.programs.all()]
+
+
+class AuditEventOut(Schema):
+    at: dt.datetime
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+    reason: str
+
+
+@router.get("/members", response=list[MemberListOut])
+@paginate
+def list_members(request: HttpRequest, q: str = "") -> object:
+    """Members in your scope, searched by CIN, name or birth date (YYYY-MM-DD)."""
+    return member_search(actor(request), q).select_related("plan", "county")
+
+
+@router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
+def get_member(request: HttpRequest, member_id: uuid.UUID) -> Member:
+    return member_get(actor(request), member_id)
+
+
+@router.get("/members/{member_id}/audit-events", response={200: list[AuditEventOut], **ERRORS})
+def member_audit(request: HttpRequest, member_id: uuid.UUID) -> object:
+    """Every recorded change to the member's ECM record (plan staff only)."""
+    member = member_get(actor(request), member_id)
+    require_plan_role(actor(request), PLAN_ROLES, member.plan_id, "read the audit trail")
+    return AuditEvent.objects.filter(member=member).order_by("at", "id")

@@ -1,0 +1,59 @@
+"""Reference data in force today: Populations of Focus, discontinuation reasons, referral sources."""
+
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from calaim.core.clock import local_date
+from calaim.plans.models import Dated, DiscontinuationReason, ReferralSourceType
+from calaim.plans.selectors import pofs_in_force
+
+router = Router(tags=["reference data"])
+
+
+class CriterionOut(Schema):
+    key: str
+    label: str
+    member_fact: str | None = None
+
+
+class PofOut(Schema):
+    code: str
+    name: str
+    age_group: str
+    max_age: int | None
+    referral_only: bool
+    legacy: bool
+    version: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    criteria: list[CriterionOut]
+
+
+class CodeLabelOut(Schema):
+    code: str
+    label: str
+
+
+class ReasonOut(CodeLabelOut):
+    is_opt_out: bool
+    other_supports: list[str]
+
+
+@router.get("/reference/populations-of-focus", response=list[PofOut])
+def list_pofs(request: HttpRequest, on: dt.date | None = None) -> object:
+    """Populations of Focus in force on a date, with the criteria a referral attests to."""
+    return pofs_in_force(on or local_date(timezone.now()))
+
+
+@router.get("/reference/discontinuation-reasons", response=list[ReasonOut])
+def list_reasons(request: HttpRequest) -> object:
+    return DiscontinuationReason.objects.filter(Dated.in_force_on(local_date(timezone.now())))
+
+
+@router.get("/reference/referral-sources", response=list[CodeLabelOut])
+def list_sources(request: HttpRequest) -> object:
+    return ReferralSourceType.objects.filter(Dated.in_force_on(local_date(timezone.now())))

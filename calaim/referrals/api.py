@@ -1,0 +1,53 @@
+"""Referral endpoints: intake from every source, the caller's referrals and their closed-loop status."""
+
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Query, Router, Schema
+from ninja.pagination import paginate
+
+from calaim.core.api_base import actor
+from calaim.core.schemas import ERRORS
+from calaim.referrals.models import Referral
+from calaim.referrals.schemas import ReferralCreateIn, ReferralDetailOut, ReferralOut
+from calaim.referrals.selectors import referral_get, referral_scope
+from calaim.referrals.services import PofAttestationInput, ReferralInput, referral_create
+
+router = Router(tags=["referrals"])
+
+
+class ReferralFilter(Schema):
+    status: str | None = None
+    member_id: uuid.UUID | None = None
+
+
+@router.post("/referrals", response={200: ReferralDetailOut, 201: ReferralDetailOut, **ERRORS})
+def create_referral(
+    request: HttpRequest, response: HttpResponse, payload: ReferralCreateIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100),
+) -> tuple[int, Referral]:
+    """Submit an ECM referral (any source). Retrying with the same Idempotency-Key returns the first one."""
+    data = payload.dict()
+    data["pof_attestations"] = [PofAttestationInput(**a) for a in data["pof_attestations"]]
+    referral, created = referral_create(actor=actor(request), data=ReferralInput(**data),
+                                        idempotency_key=idempotency_key)
+    return (201 if created else 200), referral_get(actor(request), referral.pk)
+
+
+@router.get("/referrals", response=list[ReferralOut])
+@paginate
+def list_referrals(request: HttpRequest, filters: Query[ReferralFilter]) -> object:
+    """Referrals in your scope, newest first."""
+    referrals = referral_scope(actor(request)).select_related("member")
+    if filters.status:
+        referrals = referrals.filter(status=filters.status)
+    if filters.member_id:
+        referrals = referrals.filter(member_id=filters.member_id)
+    return referrals
+
+
+@router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, **ERRORS})
+def get_referral(request: HttpRequest, referral_id: uuid.UUID) -> Referral:
+    """One referral with its closed-loop history (status, date, reason)."""
+    return referral_get(actor(request), referral_id)

@@ -1,0 +1,78 @@
+"""Referral API schemas, split by use."""
+
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from calaim.members.models import CIN_PATTERN
+
+
+class PofAttestationIn(Schema):
+    pof: str = Field(..., min_length=1, max_length=20, examples=["A1"])
+    criteria: list[str] = Field(..., min_length=1, examples=[["homeless", "complex_need"]])
+    facts: str = Field(..., min_length=1, max_length=4000, examples=["Sleeping in car since March; CHF, missed 3 visits"])
+
+
+class ReferralCreateIn(Schema):
+    member_cin: str = Field(..., pattern=CIN_PATTERN, examples=["91234567A"])
+    member_birth_date: dt.date
+    source_type: str = Field(..., min_length=1, examples=["pcp"])
+    form: Literal["ecm_adult", "ecm_child", "eligibility_verification", "plan_identification"]
+    urgency: Literal["routine", "expedited"] = "routine"
+    referrer_name: str = Field(..., min_length=1, max_length=200)
+    referrer_role: str = Field("", max_length=100)
+    referrer_npi: str = Field("", pattern=r"^([0-9]{10})?$")
+    referrer_phone: str = Field("", max_length=20)
+    referrer_email: str = Field("", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    member_phone: str = Field("", max_length=20)
+    member_address: str = Field("", max_length=300)
+    member_experiencing_homelessness: bool | None = None
+    pof_attestations: list[PofAttestationIn] = Field(default_factory=list)
+    member_aware: bool
+    attested_by: str = Field(..., min_length=1, max_length=200)
+    attested_on: dt.date
+    notes: str = Field("", max_length=4000)
+
+    @field_validator("member_phone", "referrer_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        from calaim.core.phones import normalize_phone
+
+        return normalize_phone(value) if value else value
+
+
+class StatusUpdateOut(Schema):
+    status: str
+    at: dt.datetime
+    reason: str
+
+
+class ReferralOut(Schema):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    member_cin: str = Field(..., alias="member.cin")
+    member_name: str = Field(..., alias="member.full_name")
+    source_type: str
+    form: str
+    urgency: str
+    referrer_name: str
+    referrer_organization_id: uuid.UUID | None
+    pof_attestations: list[dict[str, object]]
+    member_aware: bool
+    received_at: dt.datetime
+    status: str
+    status_changed_at: dt.datetime
+    closure_reason: str
+    linked_to_id: uuid.UUID | None
+
+
+class ReferralDetailOut(ReferralOut):
+    status_updates: list[StatusUpdateOut]
+
+    @staticmethod
+    def resolve_status_updates(obj: object) -> list[object]:
+        return list(obj.status_updates.all())  # type: ignore[attr-defined]

@@ -1,0 +1,233 @@
+"""Referral intake from every source, and the closed-loop status the referrer follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calaim.accounts.models import PROVIDER_ROLES, Role, User
+from calaim.core.audit import audit_record, snapshot
+from calaim.core.clock import local_date
+from calaim.core.errors import Conflict, Forbidden, ValidationFailed
+from calaim.members.models import Member
+from calaim.network.models import Organization, OrganizationKind
+from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
+from calaim.plans.selectors import pofs_in_force, referral_source_get
+from calaim.referrals.models import Referral, ReferralForm, ReferralStatus, ReferralStatusUpdate
+from calaim.referrals.selectors import open_referral_for
+
+# Which referral sources an outside organization's staff may submit as.
+_SOURCES_BY_ORG_KIND: dict[str, frozenset[str]] = {
+    OrganizationKind.ECM_PROVIDER: frozenset({"ecm_provider"}),
+    OrganizationKind.CS_PROVIDER: frozenset({"cs_provider"}),
+    OrganizationKind.PCP_CLINIC: frozenset({"pcp"}),
+    OrganizationKind.BEHAVIORAL_HEALTH: frozenset({"pcp"}),
+    OrganizationKind.CBO: frozenset({"cbo"}),
+    OrganizationKind.HOSPITAL: frozenset({"hospital_concurrent_review", "hospital_transition_of_care"}),
+}
+# Statuses the referrer is told about as an outcome of the loop.
+OUTCOME_STATUSES = frozenset({
+    ReferralStatus.LINKED, ReferralStatus.NOT_ELIGIBLE, ReferralStatus.ROUTED_TO_DELEGATE,
+    ReferralStatus.DENIED, ReferralStatus.ASSIGNED, ReferralStatus.ENROLLED,
+    ReferralStatus.DECLINED, ReferralStatus.CLOSED,
+})
+_AUDIT_FIELDS = ["status", "closure_reason", "linked_to"]
+
+
+@dataclass
+class PofAttestationInput:
+    pof: str
+    criteria: list[str]
+    facts: str
+
+
+@dataclass
+class ReferralInput:
+    member_cin: str
+    member_birth_date: dt.date
+    source_type: str
+    form: str
+    referrer_name: str
+    attested_by: str
+    attested_on: dt.date
+    member_aware: bool
+    pof_attestations: list[PofAttestationInput] = field(default_factory=list)
+    urgency: str = "routine"
+    referrer_role: str = ""
+    referrer_npi: str = ""
+    referrer_phone: str = ""
+    referrer_email: str = ""
+    member_phone: str = ""
+    member_address: str = ""
+    member_experiencing_homelessness: bool | None = None
+    notes: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _fingerprint(data: ReferralInput) -> str:
+    return hashlib.sha256(json.dumps(asdict(data), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_source(actor: User, source_type: str, form: str) -> None:
+    """Plan intake keys in any source; member services takes calls; outside staff refer as their kind."""
+    if actor.role == Role.PLAN_INTAKE and actor.is_plan_staff:
+        return
+    if actor.role == Role.MEMBER_SERVICES and actor.is_plan_staff:
+        if source_type == "plan_identification":
+            raise Forbidden("Member services may not submit plan identifications.", field="source_type")
+        return
+    if actor.role in PROVIDER_ROLES | {Role.REFERRER} and actor.organization is not None:
+        allowed = _SOURCES_BY_ORG_KIND.get(actor.organization.kind, frozenset())
+        if source_type not in allowed:
+            raise Forbidden(
+                f"Staff of a {actor.organization.get_kind_display()} may refer only as: "
+                f"{', '.join(sorted(allowed)) or 'nobody'}.",
+                field="source_type",
+            )
+        return
+    raise Forbidden("Your role may not submit referrals.")
+
+
+def _resolve_member(actor: User, data: ReferralInput) -> Member:
+    """Match the form's CIN and birth date; a mismatch says nothing about whether the CIN exists."""
+    member = Member.objects.select_related("plan", "county").filter(cin=data.member_cin).first()
+    if member is None or member.birth_date != data.member_birth_date:
+        raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
+    if actor.is_plan_staff and actor.organization is not None and actor.organization.plan_id != member.plan_id:
+        raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
+    return member
+
+
+def _check_attestations(member: Member, data: ReferralInput, day: dt.date) -> None:
+    pofs = {p.code: p for p in pofs_in_force(day)}
+    if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and not data.pof_attestations:
+        raise ValidationFailed("Attest at least one Population of Focus.", field="pof_attestations")
+    for index, attestation in enumerate(data.pof_attestations):
+        where = f"pof_attestations[{index}]"
+        pof = pofs.get(attestation.pof)
+        if pof is None:
+            raise ValidationFailed(f"Unknown Population of Focus {attestation.pof!r}.", field=f"{where}.pof")
+        keys = {c["key"] for c in pof.criteria}
+        unknown = sorted(set(attestation.criteria) - keys)
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown criteria {unknown} for {pof.code}; expected some of {sorted(keys)}.",
+                field=f"{where}.criteria",
+            )
+        if not attestation.facts.strip():
+            raise ValidationFailed("Give the supporting facts for the attested criteria.", field=f"{where}.facts")
+        expected = "adult" if data.form == ReferralForm.ECM_ADULT else "child"
+        if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and pof.age_group != expected:
+            raise ValidationFailed(
+                f"{pof.code} is not on the {ReferralForm(data.form).label}.", field=f"{where}.pof"
+            )
+
+
+def _check_verification_form(actor: User, member: Member, data: ReferralInput, day: dt.date) -> None:
+    """Only a contracted ECM provider for the member's plan and county may submit the verification form."""
+    if data.form != ReferralForm.ELIGIBILITY_VERIFICATION:
+        if data.form == ReferralForm.PLAN_IDENTIFICATION and data.source_type != "plan_identification":
+            raise ValidationFailed("The plan identification form goes with source plan_identification.", field="form")
+        return
+    from calaim.network.selectors import ecm_contract_for
+
+    if actor.organization is None or ecm_contract_for(actor.organization, member, day) is None:
+        raise Forbidden(
+            "Only a contracted ECM provider serving the member's plan and county may submit the "
+            "eligibility verification form.",
+            field="form",
+        )
+
+
+def referral_status_set(
+    referral: Referral, status: str, *, actor: User | None, reason: str = "", at: dt.datetime | None = None
+) -> None:
+    """Move a referral along its closed loop; outcomes also queue a notice to the referrer."""
+    at = at or timezone.now()
+    before = snapshot(referral, _AUDIT_FIELDS)
+    referral.status = status
+    referral.status_changed_at = at
+    if reason:
+        referral.closure_reason = reason
+    referral.save(update_fields=["status", "status_changed_at", "closure_reason", "updated_at"])
+    ReferralStatusUpdate.objects.create(referral=referral, status=status, at=at, reason=reason)
+    if status in OUTCOME_STATUSES:
+        Notice.objects.create(
+            member=referral.member, kind=NoticeKind.REFERRER_OUTCOME, recipient=NoticeRecipient.REFERRER,
+            recipient_name=referral.referrer_name, referral=referral, due_date=local_date(at),
+            content={"status": status, "status_label": ReferralStatus(status).label,
+                     "date": local_date(at).isoformat(), "reason": reason},
+        )
+    audit_record(actor=actor, action=f"referral.{status}", obj=referral, member=referral.member,
+                 before=before, after=snapshot(referral, _AUDIT_FIELDS), reason=reason)
+
+
+def _replayed(actor: User, key: str, fingerprint: str) -> Referral | None:
+    if not key:
+        return None
+    existing = Referral.objects.filter(submitted_by=actor, idempotency_key=key).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise Conflict("This Idempotency-Key was used for a different referral.", field="Idempotency-Key")
+    return existing
+
+
+def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = "") -> tuple[Referral, bool]:
+    """Take a referral from any source; returns (referral, created). A retry with the same key returns
+    the first referral; a referral for a member with an open one is linked to it, not duplicated."""
+    fingerprint = _fingerprint(data)
+    if (existing := _replayed(actor, idempotency_key, fingerprint)) is not None:
+        return existing, False
+    now = timezone.now()
+    today = local_date(now)
+    referral_source_get(data.source_type, today)
+    _check_source(actor, data.source_type, data.form)
+    member = _resolve_member(actor, data)
+    _check_attestations(member, data, today)
+    _check_verification_form(actor, member, data, today)
+    try:
+        with transaction.atomic():
+            referral = _referral_insert(actor, member, data, now, idempotency_key, fingerprint)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race; hand back its referral.
+        if (existing := _replayed(actor, idempotency_key, fingerprint)) is not None:
+            return existing, False
+        raise
+    return referral, True
+
+
+def _referral_insert(
+    actor: User, member: Member, data: ReferralInput, now: dt.datetime, key: str, fingerprint: str
+) -> Referral:
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # serialize intake per member
+    open_one = open_referral_for(member.pk, "ecm")
+    fields = asdict(data)
+    for name in ("member_cin", "member_birth_date"):
+        fields.pop(name)
+    referral = Referral.objects.create(
+        member=member, submitted_by=actor, referrer_organization=_referrer_org(actor),
+        received_at=now, status_changed_at=now, idempotency_key=key, request_fingerprint=fingerprint,
+        status=ReferralStatus.RECEIVED, **fields,
+    )
+    ReferralStatusUpdate.objects.create(referral=referral, status=ReferralStatus.RECEIVED, at=now)
+    audit_record(actor=actor, action="referral.create", obj=referral, member=member,
+                 after=snapshot(referral, ["source_type", "form", "urgency", "status", "pof_attestations"]))
+    if open_one is not None:
+        referral.linked_to = open_one
+        referral.save(update_fields=["linked_to"])
+        referral_status_set(referral, ReferralStatus.LINKED, actor=actor, at=now,
+                            reason=f"Linked to the member's open referral received {local_date(open_one.received_at)}.")
+    elif data.form == ReferralForm.ELIGIBILITY_VERIFICATION:
+        from calaim.ecm.services import presumptive_start
+
+        presumptive_start(actor=actor, referral=referral)
+    return referral
+
+
+def _referrer_org(actor: User) -> Organization | None:
+    return actor.organization

@@ -1,0 +1,33 @@
+"""The JSON API: one NinjaAPI assembling each app's router; OpenAPI 3 at /api/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from calaim.authorizations.api import router as authorizations_router
+from calaim.careplans.api import router as careplans_router
+from calaim.core.api_base import AUTH, error_body
+from calaim.core.errors import DomainError
+from calaim.ecm.api import router as ecm_router
+from calaim.members.api import router as members_router
+from calaim.notices.api import router as notices_router
+from calaim.plans.api import router as plans_router
+from calaim.referrals.api import router as referrals_router
+
+api = NinjaAPI(
+    title="calaim API",
+    version="1",
+    description="CalAIM Enhanced Care Management for Medi-Cal plans and their providers. Authenticate with "
+    "`Authorization: Bearer <token>` (machine clients) or a browser session (log in at /admin/).",
+    auth=AUTH,
+    urls_namespace="api",
+)
+for router in (referrals_router, ecm_router, authorizations_router, members_router, careplans_router,
+               notices_router, plans_router):
+    api.add_router("/", router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.field, exc.code), status=exc.status_code)
