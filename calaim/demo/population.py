@@ -79,22 +79,11 @@ CITIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("Half Moon Bay", "94019"),
     ),
 }
-STREETS = (
-    "Main St",
-    "El Dorado St",
-    "Pacific Ave",
-    "Hammer Ln",
-    "McHenry Ave",
-    "Oak St",
-    "Cherokee Ln",
-    "Yosemite Blvd",
-    "El Camino Real",
-    "Bayshore Blvd",
-    "Mission St",
-    "Broadway",
-    "Sunset Dr",
-    "Pine St",
-)
+STREETS: dict[str, tuple[str, ...]] = {
+    SJ: ("El Dorado St", "Pacific Ave", "Hammer Ln", "March Ln", "Cherokee Ln", "Main St", "Oak St"),
+    STAN: ("McHenry Ave", "Yosemite Blvd", "Coffee Rd", "Geer Rd", "Crows Landing Rd", "Main St", "Oak St"),
+    SM: ("El Camino Real", "Bayshore Blvd", "Mission St", "Broadway", "University Ave", "Pine St", "Main St"),
+}
 
 
 def _pick(rng: Random, weights: dict[str, float]) -> str:
@@ -139,7 +128,7 @@ def _contact(rng: Random, county: str, homeless: bool) -> dict[str, Any]:
     city, zip_code = rng.choice(CITIES[county])
     has_phone = rng.random() < (0.7 if homeless else 0.95)
     return {
-        "address_line": "" if homeless else f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
+        "address_line": "" if homeless else f"{rng.randint(100, 9999)} {rng.choice(STREETS[county])}",
         "city": city,
         "zip_code": zip_code,
         "experiencing_homelessness": homeless,
