@@ -1,0 +1,121 @@
+"""Shared fixtures: real reference data, a small network, one user per role, and API clients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from calaim.accounts.models import ApiToken, Role, User
+from calaim.network.models import Organization
+from calaim.plans.models import Plan
+from calaim.plans.reference import reference_load
+from tests.factories import MemberFactory, OrganizationFactory, UserFactory, ecm_contract
+
+
+@dataclass
+class Network:
+    hpsj: Organization
+    hpsm: Organization
+    provider_a: Organization  # ECM provider in San Joaquin, speaks en/es
+    provider_b: Organization  # ECM provider in San Joaquin, speaks en/vi
+    provider_m: Organization  # ECM provider in San Mateo (HPSM)
+    clinic: Organization  # PCP clinic affiliated with provider_b
+    cbo: Organization
+    kaiser: Organization
+    users: dict[str, User]
+
+
+@pytest.fixture
+def reference(db: Any) -> None:
+    reference_load()
+
+
+@pytest.fixture
+def network(reference: None) -> Network:
+    hpsj = OrganizationFactory(name="Health Plan of San Joaquin", kind="plan", plan=Plan.objects.get(code="HPSJ"))
+    hpsm = OrganizationFactory(name="Health Plan of San Mateo", kind="plan", plan=Plan.objects.get(code="HPSM"))
+    provider_a = OrganizationFactory(name="Alpha Care Partners")
+    provider_b = OrganizationFactory(name="Bravo Health Navigators")
+    provider_m = OrganizationFactory(name="Mateo ECM Collaborative")
+    ecm_contract(provider_a, "HPSJ", ["San Joaquin", "Stanislaus"], languages=["en", "es"])
+    ecm_contract(provider_b, "HPSJ", ["San Joaquin"], languages=["en", "vi"])
+    ecm_contract(provider_m, "HPSM", ["San Mateo"])
+    clinic = OrganizationFactory(name="Valley PCP Clinic", kind="pcp_clinic", ecm_affiliate=provider_b)
+    cbo = OrganizationFactory(name="Delta Food Bank", kind="cbo")
+    kaiser = OrganizationFactory(name="Kaiser Permanente", kind="delegate", code="KAISER")
+    users = {
+        "intake": UserFactory(username="intake", role=Role.PLAN_INTAKE, organization=hpsj),
+        "um": UserFactory(username="um", role=Role.PLAN_UM, organization=hpsj),
+        "member_services": UserFactory(username="ms", role=Role.MEMBER_SERVICES, organization=hpsj),
+        "hpsm_intake": UserFactory(username="hpsm_intake", role=Role.PLAN_INTAKE, organization=hpsm),
+        "hpsm_um": UserFactory(username="hpsm_um", role=Role.PLAN_UM, organization=hpsm),
+        "cm_a": UserFactory(username="cm_a", role=Role.PROVIDER_CARE_MANAGER, organization=provider_a),
+        "cm_a2": UserFactory(username="cm_a2", role=Role.PROVIDER_CARE_MANAGER, organization=provider_a),
+        "sup_a": UserFactory(username="sup_a", role=Role.PROVIDER_SUPERVISOR, organization=provider_a),
+        "cm_b": UserFactory(username="cm_b", role=Role.PROVIDER_CARE_MANAGER, organization=provider_b),
+        "referrer": UserFactory(username="dr_pcp", role=Role.REFERRER, organization=clinic),
+        "referrer_cbo": UserFactory(username="cbo_worker", role=Role.REFERRER, organization=cbo),
+    }
+    return Network(hpsj, hpsm, provider_a, provider_b, provider_m, clinic, cbo, kaiser, users)
+
+
+@pytest.fixture
+def member(network: Network) -> Any:
+    return MemberFactory(experiencing_homelessness=True, language="es")
+
+
+class Api:
+    """A JSON client acting as one user through a real API token."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _, raw = ApiToken.issue(user=user, name="test")
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api{path}", params, headers=self.headers)
+
+    def post(self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.post(f"/api{path}", body or {}, content_type="application/json",
+                                headers={**self.headers, **(headers or {})})
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"/api{path}", headers=self.headers)
+
+
+@pytest.fixture
+def api(network: Network) -> Any:
+    cache: dict[str, Api] = {}
+
+    def as_user(name: str | None) -> Api:
+        key = name or "anonymous"
+        if key not in cache:
+            cache[key] = Api(network.users[name] if name else None)
+        return cache[key]
+
+    return as_user
+
+
+def referral_body(member: Any, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "member_cin": member.cin,
+        "member_birth_date": member.birth_date.isoformat(),
+        "source_type": "pcp",
+        "form": "ecm_adult",
+        "referrer_name": "Dr. Rivera",
+        "referrer_npi": "1234567890",
+        "member_aware": True,
+        "attested_by": "Dr. Rivera",
+        "attested_on": dt.date.today().isoformat(),
+        "pof_attestations": [
+            {"pof": "A1", "criteria": ["homeless", "complex_need"], "facts": "Sleeping in car; CHF with 3 missed visits"}
+        ],
+    }
+    body.update(overrides)
+    return body
