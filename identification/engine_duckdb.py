@@ -28,6 +28,6 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, mem
         progress(step.name)
         kind = "TABLE" if step.materialize else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")
-    out = {name: con.sql(f"SELECT * FROM {name}").fetch_arrow_table() for name in ENGINE_OUTPUTS}
+    out = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in ENGINE_OUTPUTS}
     con.execute("SET preserve_insertion_order = true")
     return out

@@ -46,8 +46,8 @@ def assemble(engine_out: dict[str, pa.Table], as_of: dt.date, version: str) -> t
         LEFT JOIN (SELECT member_id, pof, STRING_AGG(claim_id, ';' ORDER BY rank_in_row) AS ids
                    FROM evidence_top GROUP BY member_id, pof) t ON t.member_id = c.member_id AND t.pof = c.pof
         ORDER BY c.member_id, c.pof""".replace("$version", "'" + version.replace("'", "''") + "'"))
-    cand = candidates.fetch_arrow_table().cast(CANDIDATE_SCHEMA)
-    excl = con.sql("SELECT member_id, reason FROM exclusions ORDER BY member_id").fetch_arrow_table()
+    cand = candidates.to_arrow_table().cast(CANDIDATE_SCHEMA)
+    excl = con.sql("SELECT member_id, reason FROM exclusions ORDER BY member_id").to_arrow_table()
     con.close()
     return cand, excl.cast(EXCLUSION_SCHEMA)
 
