@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Mapping
 from random import Random
 from typing import Any
 
@@ -86,7 +87,7 @@ STREETS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pick(rng: Random, weights: dict[str, float]) -> str:
+def _pick(rng: Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import models, transaction
 
 from calaim.core.errors import ValidationFailed
 from calaim.plans.models import (
     AgeGroup,
     County,
+    Dated,
     DiscontinuationReason,
     ExcludedProgram,
     Plan,
@@ -242,7 +243,11 @@ def _load_go_live(directory: Path) -> dict[str, int]:
 
 
 def _load_coded(
-    directory: Path, filename: str, list_key: str, model: type, fields: dict[str, Callable[[_Entry], Any]]
+    directory: Path,
+    filename: str,
+    list_key: str,
+    model: type[Dated],
+    fields: dict[str, Callable[[_Entry], Any]],
 ) -> dict[str, int]:
     """Rows keyed by code and effective_from whose other fields are read by `fields`."""
     entries, _ = _entries(directory, filename, list_key)
@@ -251,7 +256,9 @@ def _load_coded(
         start, end = entry.dates()
         defaults = {name: read(entry) for name, read in fields.items()}
         defaults |= {"effective_to": end, "version": entry.text("version", DEFAULT_VERSION)}
-        model.objects.update_or_create(code=entry.text("code"), effective_from=start, defaults=defaults)
+        model._default_manager.update_or_create(
+            code=entry.text("code"), effective_from=start, defaults=defaults
+        )
     return {list_key: len(entries)}
 
 
@@ -261,8 +268,8 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
     plans = {p.code: p for p in Plan.objects.all()}
     numbers = [
         f.name
-        for f in ProgramSettings._meta.get_fields()
-        if f.get_internal_type() == "PositiveSmallIntegerField"
+        for f in ProgramSettings._meta.concrete_fields
+        if isinstance(f, models.PositiveSmallIntegerField)
     ]
     for entry in entries:
         entry.allow_only(
@@ -293,6 +300,34 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
     return {"program_settings": len(entries)}
 
 
+# (file, top-level key, model, how each non-key field is read) for the tables keyed by code.
+_CODED_TABLES: tuple[tuple[str, str, type[Dated], dict[str, Callable[[_Entry], Any]]], ...] = (
+    (
+        "excluded_programs.yaml",
+        "excluded_programs",
+        ExcludedProgram,
+        {"name": lambda e: e.text("name"), "priority": lambda e: e.value("priority", int)},
+    ),
+    (
+        "discontinuation_reasons.yaml",
+        "discontinuation_reasons",
+        DiscontinuationReason,
+        {
+            "label": lambda e: e.text("label"),
+            "dhcs_code": lambda e: e.text("dhcs_code", ""),
+            "is_opt_out": lambda e: e.value("is_opt_out", bool, False),
+            "other_supports": lambda e: e.strings("other_supports", []),
+        },
+    ),
+    (
+        "referral_sources.yaml",
+        "referral_sources",
+        ReferralSourceType,
+        {"label": lambda e: e.text("label"), "description": lambda e: e.text("description", "")},
+    ),
+)
+
+
 def reference_load(directory: Path | None = None) -> dict[str, int]:
     """Load every reference file idempotently in one transaction; a malformed file changes nothing."""
     source = directory or REFERENCE_DIR
@@ -301,37 +336,7 @@ def reference_load(directory: Path | None = None) -> dict[str, int]:
         counts |= _load_counties_and_plans(source)
         counts |= _load_pofs(source)
         counts |= _load_go_live(source)
-        counts |= _load_coded(
-            source,
-            "excluded_programs.yaml",
-            "excluded_programs",
-            ExcludedProgram,
-            {
-                "name": lambda e: e.text("name"),
-                "priority": lambda e: e.value("priority", int),
-            },
-        )
-        counts |= _load_coded(
-            source,
-            "discontinuation_reasons.yaml",
-            "discontinuation_reasons",
-            DiscontinuationReason,
-            {
-                "label": lambda e: e.text("label"),
-                "dhcs_code": lambda e: e.text("dhcs_code", ""),
-                "is_opt_out": lambda e: e.value("is_opt_out", bool, False),
-                "other_supports": lambda e: e.strings("other_supports", []),
-            },
-        )
-        counts |= _load_coded(
-            source,
-            "referral_sources.yaml",
-            "referral_sources",
-            ReferralSourceType,
-            {
-                "label": lambda e: e.text("label"),
-                "description": lambda e: e.text("description", ""),
-            },
-        )
+        for filename, list_key, model, fields in _CODED_TABLES:
+            counts |= _load_coded(source, filename, list_key, model, fields)
         counts |= _load_program_settings(source)
     return counts

@@ -10,7 +10,7 @@ from calaim.plans.reference import ReferenceDataError, reference_load
 
 
 class Command(BaseCommand):
-    help = "Load plans, counties, POFs, go-live dates, exclusions, reasons, sources and settings (idempotent)."
+    help = "Load plans, counties, POFs, go-live dates, exclusions, reasons, sources, settings (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
