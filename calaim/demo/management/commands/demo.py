@@ -1,0 +1,37 @@
+"""`manage.py demo`: migrate, load reference and synthetic data with referrals in every state, then serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from calaim.demo.lifecycle import demo_lifecycle_create
+from calaim.referrals.models import Referral
+
+
+class Command(BaseCommand):
+    help = "Run the demo: an SQLite database with synthetic data and demo logins, served on 127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--members", type=int, default=2000)
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="Prepare the data, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("demo_seed", seed=options["seed"], members=options["members"])
+        if not Referral.objects.exists():
+            reached = demo_lifecycle_create(seed=options["seed"])
+            self.stdout.write(
+                "Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items()))
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
+            )
+        )
+        if not options["no_serve"]:
+            call_command("runserver", options["addrport"], use_reloader=False)
