@@ -1,0 +1,183 @@
+"""Deterministic synthetic plan data (members and claims) with a realistic shape, generated in chunks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+CHUNK_MEMBERS = 50_000
+EPOCH = dt.date(1970, 1, 1)
+PLACES = [("HPSJ", "San Joaquin", 0.40), ("HPSJ", "Stanislaus", 0.25), ("HPSM", "San Mateo", 0.27),
+          ("HPSJ", "El Dorado", 0.08)]  # El Dorado: a county with no go-live in the default rules
+RACES = ["hispanic", "white", "asian", "black", "aian", "pacific_islander", "other", "unknown"]
+RACE_P = [0.42, 0.22, 0.14, 0.08, 0.02, 0.02, 0.05, 0.05]
+LANGS = ["en", "es", "vi", "zh", "tl", "ru"]
+PROGRAMS = ["HOSPICE", "PACE", "CCM", "CCT", "MSSP", "HCBA", "ALW", "HCBS_DD", "SDP", "MCWP", "CCM;MSSP", "SDP;PACE"]
+# Diagnosis pool: (code, weight). Includes near-miss decoys: F17 (nicotine), Z591 (not homelessness).
+DX = [("I10", 10), ("E11.9", 6), ("J45.909", 4), ("Z00.00", 12), ("R05.9", 8), ("M54.50", 8), ("K21.9", 5),
+      ("E78.5", 6), ("F32.9", 3), ("F41.1", 3), ("Z59.00", 0.6), ("Z59.01", 0.3), ("Z59.1", 0.8),
+      ("F17.210", 3), ("F10.20", 1), ("F11.20", 0.5), ("F20.9", 0.4), ("F31.9", 0.5), ("O09.90", 0.6),
+      ("Z34.00", 0.6), ("Z37.0", 0.2), ("Z3A.20", 0.2), ("Z59.41", 0.3), ("Z63.0", 0.3), ("C50.911", 0.5),
+      ("N18.3", 1), ("I50.9", 1), ("J44.9", 1.5), ("S06.0X0A", 0.2), ("G40.909", 0.4), ("F84.0", 0.3),
+      ("B20", 0.1), ("F71", 0.1), ("Z51.11", 0.5), ("H52.4", 3)]
+REVENUE = ["0450", "0451;0250", "0981", "0300;0250", "0110;0250;0300", "0120", "0636", "0360;0250", "0300",
+           "0250", "0320", "0730", "0510", "0420", "0270"]
+PROCS_PRO = ["99213", "99214", "99285", "90837", "80053;85025", "G0439", "99203", "99286", "99212", "99213;36415",
+             "99214;93000", "97110", "J1885;96372", "99395", "90471"]
+
+
+def _choice(rng: np.random.Generator, options: list, p: list[float] | None, n: int) -> np.ndarray:
+    weights = None if p is None else np.asarray(p, dtype=float) / np.sum(p)
+    return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=weights)]
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pa.array(days.astype("int32"), pa.date32())
+
+
+def _masked(values: np.ndarray, keep: np.ndarray) -> pa.Array:
+    return pa.array(np.where(keep, values, None), pa.string())
+
+
+def member_id(index: np.ndarray) -> pa.Array:
+    """CIN for member number i: 8 digits then a letter, unique per index."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(10_000_000 + index % 90_000_000), pa.string()), 8, "0")
+    letters = pa.array(np.asarray(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), dtype=object)[(index // 90_000_000) % 26],
+                       pa.string())
+    return pc.binary_join_element_wise(digits, letters, "")
+
+
+def members_chunk(rng: np.random.Generator, start: int, n: int, as_of: dt.date) -> pa.Table:
+    """One chunk of members: plans and counties, ages, enrollment, flags and programs."""
+    idx = np.arange(start, start + n)
+    as_of_day = (as_of - EPOCH).days
+    age_years = np.where(rng.random(n) < 0.38, rng.integers(0, 21, n), rng.integers(21, 95, n))
+    birth = as_of_day - age_years * 365 - rng.integers(0, 365, n)
+    place = rng.choice(len(PLACES), size=n, p=[p[2] for p in PLACES])
+    plan = np.asarray([p[0] for p in PLACES], dtype=object)[place]
+    county = np.asarray([p[1] for p in PLACES], dtype=object)[place]
+    start_day = as_of_day - rng.integers(0, 3650, n)
+    ended = rng.random(n) < 0.06
+    end_day = np.where(ended, as_of_day - rng.integers(1, 400, n), as_of_day + rng.integers(1, 400, n))
+    child = age_years < 21
+    dsnp = np.where((plan == "HPSM") & (age_years >= 65), rng.random(n) < 0.35, False)
+    foster = np.where(child & (rng.random(n) < 0.03), "current",
+                      np.where((age_years >= 18) & (age_years < 27) & (rng.random(n) < 0.04), "former", None))
+    return pa.table({
+        "member_id": member_id(idx),
+        "first_name": pa.array(_choice(rng, ["Ana", "Luis", "Mai", "Wei", "Jose", "Maria", "Tupac", "Leilani"],
+                                       None, n), pa.string()),
+        "last_name": pa.array(_choice(rng, ["Garcia", "Nguyen", "Smith", "Lopez", "Chen", "Begay", "O'Neil",
+                                            "Santos, Jr."], None, n), pa.string()),
+        "birth_date": _dates(birth),
+        "sex": pa.array(_choice(rng, ["F", "M", "X", "U"], [0.51, 0.47, 0.01, 0.01], n), pa.string()),
+        "race_ethnicity": _masked(_choice(rng, RACES, RACE_P, n), rng.random(n) < 0.9),
+        "language": pa.array(_choice(rng, LANGS, [0.6, 0.3, 0.04, 0.03, 0.02, 0.01], n), pa.string()),
+        "county": pa.array(county, pa.string()),
+        "plan_code": pa.array(plan, pa.string()),
+        "enrollment_start": _dates(start_day),
+        "enrollment_end": pa.array(np.where(ended | (rng.random(n) < 0.03), end_day, None), pa.date32()),
+        "delegated_to": _masked(np.full(n, "KAISER", dtype=object), rng.random(n) < 0.07),
+        "dsnp": pa.array(dsnp, pa.bool_()),
+        "other_programs": _masked(_choice(rng, PROGRAMS, None, n), rng.random(n) < 0.03),
+        "homeless_flag": pa.array(rng.random(n) < 0.025, pa.bool_()),
+        "release_date": pa.array(np.where(rng.random(n) < 0.015, as_of_day - rng.integers(0, 700, n), None),
+                                 pa.date32()),
+        "ccs_enrolled": pa.array(child & (rng.random(n) < 0.05), pa.bool_()),
+        "foster_care": pa.array(foster, pa.string()),
+    })
+
+
+def _diagnoses(rng: np.random.Generator, n: int) -> pa.Array:
+    codes = [c for c, _ in DX]
+    weights = [w for _, w in DX]
+    first = pa.array(_choice(rng, codes, weights, n), pa.string())
+    second = _masked(_choice(rng, codes, weights, n), rng.random(n) < 0.5)
+    third = _masked(_choice(rng, codes, weights, n), rng.random(n) < 0.2)
+    return pc.binary_join_element_wise(first, second, third, ";", null_handling="skip")
+
+
+def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, mean_claims: float,
+                 as_of: dt.date) -> pa.Table:
+    """Claims for one member chunk: few claims for most, a heavy tail of high utilizers."""
+    n_members = members.num_rows
+    # Gamma-mixed Poisson (negative binomial): most members have a few claims, some have hundreds.
+    counts = rng.poisson(rng.gamma(0.4, mean_claims / 0.4, n_members))
+    owner = np.repeat(np.arange(n_members), counts)
+    n = int(owner.size)
+    as_of_day = (as_of - EPOCH).days
+    frm = as_of_day - rng.integers(0, 760, n)
+    kind = rng.choice(3, size=n, p=[0.7, 0.2, 0.1])  # professional, institutional, pharmacy
+    inst, pharm = kind == 1, kind == 2
+    bill = _choice(rng, ["111", "0111", "131", "0131", "211", "121", "831"], [0.25, 0.05, 0.45, 0.05, 0.08, 0.07, 0.05], n)
+    inpatient = inst & np.isin(bill, ["111", "0111", "211"])
+    los = np.where(inpatient, rng.integers(0, 9, n), 0)
+    pos = _choice(rng, ["11", "23", "22", "21", "02", "20"], [0.72, 0.04, 0.1, 0.04, 0.06, 0.04], n)
+    member_ids = members.column("member_id").take(pa.array(owner))
+    unknown = rng.random(n) < 0.0005
+    member_ids = pc.if_else(pa.array(unknown), pa.array(np.full(n, "99999999Z", dtype=object), pa.string()),
+                            member_ids)
+    ids = pc.binary_join_element_wise(pa.array(np.full(n, "CLM", dtype=object), pa.string()),
+                                      pc.utf8_lpad(pc.cast(pa.array(first_claim + np.arange(n)), pa.string()), 10, "0"), "")
+    dx = _diagnoses(rng, n)
+    return pa.table({
+        "claim_id": ids, "member_id": member_ids, "service_from": _dates(frm),
+        "service_to": pa.array(np.where(inpatient | (rng.random(n) < 0.3), frm + los, None), pa.date32()),
+        "claim_type": pa.array(np.asarray(["professional", "institutional", "pharmacy"], dtype=object)[kind],
+                               pa.string()),
+        "bill_type": _masked(bill, inst),
+        "place_of_service": _masked(pos, kind == 0),
+        "revenue_codes": _masked(_choice(rng, REVENUE, None, n), inst),
+        "procedure_codes": _masked(_choice(rng, PROCS_PRO, None, n), ~pharm),
+        "admission_type": _masked(_choice(rng, ["1", "2", "3", "4", "5"], [0.45, 0.2, 0.28, 0.02, 0.05], n),
+                                  inpatient),
+        "diagnosis_codes": pc.if_else(pa.array(pharm & (rng.random(n) < 0.8)), pa.scalar(None, pa.string()), dx),
+        "provider_npi": pc.cast(pa.array(rng.integers(1_000_000_000, 9_999_999_999, n)), pa.string()),
+    })
+
+
+class _Sink:
+    """Chunked CSV or Parquet writer with fixed settings, so the same seed gives the same bytes."""
+
+    def __init__(self, path: Path, schema: pa.Schema, fmt: str) -> None:
+        self.fmt = fmt
+        if fmt == "parquet":
+            self.writer = pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=True)
+        else:
+            self.writer = pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table) if self.fmt == "parquet" else self.writer.write(table)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def synthesize(n_members: int, out_dir: str | Path, seed: int = 1, as_of: dt.date = dt.date(2026, 6, 30),
+               fmt: str = "csv", claims_per_member: float = 20.0) -> list[Path]:
+    """Write out_dir/members.<fmt> and out_dir/claims.<fmt>; the same arguments give identical files."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"members.{fmt}", out / f"claims.{fmt}"]
+    sinks: list[_Sink] = []
+    next_claim = 1
+    try:
+        for chunk, start in enumerate(range(0, n_members, CHUNK_MEMBERS)):
+            rng = np.random.default_rng([seed, chunk])
+            members = members_chunk(rng, start, min(CHUNK_MEMBERS, n_members - start), as_of)
+            claims = claims_chunk(rng, next_claim, members, claims_per_member, as_of)
+            next_claim += claims.num_rows
+            if not sinks:
+                sinks = [_Sink(paths[0], members.schema, fmt), _Sink(paths[1], claims.schema, fmt)]
+            sinks[0].write(members)
+            sinks[1].write(claims)
+    finally:
+        for sink in sinks:
+            sink.close()
+    return paths
