@@ -23,8 +23,15 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
 )
-for router in (referrals_router, ecm_router, authorizations_router, members_router, careplans_router,
-               notices_router, plans_router):
+for router in (
+    referrals_router,
+    ecm_router,
+    authorizations_router,
+    members_router,
+    careplans_router,
+    notices_router,
+    plans_router,
+):
     api.add_router("/", router)
 
 

@@ -29,6 +29,12 @@ class Network:
     users: dict[str, User]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness protects real passwords; test users need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference(db: Any) -> None:
     reference_load()
@@ -82,8 +88,9 @@ class Api:
         return self.client.get(f"/api{path}", params, headers=self.headers)
 
     def post(self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
-        return self.client.post(f"/api{path}", body or {}, content_type="application/json",
-                                headers={**self.headers, **(headers or {})})
+        return self.client.post(
+            f"/api{path}", body or {}, content_type="application/json", headers={**self.headers, **(headers or {})}
+        )
 
     def delete(self, path: str) -> Any:
         return self.client.delete(f"/api{path}", headers=self.headers)
@@ -114,7 +121,11 @@ def referral_body(member: Any, **overrides: Any) -> dict[str, Any]:
         "attested_by": "Dr. Rivera",
         "attested_on": dt.date.today().isoformat(),
         "pof_attestations": [
-            {"pof": "A1", "criteria": ["homeless", "complex_need"], "facts": "Sleeping in car; CHF with 3 missed visits"}
+            {
+                "pof": "A1",
+                "criteria": ["homeless", "complex_need"],
+                "facts": "Sleeping in car; CHF with 3 missed visits",
+            }
         ],
     }
     body.update(overrides)

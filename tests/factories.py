@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
@@ -51,17 +51,28 @@ class MemberFactory(factory.django.DjangoModelFactory):
     county = factory.LazyFunction(lambda: County.objects.get(name="San Joaquin"))
 
     @factory.post_generation
-    def enrolled(obj: Member, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def enrolled(obj: Member, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted is not False:
             EnrollmentSpan.objects.create(member=obj, plan=obj.plan, start_date=dt.date(2020, 1, 1))
 
 
-def ecm_contract(org: Organization, plan_code: str, counties: list[str], *, capacity: int = 50,
-                 pofs: list[str] | None = None, languages: list[str] | None = None) -> Contract:
+def ecm_contract(
+    org: Organization,
+    plan_code: str,
+    counties: list[str],
+    *,
+    capacity: int = 50,
+    pofs: list[str] | None = None,
+    languages: list[str] | None = None,
+) -> Contract:
     contract = Contract.objects.create(
-        plan=Plan.objects.get(code=plan_code), organization=org, program="ecm", capacity=capacity,
+        plan=Plan.objects.get(code=plan_code),
+        organization=org,
+        program="ecm",
+        capacity=capacity,
         pof_codes=pofs if pofs is not None else ["A1", "A2", "A3", "A4", "A7", "C1", "C2", "C3"],
-        languages=languages or ["en"], start_date=dt.date(2022, 1, 1),
+        languages=languages or ["en"],
+        start_date=dt.date(2022, 1, 1),
     )
     contract.counties.set(County.objects.filter(name__in=counties))
     return contract

@@ -1,6 +1,5 @@
 """Authorization endpoints: the UM queue with its clocks, decisions, extensions and re-authorization."""
 
-
 import datetime as dt
 import uuid
 from typing import Literal
@@ -127,8 +126,11 @@ def extend(request: HttpRequest, authorization_id: uuid.UUID, payload: Extension
 
 
 @router.post("/authorizations/{authorization_id}/reauthorization", response={201: AuthorizationOut, **ERRORS})
-def reauthorize(request: HttpRequest, authorization_id: uuid.UUID, payload: ReauthorizationIn) -> tuple[int, AuthorizationRequest]:
+def reauthorize(
+    request: HttpRequest, authorization_id: uuid.UUID, payload: ReauthorizationIn
+) -> tuple[int, AuthorizationRequest]:
     """Request continued ECM after an approved period."""
     authorization = authorization_get(actor(request), authorization_id)
-    return 201, services.authorization_reauthorize(actor=actor(request), authorization=authorization,
-                                                   urgency=payload.urgency)
+    return 201, services.authorization_reauthorize(
+        actor=actor(request), authorization=authorization, urgency=payload.urgency
+    )

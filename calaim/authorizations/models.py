@@ -67,7 +67,9 @@ class AuthorizationRequest(DomainModel):
 class NoticeOfAction(DomainModel):
     """The written notice of an adverse benefit determination, with the member's appeal rights."""
 
-    authorization = models.OneToOneField(AuthorizationRequest, on_delete=models.PROTECT, related_name="notice_of_action")
+    authorization = models.OneToOneField(
+        AuthorizationRequest, on_delete=models.PROTECT, related_name="notice_of_action"
+    )
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="notices_of_action")
     determination = models.CharField(max_length=30)
     reason = models.TextField()

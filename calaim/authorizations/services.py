@@ -57,12 +57,24 @@ def authorization_open(
     settings = program_settings_for(member.plan, local_date(received_at))
     deadlines = decision_deadlines(received_at, urgency, clock_settings(settings))
     request = AuthorizationRequest.objects.create(
-        member=member, referral=referral, kind=kind, urgency=urgency, received_at=received_at,
-        due_at=deadlines.due_at, ceiling_at=deadlines.ceiling_at, renews=renews,
-        requesting_organization=requesting_organization, settings_version=settings.version,
+        member=member,
+        referral=referral,
+        kind=kind,
+        urgency=urgency,
+        received_at=received_at,
+        due_at=deadlines.due_at,
+        ceiling_at=deadlines.ceiling_at,
+        renews=renews,
+        requesting_organization=requesting_organization,
+        settings_version=settings.version,
     )
-    audit_record(actor=actor, action="authorization.open", obj=request, member=member,
-                 after=snapshot(request, ["kind", "urgency", "received_at", *_AUDIT_FIELDS]))
+    audit_record(
+        actor=actor,
+        action="authorization.open",
+        obj=request,
+        member=member,
+        after=snapshot(request, ["kind", "urgency", "received_at", *_AUDIT_FIELDS]),
+    )
     return request
 
 
@@ -74,14 +86,27 @@ def authorization_presumptive_grant(
     today = local_date(now)
     settings = program_settings_for(member.plan, today)
     request = AuthorizationRequest.objects.create(
-        member=member, referral=referral, kind=AuthorizationKind.PRESUMPTIVE, received_at=now, due_at=now,
-        ceiling_at=now, status=AuthorizationStatus.APPROVED, decided_at=now, requesting_organization=organization,
-        decision_reason="Presumptive authorization: contracted ECM provider submitted the eligibility verification form.",
-        period_start=today, period_end=today + dt.timedelta(days=settings.presumptive_days - 1),
+        member=member,
+        referral=referral,
+        kind=AuthorizationKind.PRESUMPTIVE,
+        received_at=now,
+        due_at=now,
+        ceiling_at=now,
+        status=AuthorizationStatus.APPROVED,
+        decided_at=now,
+        requesting_organization=organization,
+        decision_reason="Presumptive: a contracted ECM provider submitted the eligibility verification form.",
+        period_start=today,
+        period_end=today + dt.timedelta(days=settings.presumptive_days - 1),
         settings_version=settings.version,
     )
-    audit_record(actor=actor, action="authorization.presumptive", obj=request, member=member,
-                 after=snapshot(request, _AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        action="authorization.presumptive",
+        obj=request,
+        member=member,
+        after=snapshot(request, _AUDIT_FIELDS),
+    )
     return request
 
 
@@ -102,8 +127,15 @@ def authorization_extend(*, actor: User, authorization: AuthorizationRequest, re
         locked.due_at, locked.ceiling_at = extended.due_at, extended.ceiling_at
         locked.extended_at, locked.extension_reason = timezone.now(), reason
         locked.save()
-        audit_record(actor=actor, action="authorization.extend", obj=locked, member=locked.member,
-                     before=before, after=snapshot(locked, _AUDIT_FIELDS), reason=reason)
+        audit_record(
+            actor=actor,
+            action="authorization.extend",
+            obj=locked,
+            member=locked.member,
+            before=before,
+            after=snapshot(locked, _AUDIT_FIELDS),
+            reason=reason,
+        )
     return locked
 
 
@@ -115,7 +147,9 @@ class Outcome:
     ALL = (APPROVE, APPROVE_MODIFIED, DENY, PEND)
 
 
-def _period(authorization: AuthorizationRequest, settings: ProgramSettings, months: int | None) -> tuple[dt.date, dt.date]:
+def _period(
+    authorization: AuthorizationRequest, settings: ProgramSettings, months: int | None
+) -> tuple[dt.date, dt.date]:
     if authorization.kind == AuthorizationKind.REAUTHORIZATION and authorization.renews is not None:
         assert authorization.renews.period_end is not None
         start = authorization.renews.period_end + dt.timedelta(days=1)
@@ -130,8 +164,9 @@ def _check_decision(outcome: str, reason: str, criteria: str, modification: str,
     if outcome not in Outcome.ALL:
         raise ValidationFailed(f"Outcome must be one of {', '.join(Outcome.ALL)}.", field="outcome")
     if outcome == Outcome.DENY and not (reason.strip() and criteria.strip()):
-        raise ValidationFailed("A denial needs the reason and the criteria used.",
-                               field="reason" if not reason.strip() else "criteria")
+        raise ValidationFailed(
+            "A denial needs the reason and the criteria used.", field="reason" if not reason.strip() else "criteria"
+        )
     if outcome == Outcome.APPROVE_MODIFIED and not modification.strip():
         raise ValidationFailed("Say what was modified.", field="modification")
     if outcome == Outcome.PEND and not information.strip():
@@ -155,15 +190,24 @@ def authorization_decide(
     if period_months is not None and not 1 <= period_months <= 24:
         raise ValidationFailed("period_months must be between 1 and 24.", field="period_months")
     with transaction.atomic():
-        locked = AuthorizationRequest.objects.select_for_update().select_related("member__plan", "renews").get(
-            pk=authorization.pk
+        locked = (
+            AuthorizationRequest.objects.select_for_update()
+            .select_related("member__plan", "renews")
+            .get(pk=authorization.pk)
         )
         if locked.status not in UNDECIDED:
             raise Conflict(f"This request was already decided ({locked.get_status_display()}).")
         before = snapshot(locked, _AUDIT_FIELDS)
         _apply_decision(locked, actor, outcome, reason, criteria, modification, information_requested, period_months)
-        audit_record(actor=actor, action=f"authorization.{outcome}", obj=locked, member=locked.member,
-                     before=before, after=snapshot(locked, _AUDIT_FIELDS), reason=reason)
+        audit_record(
+            actor=actor,
+            action=f"authorization.{outcome}",
+            obj=locked,
+            member=locked.member,
+            before=before,
+            after=snapshot(locked, _AUDIT_FIELDS),
+            reason=reason,
+        )
         if locked.status in (AuthorizationStatus.DENIED, AuthorizationStatus.APPROVED_MODIFIED):
             notice_of_action_issue(actor=actor, authorization=locked)
         if locked.status not in UNDECIDED:
@@ -174,8 +218,14 @@ def authorization_decide(
 
 
 def _apply_decision(
-    request: AuthorizationRequest, actor: User, outcome: str, reason: str, criteria: str,
-    modification: str, information: str, period_months: int | None,
+    request: AuthorizationRequest,
+    actor: User,
+    outcome: str,
+    reason: str,
+    criteria: str,
+    modification: str,
+    information: str,
+    period_months: int | None,
 ) -> None:
     now = timezone.now()
     if outcome == Outcome.PEND:
@@ -201,24 +251,39 @@ def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) 
     now = timezone.now()
     settings = program_settings_for(authorization.member.plan, local_date(now))
     noa = NoticeOfAction.objects.create(
-        authorization=authorization, member=authorization.member, determination=authorization.status,
+        authorization=authorization,
+        member=authorization.member,
+        determination=authorization.status,
         reason=authorization.decision_reason or authorization.modification,
         criteria=authorization.criteria_used or "Approved with modification: " + authorization.modification,
-        appeal_rights=settings.appeal_rights, issued_at=now, language=authorization.member.language,
+        appeal_rights=settings.appeal_rights,
+        issued_at=now,
+        language=authorization.member.language,
         appeal_deadline=local_date(now) + dt.timedelta(days=APPEAL_WINDOW_DAYS),
     )
     Notice.objects.create(
-        member=authorization.member, kind=NoticeKind.NOTICE_OF_ACTION, recipient=NoticeRecipient.MEMBER,
-        recipient_name=authorization.member.full_name, language=authorization.member.language,
-        due_date=local_date(now), referral=authorization.referral,
+        member=authorization.member,
+        kind=NoticeKind.NOTICE_OF_ACTION,
+        recipient=NoticeRecipient.MEMBER,
+        recipient_name=authorization.member.full_name,
+        language=authorization.member.language,
+        due_date=local_date(now),
+        referral=authorization.referral,
         content={"notice_of_action_id": str(noa.pk), "determination": noa.determination},
     )
-    audit_record(actor=actor, action="notice_of_action.issue", obj=noa, member=authorization.member,
-                 after=snapshot(noa, ["determination", "reason", "appeal_deadline"]))
+    audit_record(
+        actor=actor,
+        action="notice_of_action.issue",
+        obj=noa,
+        member=authorization.member,
+        after=snapshot(noa, ["determination", "reason", "appeal_deadline"]),
+    )
     return noa
 
 
-def authorization_reauthorize(*, actor: User, authorization: AuthorizationRequest, urgency: str = "routine") -> AuthorizationRequest:
+def authorization_reauthorize(
+    *, actor: User, authorization: AuthorizationRequest, urgency: str = "routine"
+) -> AuthorizationRequest:
     """Ask to continue ECM past an approved period; the new period starts the day after the old ends."""
     from calaim.accounts.models import PROVIDER_ROLES, Role
 
@@ -234,7 +299,12 @@ def authorization_reauthorize(*, actor: User, authorization: AuthorizationReques
         raise ValidationFailed("urgency must be routine or expedited.", field="urgency")
     with transaction.atomic():
         return authorization_open(
-            actor=actor, member=authorization.member, referral=authorization.referral, received_at=timezone.now(),
-            urgency=urgency, kind=AuthorizationKind.REAUTHORIZATION, renews=authorization,
+            actor=actor,
+            member=authorization.member,
+            referral=authorization.referral,
+            received_at=timezone.now(),
+            urgency=urgency,
+            kind=AuthorizationKind.REAUTHORIZATION,
+            renews=authorization,
             requesting_organization=actor.organization,
         )

@@ -1,6 +1,5 @@
 """Care team, outreach attempts and tasks."""
 
-
 import datetime as dt
 import uuid
 from typing import Literal
@@ -21,8 +20,16 @@ router = Router(tags=["care coordination"])
 
 
 class CareTeamIn(Schema):
-    role: Literal["pcp", "specialist", "behavioral_health", "pharmacist", "case_manager", "social_services",
-                  "family_caregiver", "other"]
+    role: Literal[
+        "pcp",
+        "specialist",
+        "behavioral_health",
+        "pharmacist",
+        "case_manager",
+        "social_services",
+        "family_caregiver",
+        "other",
+    ]
     name: str = Field(..., min_length=1, max_length=200)
     organization_name: str = Field("", max_length=200)
     phone: str = Field("", max_length=20)

@@ -59,9 +59,13 @@ class TaskKind(models.TextChoices):
 
 class Task(DomainModel):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="tasks")
-    enrollment = models.ForeignKey("ecm.Enrollment", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    enrollment = models.ForeignKey(
+        "ecm.Enrollment", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     organization = models.ForeignKey("network.Organization", on_delete=models.PROTECT, related_name="tasks")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     kind = models.CharField(max_length=30, choices=TaskKind.choices)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.REQUESTED)

@@ -30,17 +30,20 @@ CARE_TEAM_FIELDS = ["role", "name", "organization_name", "phone", "email", "acti
 def _require_member_actor(actor: User, member: Member) -> None:
     """Staff of the member's assigned ECM provider, or plan intake / member services of the plan."""
     if actor.role in PROVIDER_ROLES:
-        assigned = Enrollment.objects.filter(member=member, provider_id=actor.organization_id,
-                                             status__in=ACTIVE_ENROLLMENT_STATUSES).exists()
+        assigned = Enrollment.objects.filter(
+            member=member, provider_id=actor.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES
+        ).exists()
         if not assigned:
             raise NotFound()
         return
-    require_plan_role(actor, frozenset({Role.PLAN_INTAKE, Role.MEMBER_SERVICES}), member.plan_id,
-                      "change the care team")
+    require_plan_role(
+        actor, frozenset({Role.PLAN_INTAKE, Role.MEMBER_SERVICES}), member.plan_id, "change the care team"
+    )
 
 
-def care_team_add(*, actor: User, member: Member, role: str, name: str, organization_name: str = "",
-                  phone: str = "", email: str = "") -> CareTeamMember:
+def care_team_add(
+    *, actor: User, member: Member, role: str, name: str, organization_name: str = "", phone: str = "", email: str = ""
+) -> CareTeamMember:
     """Record someone on the member's care team (PCP, specialist, pharmacist, family...)."""
     _require_member_actor(actor, member)
     if role not in CareTeamRole.values:
@@ -48,10 +51,18 @@ def care_team_add(*, actor: User, member: Member, role: str, name: str, organiza
     if not name.strip():
         raise ValidationFailed("Give the care team member's name.", field="name")
     with transaction.atomic():
-        person = CareTeamMember.objects.create(member=member, role=role, name=name.strip(), phone=phone,
-                                               organization_name=organization_name, email=email, added_by=actor)
-        audit_record(actor=actor, action="care_team.add", obj=person, member=member,
-                     after=snapshot(person, CARE_TEAM_FIELDS))
+        person = CareTeamMember.objects.create(
+            member=member,
+            role=role,
+            name=name.strip(),
+            phone=phone,
+            organization_name=organization_name,
+            email=email,
+            added_by=actor,
+        )
+        audit_record(
+            actor=actor, action="care_team.add", obj=person, member=member, after=snapshot(person, CARE_TEAM_FIELDS)
+        )
     return person
 
 
@@ -61,13 +72,27 @@ def care_team_remove(*, actor: User, person: CareTeamMember) -> CareTeamMember:
         before = snapshot(person, CARE_TEAM_FIELDS)
         person.active = False
         person.save(update_fields=["active", "updated_at"])
-        audit_record(actor=actor, action="care_team.remove", obj=person, member=person.member, before=before,
-                     after=snapshot(person, CARE_TEAM_FIELDS))
+        audit_record(
+            actor=actor,
+            action="care_team.remove",
+            obj=person,
+            member=person.member,
+            before=before,
+            after=snapshot(person, CARE_TEAM_FIELDS),
+        )
     return person
 
 
-def outreach_record(*, actor: User, enrollment: Enrollment, attempted_on: dt.date, method: str, reached: bool,
-                    minutes_spent: int, notes: str = "") -> OutreachAttempt:
+def outreach_record(
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    attempted_on: dt.date,
+    method: str,
+    reached: bool,
+    minutes_spent: int,
+    notes: str = "",
+) -> OutreachAttempt:
     """One outreach attempt by the assigned provider's staff, counted whether or not the member was reached."""
     if actor.role not in PROVIDER_ROLES or actor.organization_id != enrollment.provider_id:
         raise NotFound()
@@ -84,11 +109,23 @@ def outreach_record(*, actor: User, enrollment: Enrollment, attempted_on: dt.dat
         if attempted_on < local_date(locked.assigned_at):
             raise ValidationFailed("The attempt predates the assignment.", field="attempted_on")
         attempt = OutreachAttempt.objects.create(
-            member=locked.member, enrollment=locked, organization_id=locked.provider_id, attempted_on=attempted_on,
-            method=method, reached=reached, minutes_spent=minutes_spent, performed_by=actor, notes=notes,
+            member=locked.member,
+            enrollment=locked,
+            organization_id=locked.provider_id,
+            attempted_on=attempted_on,
+            method=method,
+            reached=reached,
+            minutes_spent=minutes_spent,
+            performed_by=actor,
+            notes=notes,
         )
-        audit_record(actor=actor, action="outreach.record", obj=attempt, member=locked.member,
-                     after=snapshot(attempt, ["attempted_on", "method", "reached", "minutes_spent"]))
+        audit_record(
+            actor=actor,
+            action="outreach.record",
+            obj=attempt,
+            member=locked.member,
+            after=snapshot(attempt, ["attempted_on", "method", "reached", "minutes_spent"]),
+        )
     return attempt
 
 
@@ -102,6 +139,12 @@ def task_complete(*, actor: User, task: Task) -> Task:
         before = snapshot(locked, ["status"])
         locked.status, locked.completed_at = TaskStatus.COMPLETED, timezone.now()
         locked.save(update_fields=["status", "completed_at", "updated_at"])
-        audit_record(actor=actor, action="task.complete", obj=locked, member=locked.member, before=before,
-                     after=snapshot(locked, ["status", "completed_at"]))
+        audit_record(
+            actor=actor,
+            action="task.complete",
+            obj=locked,
+            member=locked.member,
+            before=before,
+            after=snapshot(locked, ["status", "completed_at"]),
+        )
     return locked

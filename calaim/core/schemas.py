@@ -1,6 +1,5 @@
 """Schemas shared across API modules."""
 
-
 from ninja import Schema
 
 

@@ -61,9 +61,7 @@ def _attestation(member: Member, day: dt.date, complete: bool = True) -> PofAtte
             facts="Sleeping in a vehicle; uncontrolled diabetes.",
         )
     if not complete:
-        return PofAttestationInput(
-            pof="A3", criteria=["smhs_or_dmc_eligible"], facts="Depression, no other facts."
-        )
+        return PofAttestationInput(pof="A3", criteria=["smhs_or_dmc_eligible"], facts="Depression, no other facts.")
     return PofAttestationInput(
         pof="A2" if adult else "C2",
         criteria=["avoidable_utilization"],
@@ -83,11 +81,7 @@ def _submit(
     attestation = _attestation(member, day, complete)
     adult_form = "ecm_adult" if attestation.pof.startswith("A") else "ecm_child"
     if submitter.role in (Role.PLAN_INTAKE, Role.MEMBER_SERVICES):
-        source = (
-            "member_self_family_phone"
-            if submitter.role == Role.MEMBER_SERVICES
-            else "hospital_concurrent_review"
-        )
+        source = "member_self_family_phone" if submitter.role == Role.MEMBER_SERVICES else "hospital_concurrent_review"
     else:
         assert submitter.organization is not None
         source = sorted(_SOURCES_BY_ORG_KIND[submitter.organization.kind])[0]
@@ -115,15 +109,9 @@ def _backdate(referral: Referral, days: int) -> None:
 class _Driver:
     def __init__(self, plan: Plan, rng: Random) -> None:
         self.rng = rng
-        self.intake = (
-            User.objects.filter(role=Role.PLAN_INTAKE, organization__plan=plan).order_by("username").first()
-        )
+        self.intake = User.objects.filter(role=Role.PLAN_INTAKE, organization__plan=plan).order_by("username").first()
         self.um = User.objects.filter(role=Role.PLAN_UM, organization__plan=plan).order_by("username").first()
-        self.ms = (
-            User.objects.filter(role=Role.MEMBER_SERVICES, organization__plan=plan)
-            .order_by("username")
-            .first()
-        )
+        self.ms = User.objects.filter(role=Role.MEMBER_SERVICES, organization__plan=plan).order_by("username").first()
         self.referrers = list(User.objects.filter(role=Role.REFERRER).order_by("username"))
 
     def submitter(self) -> User:
@@ -186,9 +174,7 @@ class _Driver:
                 criteria="ECM Policy Guide, adult POF 2 (avoidable utilization).",
             )
             return target
-        authorization_decide(
-            actor=self.um, authorization=auth, outcome="approve", reason="Meets the POF criteria."
-        )
+        authorization_decide(actor=self.um, authorization=auth, outcome="approve", reason="Meets the POF criteria.")
         if target == "authorized":
             return target
         chosen = self.rng.random() < 0.3
@@ -229,9 +215,7 @@ class _Driver:
             return target
         ecm.ecm_lead_care_manager_assign(actor=worker, enrollment=enrollment, care_manager=worker.username)
         enrollment = ecm.ecm_enroll(actor=worker, enrollment=enrollment, enrolled_on=today)
-        care_team_add(
-            actor=worker, member=enrollment.member, role="pcp", name=enrollment.member.pcp_name or "Dr. Lee"
-        )
+        care_team_add(actor=worker, member=enrollment.member, role="pcp", name=enrollment.member.pcp_name or "Dr. Lee")
         if target == "declined":
             ecm.ecm_disenroll(
                 actor=worker,
@@ -241,10 +225,8 @@ class _Driver:
             )
         elif target == "transferred":
             try:
-                ecm.ecm_provider_change(
-                    actor=self.ms, enrollment=enrollment, reason="Member prefers a closer office."
-                )
-            except Exception:  # noqa: BLE001 - a county with a single provider has nowhere to move to
+                ecm.ecm_provider_change(actor=self.ms, enrollment=enrollment, reason="Member prefers a closer office.")
+            except Exception:
                 return "enrolled"
         return target
 

@@ -1,6 +1,5 @@
 """ECM endpoints: eligibility, provider assignment and change, enrollment, Lead Care Manager, disenrollment."""
 
-
 import datetime as dt
 import uuid
 
@@ -56,8 +55,14 @@ def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: dt.date 
     day = on or local_date(timezone.now())
     referral = member.referrals.order_by("-received_at").first()
     result = eligibility_evaluate(member, referral, day)
-    return {"member_id": member.pk, "on": day, "outcome": result.outcome, "qualified_pofs": result.qualified,
-            "explanation": explanation_json(result), "rule_version": result.rule_version}
+    return {
+        "member_id": member.pk,
+        "on": day,
+        "outcome": result.outcome,
+        "qualified_pofs": result.qualified,
+        "explanation": explanation_json(result),
+        "rule_version": result.rule_version,
+    }
 
 
 @router.get("/members/{member_id}/ecm-providers", response={200: list[ProviderOptionOut], **ERRORS})
@@ -65,9 +70,18 @@ def list_provider_options(request: HttpRequest, member_id: uuid.UUID) -> list[di
     """Contracted ECM providers the member may choose from, with free places."""
     member = member_get(actor(request), member_id)
     options = provider_candidates(member, [], local_date(timezone.now()))
-    return [{"organization_id": c.organization_id, "name": c.organization.name, "phone": c.organization.phone,
-             "languages": c.languages, "pof_codes": c.pof_codes, "capacity": c.capacity, "free_places": free}
-            for c, free in options]
+    return [
+        {
+            "organization_id": c.organization_id,
+            "name": c.organization.name,
+            "phone": c.organization.phone,
+            "languages": c.languages,
+            "pof_codes": c.pof_codes,
+            "capacity": c.capacity,
+            "free_places": free,
+        }
+        for c, free in options
+    ]
 
 
 @router.post("/referrals/{referral_id}/assignment", response={201: EnrollmentOut, **ERRORS})
@@ -102,24 +116,33 @@ def enroll(request: HttpRequest, enrollment_id: uuid.UUID, payload: EnrollIn) ->
 
 
 @router.post("/enrollments/{enrollment_id}/provider-change", response={201: EnrollmentOut, **ERRORS})
-def change_provider(request: HttpRequest, enrollment_id: uuid.UUID, payload: ProviderChangeIn) -> tuple[int, Enrollment]:
+def change_provider(
+    request: HttpRequest, enrollment_id: uuid.UUID, payload: ProviderChangeIn
+) -> tuple[int, Enrollment]:
     """Move the member to another ECM provider at their request; open tasks move with them."""
     enrollment = enrollment_get(actor(request), enrollment_id)
-    return 201, services.ecm_provider_change(actor=actor(request), enrollment=enrollment, reason=payload.reason,
-                                             provider_id=payload.provider_id)
+    return 201, services.ecm_provider_change(
+        actor=actor(request), enrollment=enrollment, reason=payload.reason, provider_id=payload.provider_id
+    )
 
 
 @router.post("/enrollments/{enrollment_id}/lead-care-manager", response={200: EnrollmentOut, **ERRORS})
 def assign_lead_care_manager(request: HttpRequest, enrollment_id: uuid.UUID, payload: LeadCareManagerIn) -> Enrollment:
     enrollment = enrollment_get(actor(request), enrollment_id)
-    return services.ecm_lead_care_manager_assign(actor=actor(request), enrollment=enrollment,
-                                                 care_manager=payload.care_manager)
+    return services.ecm_lead_care_manager_assign(
+        actor=actor(request), enrollment=enrollment, care_manager=payload.care_manager
+    )
 
 
 @router.post("/enrollments/{enrollment_id}/disenroll", response={200: DisenrollOut, **ERRORS})
 def disenroll(request: HttpRequest, enrollment_id: uuid.UUID, payload: DisenrollIn) -> dict[str, object]:
     """End ECM (opt-out at any time, or another discontinuation reason) and offer other supports."""
     enrollment = enrollment_get(actor(request), enrollment_id)
-    ended, offered = services.ecm_disenroll(actor=actor(request), enrollment=enrollment, reason_code=payload.reason,
-                                            effective_on=payload.effective_on, note=payload.note)
+    ended, offered = services.ecm_disenroll(
+        actor=actor(request),
+        enrollment=enrollment,
+        reason_code=payload.reason,
+        effective_on=payload.effective_on,
+        note=payload.note,
+    )
     return {"enrollment": ended, "other_supports_offered": offered}

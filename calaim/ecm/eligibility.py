@@ -41,8 +41,12 @@ def member_facts(member: Member, day: dt.date) -> rules.MemberFacts:
     current = {p.program_code for p in member.programs.all() if p.covers(day)}
     enrolled = any(span.covers(day) for span in member.enrollment_spans.all())
     return rules.MemberFacts(
-        age=member.age_on(day), plan_enrolled=enrolled, facts=frozenset(facts), fact_details=facts,
-        programs=tuple(code for code in order if code in current), dsnp=member.dsnp,
+        age=member.age_on(day),
+        plan_enrolled=enrolled,
+        facts=frozenset(facts),
+        fact_details=facts,
+        programs=tuple(code for code in order if code in current),
+        dsnp=member.dsnp,
         delegated_to=(member.delegated_to.code or member.delegated_to.name) if member.delegated_to else None,
     )
 
@@ -53,14 +57,20 @@ def plan_rules(member: Member, day: dt.date) -> rules.PlanRules:
     order = tuple(ExcludedProgram.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
     return rules.PlanRules(
         go_live={code: tuple(spans) for code, spans in windows.items()},
-        dsnp_excludes_ecm=settings.dsnp_excludes_ecm, excluded_program_order=order, version=settings.version,
+        dsnp_excludes_ecm=settings.dsnp_excludes_ecm,
+        excluded_program_order=order,
+        version=settings.version,
     )
 
 
 def pof_definitions(day: dt.date) -> list[rules.PofDef]:
     return [
         rules.PofDef(
-            code=p.code, name=p.name, age_group=p.age_group, max_age=p.max_age, referral_only=p.referral_only,
+            code=p.code,
+            name=p.name,
+            age_group=p.age_group,
+            max_age=p.max_age,
+            referral_only=p.referral_only,
             legacy=p.legacy,
             criteria=tuple(rules.CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in p.criteria),
         )
@@ -79,8 +89,9 @@ def attestations_of(referral: Referral | None) -> list[rules.Attestation]:
 
 def eligibility_evaluate(member: Member, referral: Referral | None, day: dt.date) -> rules.Determination:
     """Explain, without saving, whether the member qualifies for ECM on `day`."""
-    return rules.determine(member_facts(member, day), pof_definitions(day), attestations_of(referral),
-                           plan_rules(member, day), day)
+    return rules.determine(
+        member_facts(member, day), pof_definitions(day), attestations_of(referral), plan_rules(member, day), day
+    )
 
 
 def explanation_json(result: rules.Determination) -> dict[str, object]:
@@ -103,11 +114,22 @@ def eligibility_determine(*, actor: User, referral: Referral, day: dt.date | Non
         settings = program_settings_for(member.plan, day)
         offered = [] if result.outcome == EligibilityOutcome.ELIGIBLE else list(settings.other_supports)
         determination = EligibilityDetermination.objects.create(
-            member=member, referral=locked, determined_on=day, determined_by=actor, outcome=result.outcome,
-            qualified_pofs=result.qualified, explanation=explanation_json(result), other_supports=offered,
+            member=member,
+            referral=locked,
+            determined_on=day,
+            determined_by=actor,
+            outcome=result.outcome,
+            qualified_pofs=result.qualified,
+            explanation=explanation_json(result),
+            other_supports=offered,
             rule_version=result.rule_version,
         )
-        audit_record(actor=actor, action="eligibility.determine", obj=determination, member=member,
-                     after={"outcome": result.outcome, "qualified_pofs": result.qualified})
+        audit_record(
+            actor=actor,
+            action="eligibility.determine",
+            obj=determination,
+            member=member,
+            after={"outcome": result.outcome, "qualified_pofs": result.qualified},
+        )
         after_eligibility(actor=actor, referral=locked, determination=determination)
     return determination

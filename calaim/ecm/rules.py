@@ -146,14 +146,26 @@ def determine(
     qualified = sorted(r.code for r in results if r.qualified)
     exclusion = _exclusion(member, rules)
     checks: list[dict[str, object]] = [
-        {"check": "plan_enrollment", "passed": member.plan_enrolled,
-         "detail": "enrolled in the plan on the date" if member.plan_enrolled else "not enrolled in the plan"},
-        {"check": "population_of_focus", "passed": bool(qualified),
-         "detail": ", ".join(qualified) or "no Population of Focus met"},
-        {"check": "exclusions", "passed": exclusion is None,
-         "detail": f"in {exclusion}, which ECM may not duplicate" if exclusion else "none"},
-        {"check": "delegation", "passed": member.delegated_to is None,
-         "detail": f"delegated to {member.delegated_to}" if member.delegated_to else "not delegated"},
+        {
+            "check": "plan_enrollment",
+            "passed": member.plan_enrolled,
+            "detail": "enrolled in the plan on the date" if member.plan_enrolled else "not enrolled in the plan",
+        },
+        {
+            "check": "population_of_focus",
+            "passed": bool(qualified),
+            "detail": ", ".join(qualified) or "no Population of Focus met",
+        },
+        {
+            "check": "exclusions",
+            "passed": exclusion is None,
+            "detail": f"in {exclusion}, which ECM may not duplicate" if exclusion else "none",
+        },
+        {
+            "check": "delegation",
+            "passed": member.delegated_to is None,
+            "detail": f"delegated to {member.delegated_to}" if member.delegated_to else "not delegated",
+        },
     ]
     if not member.plan_enrolled or not qualified:
         outcome = "not_eligible"

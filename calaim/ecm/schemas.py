@@ -1,6 +1,5 @@
 """ECM API schemas."""
 
-
 import datetime as dt
 import uuid
 
@@ -29,7 +28,9 @@ class EligibilityPreviewOut(Schema):
 
 
 class AssignIn(Schema):
-    provider_id: uuid.UUID | None = Field(None, description="The member's chosen ECM provider; omit to assign automatically.")
+    provider_id: uuid.UUID | None = Field(
+        None, description="The member's chosen ECM provider; omit to assign automatically."
+    )
 
 
 class EnrollmentOut(Schema):

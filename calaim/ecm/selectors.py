@@ -25,8 +25,10 @@ def enrollment_scope(user: User | None) -> QuerySet[Enrollment]:
 
 def enrollment_get(user: User | None, enrollment_id: uuid.UUID | str) -> Enrollment:
     try:
-        return enrollment_scope(user).select_related("member", "member__plan", "member__county", "provider").get(
-            pk=enrollment_id
+        return (
+            enrollment_scope(user)
+            .select_related("member", "member__plan", "member__county", "provider")
+            .get(pk=enrollment_id)
         )
     except (Enrollment.DoesNotExist, ValueError):
         raise NotFound("No ECM enrollment with this id in your scope.") from None

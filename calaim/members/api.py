@@ -1,6 +1,5 @@
 """Member endpoints: search and record within the caller's scope, and the member's audit trail."""
 
-
 import datetime as dt
 import uuid
 
@@ -52,8 +51,10 @@ class MemberOut(MemberListOut):
 
     @staticmethod
     def resolve_programs(obj: Member) -> list[str]:
-        return [f"{p.program_code} from {p.start_date}" + (f" to {p.end_date}" if p.end_date else "")
-                for p in obj.programs.all()]
+        return [
+            f"{p.program_code} from {p.start_date}" + (f" to {p.end_date}" if p.end_date else "")
+            for p in obj.programs.all()
+        ]
 
 
 class AuditEventOut(Schema):

@@ -52,7 +52,11 @@ class Member(DomainModel):
     county = models.ForeignKey("plans.County", on_delete=models.PROTECT, related_name="members")
     plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="members")
     delegated_to = models.ForeignKey(
-        "network.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="delegated_members",
+        "network.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delegated_members",
         help_text="Set when the plan delegates this member's care, e.g. to Kaiser.",
     )
     dsnp = models.BooleanField("D-SNP", default=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
@@ -45,8 +46,6 @@ def member_search(user: User | None, query: str) -> QuerySet[Member]:
     if not query:
         return members
     condition = Q(cin__iexact=query) | Q(last_name__istartswith=query) | Q(first_name__istartswith=query)
-    try:
+    with contextlib.suppress(ValueError):
         condition |= Q(birth_date=dt.date.fromisoformat(query))
-    except ValueError:
-        pass
     return members.filter(condition)

@@ -24,7 +24,11 @@ class Organization(DomainModel):
     # Short stable code for delegates and file exchange, e.g. KAISER.
     code = models.CharField(max_length=40, blank=True, db_index=True)
     plan = models.ForeignKey(
-        "plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="plan_organizations",
+        "plans.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_organizations",
         help_text="Set only for the plan's own organization.",
     )
     npi = models.CharField(max_length=10, blank=True)
@@ -56,8 +60,8 @@ class Contract(DomainModel):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="contracts")
     program = models.CharField(max_length=10, choices=Program.choices, default=Program.ECM)
     counties = models.ManyToManyField("plans.County", related_name="contracts")
-    pof_codes = models.JSONField(default=list, help_text="POF codes served, e.g. [\"A1\", \"A3\"].")
-    languages = models.JSONField(default=list, help_text="ISO 639-1 codes, e.g. [\"en\", \"es\"].")
+    pof_codes = models.JSONField(default=list, help_text='POF codes served, e.g. ["A1", "A3"].')
+    languages = models.JSONField(default=list, help_text='ISO 639-1 codes, e.g. ["en", "es"].')
     capacity = models.PositiveIntegerField(help_text="Members the provider can serve at once.")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)

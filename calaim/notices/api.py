@@ -1,6 +1,5 @@
 """Notices: member letters and referrer notifications, tracked until sent."""
 
-
 import datetime as dt
 import uuid
 

@@ -36,7 +36,9 @@ class Notice(DomainModel):
     status = models.CharField(max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.PLANNED)
     due_date = models.DateField()
     sent_at = models.DateTimeField(null=True, blank=True)
-    referral = models.ForeignKey("referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
     content = models.JSONField(default=dict)
 
     class Meta:

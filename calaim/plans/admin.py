@@ -55,6 +55,13 @@ class ReferralSourceTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ProgramSettings)
 class ProgramSettingsAdmin(admin.ModelAdmin):
-    list_display = ("plan", "routine_decision_business_days", "expedited_decision_hours",
-                    "decision_ceiling_calendar_days", "authorization_months", "dsnp_excludes_ecm", *DATED)
+    list_display = (
+        "plan",
+        "routine_decision_business_days",
+        "expedited_decision_hours",
+        "decision_ceiling_calendar_days",
+        "authorization_months",
+        "dsnp_excludes_ecm",
+        *DATED,
+    )
     list_filter = ("plan",)

@@ -1,6 +1,5 @@
 """Reference data in force today: Populations of Focus, discontinuation reasons, referral sources."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest

@@ -85,9 +85,7 @@ class PofGoLive(Dated):
         verbose_name = "POF go-live date"
         ordering = ["plan__code", "county__name", "pof_code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "county", "pof_code", "effective_from"], name="golive_uniq"
-            )
+            models.UniqueConstraint(fields=["plan", "county", "pof_code", "effective_from"], name="golive_uniq")
         ]
 
     def __str__(self) -> str:
@@ -157,9 +155,7 @@ class ProgramSettings(Dated):
     class Meta:
         verbose_name_plural = "program settings"
         ordering = ["plan__code", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "effective_from"], name="settings_plan_from_uniq")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "effective_from"], name="settings_plan_from_uniq")]
 
     def __str__(self) -> str:
         return f"{self.plan} settings v{self.version} from {self.effective_from}"

@@ -18,9 +18,7 @@ from calaim.plans.models import (
 
 def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
     """The plan's settings in force on `day`; a plan must have settings for every day it operates."""
-    found = (
-        ProgramSettings.objects.filter(Dated.in_force_on(day), plan=plan).order_by("-effective_from").first()
-    )
+    found = ProgramSettings.objects.filter(Dated.in_force_on(day), plan=plan).order_by("-effective_from").first()
     if found is None:
         raise ValidationFailed(f"Plan {plan.code} has no program settings in force on {day}.")
     return found
@@ -45,9 +43,7 @@ def go_live_windows(plan_id: int, county_id: int) -> dict[str, list[tuple[dt.dat
 def discontinuation_reason_get(code: str, day: dt.date, *, field: str = "reason") -> DiscontinuationReason:
     found = DiscontinuationReason.objects.filter(Dated.in_force_on(day), code=code).first()
     if found is None:
-        valid = ", ".join(
-            DiscontinuationReason.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True)
-        )
+        valid = ", ".join(DiscontinuationReason.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
         raise ValidationFailed(f"Unknown discontinuation reason {code!r}; expected one of: {valid}.", field=field)
     return found
 
@@ -55,8 +51,6 @@ def discontinuation_reason_get(code: str, day: dt.date, *, field: str = "reason"
 def referral_source_get(code: str, day: dt.date, *, field: str = "source_type") -> ReferralSourceType:
     found = ReferralSourceType.objects.filter(Dated.in_force_on(day), code=code).first()
     if found is None:
-        valid = ", ".join(
-            ReferralSourceType.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True)
-        )
+        valid = ", ".join(ReferralSourceType.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
         raise ValidationFailed(f"Unknown referral source {code!r}; expected one of: {valid}.", field=field)
     return found

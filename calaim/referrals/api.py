@@ -1,6 +1,5 @@
 """Referral endpoints: intake from every source, the caller's referrals and their closed-loop status."""
 
-
 import uuid
 
 from django.http import HttpRequest, HttpResponse
@@ -24,14 +23,17 @@ class ReferralFilter(Schema):
 
 @router.post("/referrals", response={200: ReferralDetailOut, 201: ReferralDetailOut, **ERRORS})
 def create_referral(
-    request: HttpRequest, response: HttpResponse, payload: ReferralCreateIn,
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ReferralCreateIn,
     idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100),
 ) -> tuple[int, Referral]:
     """Submit an ECM referral (any source). Retrying with the same Idempotency-Key returns the first one."""
     data = payload.dict()
     data["pof_attestations"] = [PofAttestationInput(**a) for a in data["pof_attestations"]]
-    referral, created = referral_create(actor=actor(request), data=ReferralInput(**data),
-                                        idempotency_key=idempotency_key)
+    referral, created = referral_create(
+        actor=actor(request), data=ReferralInput(**data), idempotency_key=idempotency_key
+    )
     return (201 if created else 200), referral_get(actor(request), referral.pk)
 
 

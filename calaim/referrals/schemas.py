@@ -1,6 +1,5 @@
 """Referral API schemas, split by use."""
 
-
 import datetime as dt
 import uuid
 from typing import Literal
@@ -14,7 +13,9 @@ from calaim.members.models import CIN_PATTERN
 class PofAttestationIn(Schema):
     pof: str = Field(..., min_length=1, max_length=20, examples=["A1"])
     criteria: list[str] = Field(..., min_length=1, examples=[["homeless", "complex_need"]])
-    facts: str = Field(..., min_length=1, max_length=4000, examples=["Sleeping in car since March; CHF, missed 3 visits"])
+    facts: str = Field(
+        ..., min_length=1, max_length=4000, examples=["Sleeping in car since March; CHF, missed 3 visits"]
+    )
 
 
 class ReferralCreateIn(Schema):

@@ -32,11 +32,18 @@ _SOURCES_BY_ORG_KIND: dict[str, frozenset[str]] = {
     OrganizationKind.HOSPITAL: frozenset({"hospital_concurrent_review", "hospital_transition_of_care"}),
 }
 # Statuses the referrer is told about as an outcome of the loop.
-OUTCOME_STATUSES = frozenset({
-    ReferralStatus.LINKED, ReferralStatus.NOT_ELIGIBLE, ReferralStatus.ROUTED_TO_DELEGATE,
-    ReferralStatus.DENIED, ReferralStatus.ASSIGNED, ReferralStatus.ENROLLED,
-    ReferralStatus.DECLINED, ReferralStatus.CLOSED,
-})
+OUTCOME_STATUSES = frozenset(
+    {
+        ReferralStatus.LINKED,
+        ReferralStatus.NOT_ELIGIBLE,
+        ReferralStatus.ROUTED_TO_DELEGATE,
+        ReferralStatus.DENIED,
+        ReferralStatus.ASSIGNED,
+        ReferralStatus.ENROLLED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.CLOSED,
+    }
+)
 _AUDIT_FIELDS = ["status", "closure_reason", "linked_to"]
 
 
@@ -124,9 +131,7 @@ def _check_attestations(member: Member, data: ReferralInput, day: dt.date) -> No
             raise ValidationFailed("Give the supporting facts for the attested criteria.", field=f"{where}.facts")
         expected = "adult" if data.form == ReferralForm.ECM_ADULT else "child"
         if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and pof.age_group != expected:
-            raise ValidationFailed(
-                f"{pof.code} is not on the {ReferralForm(data.form).label}.", field=f"{where}.pof"
-            )
+            raise ValidationFailed(f"{pof.code} is not on the {ReferralForm(data.form).label}.", field=f"{where}.pof")
 
 
 def _check_verification_form(actor: User, member: Member, data: ReferralInput, day: dt.date) -> None:
@@ -159,13 +164,28 @@ def referral_status_set(
     ReferralStatusUpdate.objects.create(referral=referral, status=status, at=at, reason=reason)
     if status in OUTCOME_STATUSES:
         Notice.objects.create(
-            member=referral.member, kind=NoticeKind.REFERRER_OUTCOME, recipient=NoticeRecipient.REFERRER,
-            recipient_name=referral.referrer_name, referral=referral, due_date=local_date(at),
-            content={"status": status, "status_label": ReferralStatus(status).label,
-                     "date": local_date(at).isoformat(), "reason": reason},
+            member=referral.member,
+            kind=NoticeKind.REFERRER_OUTCOME,
+            recipient=NoticeRecipient.REFERRER,
+            recipient_name=referral.referrer_name,
+            referral=referral,
+            due_date=local_date(at),
+            content={
+                "status": status,
+                "status_label": ReferralStatus(status).label,
+                "date": local_date(at).isoformat(),
+                "reason": reason,
+            },
         )
-    audit_record(actor=actor, action=f"referral.{status}", obj=referral, member=referral.member,
-                 before=before, after=snapshot(referral, _AUDIT_FIELDS), reason=reason)
+    audit_record(
+        actor=actor,
+        action=f"referral.{status}",
+        obj=referral,
+        member=referral.member,
+        before=before,
+        after=snapshot(referral, _AUDIT_FIELDS),
+        reason=reason,
+    )
 
 
 def _replayed(actor: User, key: str, fingerprint: str) -> Referral | None:
@@ -210,18 +230,34 @@ def _referral_insert(
     for name in ("member_cin", "member_birth_date"):
         fields.pop(name)
     referral = Referral.objects.create(
-        member=member, submitted_by=actor, referrer_organization=_referrer_org(actor),
-        received_at=now, status_changed_at=now, idempotency_key=key, request_fingerprint=fingerprint,
-        status=ReferralStatus.RECEIVED, **fields,
+        member=member,
+        submitted_by=actor,
+        referrer_organization=_referrer_org(actor),
+        received_at=now,
+        status_changed_at=now,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+        status=ReferralStatus.RECEIVED,
+        **fields,
     )
     ReferralStatusUpdate.objects.create(referral=referral, status=ReferralStatus.RECEIVED, at=now)
-    audit_record(actor=actor, action="referral.create", obj=referral, member=member,
-                 after=snapshot(referral, ["source_type", "form", "urgency", "status", "pof_attestations"]))
+    audit_record(
+        actor=actor,
+        action="referral.create",
+        obj=referral,
+        member=member,
+        after=snapshot(referral, ["source_type", "form", "urgency", "status", "pof_attestations"]),
+    )
     if open_one is not None:
         referral.linked_to = open_one
         referral.save(update_fields=["linked_to"])
-        referral_status_set(referral, ReferralStatus.LINKED, actor=actor, at=now,
-                            reason=f"Linked to the member's open referral received {local_date(open_one.received_at)}.")
+        referral_status_set(
+            referral,
+            ReferralStatus.LINKED,
+            actor=actor,
+            at=now,
+            reason=f"Linked to the member's open referral received {local_date(open_one.received_at)}.",
+        )
     elif data.form == ReferralForm.ELIGIBILITY_VERIFICATION:
         from calaim.ecm.services import presumptive_start
 

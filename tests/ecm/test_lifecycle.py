@@ -43,8 +43,10 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     assert enrollment["provider_id"] == str(network.provider_a.pk)
     assert any("language (es)" in r for r in enrollment["assignment_reasons"])
 
-    outreach = api("cm_a").post(f"/enrollments/{enrollment['id']}/outreach-attempts", {
-        "attempted_on": dt.date.today().isoformat(), "method": "in_person", "reached": True, "minutes_spent": 45})
+    outreach = api("cm_a").post(
+        f"/enrollments/{enrollment['id']}/outreach-attempts",
+        {"attempted_on": dt.date.today().isoformat(), "method": "in_person", "reached": True, "minutes_spent": 45},
+    )
     assert outreach.status_code == 201, outreach.content
 
     lcm = api("sup_a").post(f"/enrollments/{enrollment['id']}/lead-care-manager", {"care_manager": "cm_a"})
@@ -65,7 +67,12 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     seen_by_referrer = api("referrer").get(f"/referrals/{referral['id']}").json()
     assert seen_by_referrer["status"] == "enrolled"
     assert [u["status"] for u in seen_by_referrer["status_updates"]] == [
-        "received", "pending_authorization", "authorized", "assigned", "enrolled"]
+        "received",
+        "pending_authorization",
+        "authorized",
+        "assigned",
+        "enrolled",
+    ]
 
     opted_out = api("cm_a").post(f"/enrollments/{enrollment['id']}/disenroll", {"reason": "opted_out"})
     assert opted_out.status_code == 200, opted_out.content
@@ -78,9 +85,19 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     assert api("cm_a").get(f"/members/{member.pk}").status_code == 404
 
     actions = list(AuditEvent.objects.filter(member=member).values_list("action", flat=True))
-    for expected in ("referral.create", "eligibility.determine", "authorization.open", "authorization.approve",
-                     "enrollment.assign", "outreach.record", "enrollment.lead_care_manager", "enrollment.enroll",
-                     "care_team.add", "enrollment.end", "referral.declined"):
+    for expected in (
+        "referral.create",
+        "eligibility.determine",
+        "authorization.open",
+        "authorization.approve",
+        "enrollment.assign",
+        "outreach.record",
+        "enrollment.lead_care_manager",
+        "enrollment.enroll",
+        "care_team.add",
+        "enrollment.end",
+        "referral.declined",
+    ):
         assert expected in actions
     trail = api("intake").get(f"/members/{member.pk}/audit-events").json()
     assert all(event["actor_label"] for event in trail)

@@ -25,9 +25,7 @@ class Command(BaseCommand):
         call_command("demo_seed", seed=options["seed"], members=options["members"])
         if not Referral.objects.exists():
             reached = demo_lifecycle_create(seed=options["seed"])
-            self.stdout.write(
-                "Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items()))
-            )
+            self.stdout.write("Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items())))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
