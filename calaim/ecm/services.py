@@ -40,7 +40,7 @@ ENROLLMENT_FIELDS = [
     "lead_care_manager",
     "authorization",
 ]
-ASSIGNING_ROLES = frozenset({Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES})
+ASSIGNING_ROLES = frozenset({Role.PLAN_INTAKE, Role.MEMBER_SERVICES})
 
 
 def _today() -> dt.date:
