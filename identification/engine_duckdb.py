@@ -9,8 +9,8 @@ import duckdb
 import pyarrow as pa
 
 from identification.config import Rules
-from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
 from identification.inputs import text_relation_sql
+from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
 from identification.validate import FileReport
 
 ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from identification.codes import BLANK
-from identification.config import Group, Leaf, Node, Rules
 from identification.conditions import Atom, atoms_of, condition_sql, contributions
+from identification.config import Group, Leaf, Node, Rules
 
 MEMBER_COLUMNS = ("member_id", "birth_date", "race_ethnicity", "county", "plan_code", "enrollment_start",
                   "enrollment_end", "delegated_to", "dsnp", "other_programs", "homeless_flag",

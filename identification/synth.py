@@ -115,7 +115,8 @@ def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, 
     frm = as_of_day - rng.integers(0, 760, n)
     kind = rng.choice(3, size=n, p=[0.7, 0.2, 0.1])  # professional, institutional, pharmacy
     inst, pharm = kind == 1, kind == 2
-    bill = _choice(rng, ["111", "0111", "131", "0131", "211", "121", "831"], [0.25, 0.05, 0.45, 0.05, 0.08, 0.07, 0.05], n)
+    bill_types = ["111", "0111", "131", "0131", "211", "121", "831"]
+    bill = _choice(rng, bill_types, [0.25, 0.05, 0.45, 0.05, 0.08, 0.07, 0.05], n)
     inpatient = inst & np.isin(bill, ["111", "0111", "211"])
     los = np.where(inpatient, rng.integers(0, 9, n), 0)
     pos = _choice(rng, ["11", "23", "22", "21", "02", "20"], [0.72, 0.04, 0.1, 0.04, 0.06, 0.04], n)
@@ -123,8 +124,8 @@ def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, 
     unknown = rng.random(n) < 0.0005
     member_ids = pc.if_else(pa.array(unknown), pa.array(np.full(n, "99999999Z", dtype=object), pa.string()),
                             member_ids)
-    ids = pc.binary_join_element_wise(pa.array(np.full(n, "CLM", dtype=object), pa.string()),
-                                      pc.utf8_lpad(pc.cast(pa.array(first_claim + np.arange(n)), pa.string()), 10, "0"), "")
+    numbers = pc.utf8_lpad(pc.cast(pa.array(first_claim + np.arange(n)), pa.string()), 10, "0")
+    ids = pc.binary_join_element_wise(pa.array(np.full(n, "CLM", dtype=object), pa.string()), numbers, "")
     dx = _diagnoses(rng, n)
     return pa.table({
         "claim_id": ids, "member_id": member_ids, "service_from": _dates(frm),

@@ -80,7 +80,7 @@ def test_exclusions_list_every_active_excluded_member_sorted(job) -> None:
     members = [member("20000002B", other_programs="PACE"), member("20000001A", other_programs="HOSPICE"),
                member("20000003C", other_programs="CCM", enrollment_end="2026-01-01"),
                member("20000004D")]
-    rows, excluded = job.run(members, [])
+    _rows, excluded = job.run(members, [])
     assert excluded == [{"member_id": "20000001A", "reason": "HOSPICE"},
                         {"member_id": "20000002B", "reason": "PACE"}]
 

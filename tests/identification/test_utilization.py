@@ -42,7 +42,7 @@ def test_emergency_admission_ed_charges_belong_to_the_stay(job) -> None:
     found = job.pofs([member()], claims)
     assert ("10000001A", "A2") in found  # 3 stays in 6 months
     assert ("10000001A", "C2") not in found
-    rows, _ = job.run([member(**CHILD)], claims[:1] + [ed(service_from="2026-04-01"), ed(service_from="2026-05-01")])
+    rows, _ = job.run([member(**CHILD)], [*claims[:1], ed(service_from="2026-04-01"), ed(service_from="2026-05-01")])
     assert not [r for r in rows if r["pof"] == "C2"]  # 2 ED visits + 1 stay: neither threshold met
 
 

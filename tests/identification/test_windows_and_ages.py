@@ -82,4 +82,4 @@ def test_c6_release_window(job, release: str, found: bool) -> None:
 
 
 def test_as_of_constant_is_a_month_end() -> None:
-    assert AS_OF == dt.date(2026, 6, 30)
+    assert dt.date(2026, 6, 30) == AS_OF
