@@ -9,6 +9,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CALAIM_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("CALAIM_DEBUG", "1") == "1"
 # The demo runs with a fixed development key; production must set CALAIM_SECRET_KEY.

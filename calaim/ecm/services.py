@@ -400,7 +400,7 @@ def ecm_disenroll(
     """End ECM for any configured reason (opt-out at any time included); returns the other supports to offer."""
     _require_enrollment_actor(actor, enrollment, ASSIGNING_ROLES, "end ECM")
     effective_on = effective_on or _today()
-    reason = discontinuation_reason_get(reason_code, effective_on)
+    reason = discontinuation_reason_get(reason_code, _today())
     with transaction.atomic():
         locked = _lock(enrollment)
         start = locked.enrolled_on or local_date(locked.assigned_at)
@@ -418,7 +418,7 @@ def _enrollment_end(
     effective_on: dt.date,
     close_referral: bool = False,
 ) -> None:
-    reason = discontinuation_reason_get(reason_code, effective_on)
+    reason = discontinuation_reason_get(reason_code, _today())
     before = snapshot(enrollment, ENROLLMENT_FIELDS)
     declined = enrollment.status == EnrollmentStatus.ASSIGNED and reason.is_opt_out
     enrollment.status = EnrollmentStatus.DECLINED if declined else EnrollmentStatus.DISENROLLED
