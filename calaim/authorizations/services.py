@@ -116,7 +116,7 @@ def authorization_extend(*, actor: User, authorization: AuthorizationRequest, re
     if not reason.strip():
         raise ValidationFailed("Give the reason for the extension.", field="reason")
     with transaction.atomic():
-        locked = AuthorizationRequest.objects.select_for_update().get(pk=authorization.pk)
+        locked = AuthorizationRequest.objects.select_for_update(of=("self",)).get(pk=authorization.pk)
         if locked.status not in UNDECIDED:
             raise Conflict("Only an undecided request can be extended.")
         if locked.extended_at is not None:
@@ -191,7 +191,7 @@ def authorization_decide(
         raise ValidationFailed("period_months must be between 1 and 24.", field="period_months")
     with transaction.atomic():
         locked = (
-            AuthorizationRequest.objects.select_for_update()
+            AuthorizationRequest.objects.select_for_update(of=("self",))
             .select_related("member__plan", "renews")
             .get(pk=authorization.pk)
         )

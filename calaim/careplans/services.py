@@ -103,7 +103,7 @@ def outreach_record(
     if not 0 <= minutes_spent <= 24 * 60:
         raise ValidationFailed("minutes_spent must be between 0 and 1440.", field="minutes_spent")
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
         if locked.status not in ACTIVE_ENROLLMENT_STATUSES:
             raise Conflict("This ECM enrollment has ended.")
         if attempted_on < local_date(locked.assigned_at):
@@ -133,7 +133,7 @@ def task_complete(*, actor: User, task: Task) -> Task:
     if actor.role not in PROVIDER_ROLES or actor.organization_id != task.organization_id:
         raise NotFound()
     with transaction.atomic():
-        locked = Task.objects.select_for_update().get(pk=task.pk)
+        locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
         if locked.status not in OPEN_TASK_STATUSES:
             raise Conflict(f"This task is already {locked.status}.")
         before = snapshot(locked, ["status"])

@@ -107,7 +107,7 @@ def eligibility_determine(*, actor: User, referral: Referral, day: dt.date | Non
     require_plan_role(actor, INTAKE_ROLES, member.plan_id, "determine ECM eligibility")
     day = day or local_date(timezone.now())
     with transaction.atomic():
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        locked = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
         if locked.status != ReferralStatus.RECEIVED:
             raise Conflict(f"Eligibility is determined for received referrals; this one is {locked.status}.")
         result = eligibility_evaluate(member, locked, day)

@@ -206,7 +206,9 @@ def ecm_provider_assign(*, actor: User, referral: Referral, provider_id: object 
     require_plan_role(actor, ASSIGNING_ROLES, member.plan_id, "assign ECM providers")
     with transaction.atomic():
         locked = (
-            Referral.objects.select_for_update().select_related("member__plan", "member__county").get(pk=referral.pk)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("member__plan", "member__county")
+            .get(pk=referral.pk)
         )
         if locked.status != ReferralStatus.AUTHORIZED:
             raise Conflict(f"Only an authorized referral can be assigned; this one is {locked.status}.")
@@ -238,7 +240,7 @@ def _require_enrollment_actor(actor: User, enrollment: Enrollment, plan_roles: f
 
 def _lock(enrollment: Enrollment) -> Enrollment:
     locked = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("member__plan", "member__county", "provider")
         .get(pk=enrollment.pk)
     )

@@ -224,7 +224,7 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
 def _referral_insert(
     actor: User, member: Member, data: ReferralInput, now: dt.datetime, key: str, fingerprint: str
 ) -> Referral:
-    Member.objects.select_for_update().filter(pk=member.pk).first()  # serialize intake per member
+    Member.objects.select_for_update(of=("self",)).filter(pk=member.pk).first()  # serialize intake per member
     open_one = open_referral_for(member.pk, "ecm")
     fields = asdict(data)
     for name in ("member_cin", "member_birth_date"):
