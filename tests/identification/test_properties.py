@@ -116,7 +116,7 @@ def test_spark_and_duckdb_agree_on_synthetic_data(tmp_path, spark) -> None:
 
 
 @pytest.mark.spark
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(dataset)
 def test_spark_and_duckdb_agree_on_generated_data(spark, data) -> None:
     members, claims = data
