@@ -176,7 +176,8 @@ def pof_rows(m: pd.DataFrame, ev: dict[str, pd.DataFrame], as_of: dt.date) -> pd
 
 
 def summarise(rows: pd.DataFrame, evidence: pd.DataFrame, m: pd.DataFrame) -> pd.DataFrame:
-    ev = evidence.drop_duplicates(["member_id", "pof", "claim_id"]).sort_values(["member_id", "pof", "service_from", "claim_id"])
+    ev = evidence.drop_duplicates(["member_id", "pof", "claim_id"])
+    ev = ev.sort_values(["member_id", "pof", "service_from", "claim_id"])
     agg = ev.groupby(["member_id", "pof"]).agg(evidence_count=("claim_id", "size"), first=("service_from", "min"),
                                                last=("service_from", "max"),
                                                ids=("claim_id", lambda x: ";".join(x.iloc[:20])))
