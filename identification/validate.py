@@ -69,17 +69,16 @@ def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
 def _first_check_failure(con: duckdb.DuckDBPyConnection, source: str, checks: list[Check],
                          ) -> tuple[int, tuple[int, Check, str | None] | None]:
     """One pass over the file: the record count and the earliest record failing any check, with its value."""
-    aggs = []
-    for i, chk in enumerate(checks):
-        aggs.append(f"MIN(rn) FILTER (WHERE {chk.cond}) AS r{i}")
-        aggs.append(f"ARG_MIN(v_{chk.column}, rn) FILTER (WHERE {chk.cond}) AS x{i}")
+    aggs = [f"MIN(rn) FILTER (WHERE {chk.cond}) AS r{i}" for i, chk in enumerate(checks)]
     row = first_row(con, f"SELECT {', '.join([*aggs, 'COUNT(*)'])} FROM {source}")
     assert row is not None
-    found = [(row[2 * i], i, row[2 * i + 1]) for i in range(len(checks)) if row[2 * i] is not None]
+    found = [(row[i], i) for i in range(len(checks)) if row[i] is not None]
     if not found:
         return int(row[-1]), None
-    rn, i, value = min(found, key=lambda f: (f[0], f[1]))
-    return int(row[-1]), (int(rn), checks[i], value)
+    rn, i = min(found)
+    # Only on failure: fetch the offending value for the message (a second, rare pass).
+    value = first_row(con, f"SELECT v_{checks[i].column} FROM {source} WHERE rn = {int(rn)}")
+    return int(row[-1]), (int(rn), checks[i], value[0] if value else None)
 
 
 def _first_duplicate(con: duckdb.DuckDBPyConnection, source: str, column: str) -> tuple[int, str] | None:
