@@ -147,14 +147,16 @@ def pof_rows(m: pd.DataFrame, ev: dict[str, pd.DataFrame], as_of: dt.date) -> pd
     c5 = ((foster.eq("current") & ~m.adult) | (foster.eq("former") & (m.birth_date > years_before(as_of, 26))))
     # (pof, qualifies, [(measure, contributes)])
     rules = [
-        ("A1", adult & (hf | (n["home12"] > 0)) & (n["complex12"] > 0), [("home12", n["home12"] > 0), ("complex12", True)]),
+        ("A1", adult & (hf | (n["home12"] > 0)) & (n["complex12"] > 0),
+         [("home12", n["home12"] > 0), ("complex12", True)]),
         ("A2", adult & ((n["ed6"] >= 5) | (n["stay6"] >= 3)), [("ed6", n["ed6"] >= 5), ("stay6", n["stay6"] >= 3)]),
         ("A3", adult & ((n["ed12smi"] >= 2) | (n["stay12smi"] >= 2)),
          [("ed12smi", n["ed12smi"] >= 2), ("stay12smi", n["stay12smi"] >= 2)]),
         ("A4", adult & rel & (n["justice12"] > 0), [("justice12", True)]),
         ("A7", adult & (n["preg12"] > 0) & race, [("preg12", True)]),
         ("C1", child & (hf | (n["home12"] > 0)), [("home12", n["home12"] > 0)]),
-        ("C2", child & ((n["ed12"] >= 3) | (n["stay12"] >= 2)), [("ed12", n["ed12"] >= 3), ("stay12", n["stay12"] >= 2)]),
+        ("C2", child & ((n["ed12"] >= 3) | (n["stay12"] >= 2)),
+         [("ed12", n["ed12"] >= 3), ("stay12", n["stay12"] >= 2)]),
         ("C3", child & (n["primsmi12"] > 0), [("primsmi12", True)]),
         ("C4", child & ccs & (n["social12"] > 0), [("social12", True)]),
         ("C5", c5.to_numpy(), []),
