@@ -119,9 +119,16 @@ def record_outreach(request: HttpRequest, enrollment_id: uuid.UUID, payload: Out
 
 @router.get("/tasks", response=list[TaskOut])
 @paginate
-def list_tasks(request: HttpRequest, status: str | None = None, due_before: dt.date | None = None) -> object:
+def list_tasks(
+    request: HttpRequest,
+    status: str | None = None,
+    due_before: dt.date | None = None,
+    member_id: uuid.UUID | None = None,
+) -> object:
     """Tasks in your scope by due date (a provider sees its own)."""
     tasks = task_scope(actor(request)).select_related("owner")
+    if member_id:
+        tasks = tasks.filter(member_id=member_id)
     if status:
         tasks = tasks.filter(status=status)
     if due_before:

@@ -102,3 +102,16 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     trail = api("intake").get(f"/members/{member.pk}/audit-events").json()
     assert all(event["actor_label"] for event in trail)
     assert {e["actor_label"] for e in trail} >= {"dr_pcp", "intake", "um", "cm_a", "sup_a"}
+
+
+def test_api_token_command_issues_a_working_token(network, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("api_token", "intake", "--name", "tour", stdout=out)
+    token = out.getvalue().strip()
+    assert token.startswith("clm_")
+    assert client.get("/api/members", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/members", headers={"Authorization": f"Bearer {token}x"}).status_code in (401, 403)
