@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.authorizations import services
@@ -128,9 +128,10 @@ def extend(request: HttpRequest, authorization_id: uuid.UUID, payload: Extension
 @router.post("/authorizations/{authorization_id}/reauthorization", response={201: AuthorizationOut, **ERRORS})
 def reauthorize(
     request: HttpRequest, authorization_id: uuid.UUID, payload: ReauthorizationIn
-) -> tuple[int, AuthorizationRequest]:
+) -> Status[AuthorizationRequest]:
     """Request continued ECM after an approved period."""
     authorization = authorization_get(actor(request), authorization_id)
-    return 201, services.authorization_reauthorize(
-        actor=actor(request), authorization=authorization, urgency=payload.urgency
+    return Status(
+        201,
+        services.authorization_reauthorize(actor=actor(request), authorization=authorization, urgency=payload.urgency),
     )

@@ -5,7 +5,7 @@ import uuid
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.careplans import services
@@ -92,10 +92,10 @@ def list_care_team(request: HttpRequest, member_id: uuid.UUID) -> object:
 
 
 @router.post("/members/{member_id}/care-team", response={201: CareTeamOut, **ERRORS})
-def add_care_team_member(request: HttpRequest, member_id: uuid.UUID, payload: CareTeamIn) -> tuple[int, CareTeamMember]:
+def add_care_team_member(request: HttpRequest, member_id: uuid.UUID, payload: CareTeamIn) -> Status[CareTeamMember]:
     """Record a care team member: PCP, specialist, behavioral health, pharmacist, case manager, family..."""
     member = member_get(actor(request), member_id)
-    return 201, services.care_team_add(actor=actor(request), member=member, **payload.dict())
+    return Status(201, services.care_team_add(actor=actor(request), member=member, **payload.dict()))
 
 
 @router.delete("/care-team/{person_id}", response={200: CareTeamOut, **ERRORS})
@@ -111,10 +111,10 @@ def list_outreach(request: HttpRequest, enrollment_id: uuid.UUID) -> object:
 
 
 @router.post("/enrollments/{enrollment_id}/outreach-attempts", response={201: OutreachOut, **ERRORS})
-def record_outreach(request: HttpRequest, enrollment_id: uuid.UUID, payload: OutreachIn) -> tuple[int, OutreachAttempt]:
+def record_outreach(request: HttpRequest, enrollment_id: uuid.UUID, payload: OutreachIn) -> Status[OutreachAttempt]:
     """Record an outreach attempt (date, method, reached or not, minutes spent)."""
     enrollment = enrollment_get(actor(request), enrollment_id)
-    return 201, services.outreach_record(actor=actor(request), enrollment=enrollment, **payload.dict())
+    return Status(201, services.outreach_record(actor=actor(request), enrollment=enrollment, **payload.dict()))
 
 
 @router.get("/tasks", response=list[TaskOut])

@@ -78,9 +78,7 @@ def _excluding_programs(rng: Random, age: int, as_of: dt.date) -> list[tuple[str
         return [(code, _days_before(rng, as_of, 10, 900), None) for code in chosen]
     if draw < 0.05:
         start = _days_before(rng, as_of, 400, 1500)
-        return [
-            (rng.choices(codes, weights=weights)[0], start, start + dt.timedelta(days=rng.randint(30, 300)))
-        ]
+        return [(rng.choices(codes, weights=weights)[0], start, start + dt.timedelta(days=rng.randint(30, 300)))]
     return []
 
 

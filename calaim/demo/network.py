@@ -70,9 +70,7 @@ ORGANIZATIONS: tuple[OrgSpec, ...] = (
     OrgSpec("EPAHC", "East Palo Alto Health Center", K.PCP_CLINIC, SM, ecm_affiliate="COASTSIDE"),
     # Behavioral health
     OrgSpec("SJBH", "San Joaquin County Behavioral Health Services", K.BEHAVIORAL_HEALTH, SJ),
-    OrgSpec(
-        "STANBHRS", "Stanislaus County Behavioral Health and Recovery Services", K.BEHAVIORAL_HEALTH, STAN
-    ),
+    OrgSpec("STANBHRS", "Stanislaus County Behavioral Health and Recovery Services", K.BEHAVIORAL_HEALTH, STAN),
     OrgSpec("CVCOUNSEL", "Central Valley Counseling Center", K.BEHAVIORAL_HEALTH, STAN, ecm_affiliate="CVBW"),
     OrgSpec("SMCBHRS", "San Mateo County Behavioral Health and Recovery Services", K.BEHAVIORAL_HEALTH, SM),
     # Community-based organizations and hospitals (referrers)
@@ -116,9 +114,7 @@ CONTRACTS: tuple[ContractSpec, ...] = (
         40,
         D(2022, 1, 1),
     ),
-    ContractSpec(
-        "GOLDENOAK", "HPSJ", Program.ECM, (SJ,), ("A5", "A6"), ("en", "es", "zh", "tl"), 60, D(2023, 1, 1)
-    ),
+    ContractSpec("GOLDENOAK", "HPSJ", Program.ECM, (SJ,), ("A5", "A6"), ("en", "es", "zh", "tl"), 60, D(2023, 1, 1)),
     # An ended contract: Golden Oak stopped serving Stanislaus at the end of 2024.
     ContractSpec(
         "GOLDENOAK",
@@ -163,9 +159,7 @@ def npi_for(index: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _organization(
-    index: int, spec: OrgSpec, plans: dict[str, Plan], counties: dict[str, County]
-) -> Organization:
+def _organization(index: int, spec: OrgSpec, plans: dict[str, Plan], counties: dict[str, County]) -> Organization:
     area = AREA_CODES.get(spec.county or "", "510")
     return Organization(
         name=spec.name,
@@ -184,9 +178,7 @@ def network_create() -> dict[str, Organization]:
     """Create the demo organizations and their contracts; returns organizations by code."""
     plans = {p.code: p for p in Plan.objects.all()}
     counties = {c.name: c for c in County.objects.all()}
-    organizations = {
-        s.code: _organization(i, s, plans, counties) for i, s in enumerate(ORGANIZATIONS, start=1)
-    }
+    organizations = {s.code: _organization(i, s, plans, counties) for i, s in enumerate(ORGANIZATIONS, start=1)}
     Organization.objects.bulk_create(organizations.values())
     affiliated = []
     for spec in ORGANIZATIONS:

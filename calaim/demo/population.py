@@ -194,10 +194,7 @@ def demo_population_create(*, seed: int = 2026, members: int = 2000, as_of: dt.d
     """Create the demo network, logins and `members` members; needs reference data and no members yet."""
     if members < 1:
         raise ValidationFailed("The demo population needs at least one member.", field="members")
-    if (
-        not Plan.objects.filter(code__in=["HPSJ", "HPSM"]).count() == 2
-        or not ExcludedProgram.objects.exists()
-    ):
+    if not Plan.objects.filter(code__in=["HPSJ", "HPSM"]).count() == 2 or not ExcludedProgram.objects.exists():
         raise ValidationFailed("Load the reference data first (manage.py load_reference).")
     if Member.objects.exists():
         raise Conflict("The database already has members; the demo population is only created once.")

@@ -86,9 +86,7 @@ def demo_login_specs() -> list[Login]:
             Login(f"{slug}.cm{n}", Role.PROVIDER_CARE_MANAGER, spec.code, "Care manager")
             for n in range(1, care_managers.get(spec.code, 2) + 1)
         ]
-    logins += [
-        Login(f"{code.lower()}.{suffix}", Role.REFERRER, code, title) for code, suffix, title in REFERRERS
-    ]
+    logins += [Login(f"{code.lower()}.{suffix}", Role.REFERRER, code, title) for code, suffix, title in REFERRERS]
     return logins
 
 
@@ -96,8 +94,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role, organization) for every demo login; all use the password DEMO_PASSWORD."""
     names = {spec.code: spec.name for spec in ORGANIZATIONS}
     return [
-        (login.username, login.title, names.get(login.organization_code or "", "(all)"))
-        for login in demo_login_specs()
+        (login.username, login.title, names.get(login.organization_code or "", "(all)")) for login in demo_login_specs()
     ]
 
 

@@ -5,7 +5,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.accounts.policies import PLAN_ROLES, require_plan_role
@@ -41,10 +41,10 @@ class EnrollmentFilter(Schema):
 
 
 @router.post("/referrals/{referral_id}/eligibility-determination", response={201: DeterminationOut, **ERRORS})
-def determine_eligibility(request: HttpRequest, referral_id: uuid.UUID) -> tuple[int, EligibilityDetermination]:
+def determine_eligibility(request: HttpRequest, referral_id: uuid.UUID) -> Status[EligibilityDetermination]:
     """Determine ECM eligibility for a received referral; eligible ones go on to authorization."""
     referral = referral_get(actor(request), referral_id)
-    return 201, eligibility_determine(actor=actor(request), referral=referral)
+    return Status(201, eligibility_determine(actor=actor(request), referral=referral))
 
 
 @router.get("/members/{member_id}/eligibility", response={200: EligibilityPreviewOut, **ERRORS})
@@ -85,10 +85,12 @@ def list_provider_options(request: HttpRequest, member_id: uuid.UUID) -> list[di
 
 
 @router.post("/referrals/{referral_id}/assignment", response={201: EnrollmentOut, **ERRORS})
-def assign_provider(request: HttpRequest, referral_id: uuid.UUID, payload: AssignIn) -> tuple[int, Enrollment]:
+def assign_provider(request: HttpRequest, referral_id: uuid.UUID, payload: AssignIn) -> Status[Enrollment]:
     """Assign the member's ECM provider: their choice if given, otherwise automatically, with reasons."""
     referral = referral_get(actor(request), referral_id)
-    return 201, services.ecm_provider_assign(actor=actor(request), referral=referral, provider_id=payload.provider_id)
+    return Status(
+        201, services.ecm_provider_assign(actor=actor(request), referral=referral, provider_id=payload.provider_id)
+    )
 
 
 @router.get("/enrollments", response=list[EnrollmentOut])
@@ -116,13 +118,14 @@ def enroll(request: HttpRequest, enrollment_id: uuid.UUID, payload: EnrollIn) ->
 
 
 @router.post("/enrollments/{enrollment_id}/provider-change", response={201: EnrollmentOut, **ERRORS})
-def change_provider(
-    request: HttpRequest, enrollment_id: uuid.UUID, payload: ProviderChangeIn
-) -> tuple[int, Enrollment]:
+def change_provider(request: HttpRequest, enrollment_id: uuid.UUID, payload: ProviderChangeIn) -> Status[Enrollment]:
     """Move the member to another ECM provider at their request; open tasks move with them."""
     enrollment = enrollment_get(actor(request), enrollment_id)
-    return 201, services.ecm_provider_change(
-        actor=actor(request), enrollment=enrollment, reason=payload.reason, provider_id=payload.provider_id
+    return Status(
+        201,
+        services.ecm_provider_change(
+            actor=actor(request), enrollment=enrollment, reason=payload.reason, provider_id=payload.provider_id
+        ),
     )
 
 

@@ -31,9 +31,7 @@ REFERENCE_DIR = Path(__file__).with_name("reference")
 DEFAULT_VERSION = "2026.1"
 DEFAULT_FROM = dt.date(2022, 1, 1)
 # The member data the eligibility engine can check; any other criterion rests on attestation.
-MEMBER_FACTS = frozenset(
-    {"homeless", "released_within_12_months", "ccs_enrolled", "foster_care", "birth_equity_race"}
-)
+MEMBER_FACTS = frozenset({"homeless", "released_within_12_months", "ccs_enrolled", "foster_care", "birth_equity_race"})
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -60,9 +58,7 @@ class _Entry:
         if unknown:
             raise self.fail(unknown[0], f"unknown key; expected some of {', '.join(sorted(keys))}")
 
-    def value(
-        self, key: str, kind: type | tuple[type, ...], default: Any = ..., nullable: bool = False
-    ) -> Any:
+    def value(self, key: str, kind: type | tuple[type, ...], default: Any = ..., nullable: bool = False) -> Any:
         """The entry's `key`, checked against `kind`; missing means `default`, or an error if none."""
         if key not in self.data:
             if default is ...:
@@ -256,9 +252,7 @@ def _load_coded(
         start, end = entry.dates()
         defaults = {name: read(entry) for name, read in fields.items()}
         defaults |= {"effective_to": end, "version": entry.text("version", DEFAULT_VERSION)}
-        model._default_manager.update_or_create(
-            code=entry.text("code"), effective_from=start, defaults=defaults
-        )
+        model._default_manager.update_or_create(code=entry.text("code"), effective_from=start, defaults=defaults)
     return {list_key: len(entries)}
 
 
@@ -266,11 +260,7 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
     """Each plan's clocks and periods keyed by plan and effective_from."""
     entries, _ = _entries(directory, "program_settings.yaml", "program_settings")
     plans = {p.code: p for p in Plan.objects.all()}
-    numbers = [
-        f.name
-        for f in ProgramSettings._meta.concrete_fields
-        if isinstance(f, models.PositiveSmallIntegerField)
-    ]
+    numbers = [f.name for f in ProgramSettings._meta.concrete_fields if isinstance(f, models.PositiveSmallIntegerField)]
     for entry in entries:
         entry.allow_only(
             {

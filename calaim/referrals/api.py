@@ -3,7 +3,7 @@
 import uuid
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.core.api_base import actor
@@ -27,14 +27,14 @@ def create_referral(
     response: HttpResponse,
     payload: ReferralCreateIn,
     idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100),
-) -> tuple[int, Referral]:
+) -> Status[Referral]:
     """Submit an ECM referral (any source). Retrying with the same Idempotency-Key returns the first one."""
     data = payload.dict()
     data["pof_attestations"] = [PofAttestationInput(**a) for a in data["pof_attestations"]]
     referral, created = referral_create(
         actor=actor(request), data=ReferralInput(**data), idempotency_key=idempotency_key
     )
-    return (201 if created else 200), referral_get(actor(request), referral.pk)
+    return Status(201 if created else 200, referral_get(actor(request), referral.pk))
 
 
 @router.get("/referrals", response=list[ReferralOut])

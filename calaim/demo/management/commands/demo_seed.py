@@ -23,9 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed, same members).")
         parser.add_argument("--members", type=int, default=2000, help="How many members to create.")
-        parser.add_argument(
-            "--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD; default today."
-        )
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD; default today.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -33,14 +31,10 @@ class Command(BaseCommand):
             counts = reference_load()
             self.stdout.write("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             if Member.objects.exists():
-                self.stdout.write(
-                    self.style.WARNING("Members already exist: demo population not created again.")
-                )
+                self.stdout.write(self.style.WARNING("Members already exist: demo population not created again."))
             else:
                 as_of = options["as_of"] or local_date(timezone.now())
-                created = demo_population_create(
-                    seed=options["seed"], members=options["members"], as_of=as_of
-                )
+                created = demo_population_create(seed=options["seed"], members=options["members"], as_of=as_of)
                 self.stdout.write(
                     f"Demo population as of {as_of}: " + ", ".join(f"{k} {v}" for k, v in created.items())
                 )
@@ -54,6 +48,4 @@ class Command(BaseCommand):
         widths = [max(len(row[i]) for row in [*rows, ("username", "role", "organization")]) for i in range(3)]
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for row in [("username", "role", "organization"), *rows]:
-            self.stdout.write(
-                "  " + "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True))
-            )
+            self.stdout.write("  " + "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)))
