@@ -189,3 +189,47 @@ def test_lists_hide_out_of_scope_members(api, enrolled, caller, path):
 @pytest.mark.parametrize("path", ["/members", "/referrals", "/authorizations", "/enrollments", "/tasks", "/notices"])
 def test_lists_need_authentication(api, enrolled, path):
     assert api(None).get(path).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [(None, 401), ("cm_b", 404), ("hpsm_intake", 404), ("intake", 404), ("referrer", 404), ("cm_a", 200)],
+)
+def test_task_completion_only_by_the_assigned_provider(api, enrolled, caller, status):
+    from calaim.careplans.models import Task
+
+    task = Task.objects.get(enrollment_id=enrolled["enrollment"], kind="welcome_call")
+    before = AuditEvent.objects.count()
+    response = api(caller).post(f"/tasks/{task.pk}/complete")
+    assert response.status_code == status, response.content
+    task.refresh_from_db()
+    assert (task.status == "completed") == (status == 200)
+    if status != 200:
+        assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [(None, 401), ("cm_b", 404), ("hpsm_intake", 404), ("um", 403), ("referrer", 404), ("member_services", 200)],
+)
+def test_care_team_removal(api, enrolled, caller, status):
+    person = api("cm_a").post(f"/members/{enrolled['member'].pk}/care-team", {"role": "pcp", "name": "Dr. Lee"}).json()
+    before = AuditEvent.objects.count()
+    response = api(caller).delete(f"/care-team/{person['id']}")
+    assert response.status_code == status, response.content
+    if status != 200:
+        assert AuditEvent.objects.count() == before
+        assert api("cm_a").get(f"/members/{enrolled['member'].pk}/care-team").json()[0]["active"] is True
+
+
+def test_browser_session_reads_but_writes_need_the_csrf_token(enrolled, network):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(network.users["intake"])
+    assert browser.get(f"/api/members/{enrolled['member'].pk}").status_code == 200
+    before = AuditEvent.objects.count()
+    post = browser.post(
+        f"/api/members/{enrolled['member'].pk}/care-team", {"role": "pcp", "name": "X"}, content_type="application/json"
+    )
+    assert post.status_code == 403 and AuditEvent.objects.count() == before

@@ -65,3 +65,18 @@ def test_invalid_input_names_the_field(api, enrolled, caller, path, body, field)
     locs = [str(part) for item in response.json()["detail"] for part in item["loc"]]
     assert field in locs, response.content
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reference/populations-of-focus?on=tomorrow",
+        "/members/{member}/eligibility?on=x",
+        "/authorizations?overdue=perhaps",
+        "/tasks?due_before=soon",
+    ],
+)
+def test_invalid_query_parameters_are_named(api, enrolled, path):  # noqa: F811
+    response = api("intake").get(path.format(member=enrolled["member"].pk))
+    assert response.status_code == 422
+    assert any(item["loc"][0] == "query" for item in response.json()["detail"]), response.content
