@@ -17,6 +17,7 @@ def task_scope(user: User | None) -> QuerySet[Task]:
     members = member_scope(user)
     tasks = Task.objects.filter(member__in=members)
     if user is not None and user.is_authenticated and user.is_provider_staff:
+        assert user.organization_id is not None  # is_provider_staff
         tasks = tasks.filter(organization_id=user.organization_id)
     return tasks
 

@@ -36,7 +36,11 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname) if field.is_relation else getattr(obj, name)
+        if field.is_relation:
+            assert isinstance(field, models.Field)  # snapshots name forward fields; reverse relations have no attname
+            value = getattr(obj, field.attname)
+        else:
+            value = getattr(obj, name)
         data[name] = _jsonable(value)
     return data
 

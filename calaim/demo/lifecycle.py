@@ -107,16 +107,25 @@ def _backdate(referral: Referral, days: int) -> None:
 
 
 class _Driver:
-    def __init__(self, plan: Plan, rng: Random) -> None:
+    def __init__(self, rng: Random, intake: User, um: User, ms: User) -> None:
         self.rng = rng
-        self.intake = User.objects.filter(role=Role.PLAN_INTAKE, organization__plan=plan).order_by("username").first()
-        self.um = User.objects.filter(role=Role.PLAN_UM, organization__plan=plan).order_by("username").first()
-        self.ms = User.objects.filter(role=Role.MEMBER_SERVICES, organization__plan=plan).order_by("username").first()
+        self.intake = intake
+        self.um = um
+        self.ms = ms
         self.referrers = list(User.objects.filter(role=Role.REFERRER).order_by("username"))
 
+    @classmethod
+    def for_plan(cls, plan: Plan, rng: Random) -> _Driver | None:
+        """A driver acting as the plan's first intake, UM and member-services users; None if one is missing."""
+        intake = User.objects.filter(role=Role.PLAN_INTAKE, organization__plan=plan).order_by("username").first()
+        um = User.objects.filter(role=Role.PLAN_UM, organization__plan=plan).order_by("username").first()
+        ms = User.objects.filter(role=Role.MEMBER_SERVICES, organization__plan=plan).order_by("username").first()
+        if intake is None or um is None or ms is None:
+            return None
+        return cls(rng, intake, um, ms)
+
     def submitter(self) -> User:
-        pool = [u for u in (self.intake, self.ms, *self.referrers) if u is not None]
-        return self.rng.choice(pool)
+        return self.rng.choice([self.intake, self.ms, *self.referrers])
 
     def authorization(self, referral: Referral) -> AuthorizationRequest:
         return referral.authorizations.exclude(kind="presumptive").order_by("-created_at").first()  # type: ignore[return-value]
@@ -268,8 +277,8 @@ def demo_lifecycle_create(*, seed: int = 2026, per_plan: int = 72) -> dict[str, 
     rng = Random(seed)
     reached: Counter[str] = Counter()
     for plan in Plan.objects.order_by("code"):
-        driver = _Driver(plan, rng)
-        if driver.intake is None or driver.um is None or driver.ms is None:
+        driver = _Driver.for_plan(plan, rng)
+        if driver is None:
             continue
         for index, member in enumerate(_candidates(plan, rng, per_plan)):
             with transaction.atomic():

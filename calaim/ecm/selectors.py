@@ -16,7 +16,7 @@ def enrollment_scope(user: User | None) -> QuerySet[Enrollment]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Enrollment.objects.none()
     if user.is_plan_staff:
-        assert user.organization is not None
+        assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
         return Enrollment.objects.filter(member__plan_id=user.organization.plan_id)
     if user.is_provider_staff:
         return Enrollment.objects.filter(provider_id=user.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES)
@@ -38,5 +38,5 @@ def determination_scope(user: User | None) -> QuerySet[EligibilityDetermination]
     """Determinations are plan work: plan staff of the member's plan only."""
     if user is None or not user.is_authenticated or not user.is_plan_staff:
         return EligibilityDetermination.objects.none()
-    assert user.organization is not None
+    assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
     return EligibilityDetermination.objects.filter(member__plan_id=user.organization.plan_id)

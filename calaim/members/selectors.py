@@ -20,7 +20,7 @@ def member_scope(user: User | None) -> QuerySet[Member]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Member.objects.none()
     if user.is_plan_staff:
-        assert user.organization is not None
+        assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
         return Member.objects.filter(plan_id=user.organization.plan_id)
     if user.is_provider_staff:
         assigned = Enrollment.objects.filter(

@@ -19,7 +19,7 @@ def referral_scope(user: User | None) -> QuerySet[Referral]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Referral.objects.none()
     if user.is_plan_staff:
-        assert user.organization is not None
+        assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
         return Referral.objects.filter(member__plan_id=user.organization.plan_id)
     if user.is_provider_staff:
         assigned = Enrollment.objects.filter(
