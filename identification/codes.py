@@ -57,7 +57,8 @@ def expand_range(item: str, key: str) -> list[str]:
         raise RulesError(f"key '{key}': {item!r} is not a code prefix or a range like F20-F29")
     if not high:
         return [low]
-    lo_head, lo_num = re.fullmatch(r"(.*?)([0-9]+)", low).groups() if re.search(r"[0-9]$", low) else (low, "")
+    lo_match = re.fullmatch(r"(.*?)([0-9]+)", low)  # matches exactly when `low` ends in a digit
+    lo_head, lo_num = lo_match.groups() if lo_match else (low, "")
     hi_match = re.fullmatch(r"(.*?)([0-9]+)", high)
     if not lo_num or not hi_match or hi_match.group(1) != lo_head or len(hi_match.group(2)) != len(lo_num) \
             or int(hi_match.group(2)) < int(lo_num):

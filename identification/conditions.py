@@ -70,6 +70,7 @@ def leaf_sql(leaf: Leaf, as_of: dt.date, rules: Rules) -> str:
     if leaf.kind == "race_in":
         return "COALESCE(race_ethnicity IN (" + ", ".join(f"'{r}'" for r in leaf.value) + "), FALSE)"
     if leaf.kind == "release":
+        assert leaf.months is not None  # config always sets it for release_within_months
         start = as_of - relativedelta(months=leaf.months)
         return f"COALESCE(release_date > {day(start)} AND release_date <= {day(as_of)}, FALSE)"
     raise ValueError(f"unknown condition kind {leaf.kind}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from identification.run import Summary
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 STEPS = 16  # validation, matching, the rule steps and writing: roughly how many progress ticks a run has
 
@@ -15,8 +18,8 @@ class ProgressReporter:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.progress = None
-        self.task = None
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> ProgressReporter:
         if self.stream.isatty():
@@ -32,6 +35,7 @@ class ProgressReporter:
     def step(self, name: str) -> None:
         """Advance one tick and show the step now running."""
         if self.progress is not None:
+            assert self.task is not None  # set together with progress
             self.progress.update(self.task, advance=1, description=name.replace("_", " "))
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

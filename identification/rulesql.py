@@ -98,8 +98,9 @@ WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment
 
 def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
     """Claims of eligible members with stay/ED flags and one flag per code list the rules read."""
-    lists_any = sorted({a.code_list for a in atoms if a.kind == "codes"})
-    lists_primary = sorted({a.code_list for a in atoms if a.kind == "primary_codes"}
+    # Code-list atoms always carry their list name (leaf_atom), so the `is not None` filters drop nothing.
+    lists_any = sorted({a.code_list for a in atoms if a.kind == "codes" and a.code_list is not None})
+    lists_primary = sorted({a.code_list for a in atoms if a.kind == "primary_codes" and a.code_list is not None}
                            | {a.primary for a in atoms if a.primary})
     flags = [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].any_item_regex()}') AS any_{n}" for n in lists_any]
     flags += [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].first_item_regex()}') AS primary_{n}"

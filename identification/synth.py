@@ -15,6 +15,9 @@ CHUNK_MEMBERS = 50_000
 EPOCH = dt.date(1970, 1, 1)
 PLACES = [("HPSJ", "San Joaquin", 0.40), ("HPSJ", "Stanislaus", 0.25), ("HPSM", "San Mateo", 0.27),
           ("HPSJ", "El Dorado", 0.08)]  # El Dorado: a county with no go-live in the default rules
+# The null fill for np.where: a 0-d object array holding None. numpy's stubs reject a bare None argument;
+# this gives the same object array, with None where the condition is false.
+_NULL = np.array(None, dtype=object)
 RACES = ["hispanic", "white", "asian", "black", "aian", "pacific_islander", "other", "unknown"]
 RACE_P = [0.42, 0.22, 0.14, 0.08, 0.02, 0.02, 0.05, 0.05]
 LANGS = ["en", "es", "vi", "zh", "tl", "ru"]
@@ -42,7 +45,7 @@ def _dates(days: np.ndarray) -> pa.Array:
 
 
 def _masked(values: np.ndarray, keep: np.ndarray) -> pa.Array:
-    return pa.array(np.where(keep, values, None), pa.string())
+    return pa.array(np.where(keep, values, _NULL), pa.string())
 
 
 def member_id(index: np.ndarray) -> pa.Array:
@@ -68,7 +71,7 @@ def members_chunk(rng: np.random.Generator, start: int, n: int, as_of: dt.date) 
     child = age_years < 21
     dsnp = np.where((plan == "HPSM") & (age_years >= 65), rng.random(n) < 0.35, False)
     foster = np.where(child & (rng.random(n) < 0.03), "current",
-                      np.where((age_years >= 18) & (age_years < 27) & (rng.random(n) < 0.04), "former", None))
+                      np.where((age_years >= 18) & (age_years < 27) & (rng.random(n) < 0.04), "former", _NULL))
     return pa.table({
         "member_id": member_id(idx),
         "first_name": pa.array(_choice(rng, ["Ana", "Luis", "Mai", "Wei", "Jose", "Maria", "Tupac", "Leilani"],
@@ -82,12 +85,12 @@ def members_chunk(rng: np.random.Generator, start: int, n: int, as_of: dt.date) 
         "county": pa.array(county, pa.string()),
         "plan_code": pa.array(plan, pa.string()),
         "enrollment_start": _dates(start_day),
-        "enrollment_end": pa.array(np.where(ended | (rng.random(n) < 0.03), end_day, None), pa.date32()),
+        "enrollment_end": pa.array(np.where(ended | (rng.random(n) < 0.03), end_day, _NULL), pa.date32()),
         "delegated_to": _masked(np.full(n, "KAISER", dtype=object), rng.random(n) < 0.07),
         "dsnp": pa.array(dsnp, pa.bool_()),
         "other_programs": _masked(_choice(rng, PROGRAMS, None, n), rng.random(n) < 0.03),
         "homeless_flag": pa.array(rng.random(n) < 0.025, pa.bool_()),
-        "release_date": pa.array(np.where(rng.random(n) < 0.015, as_of_day - rng.integers(0, 700, n), None),
+        "release_date": pa.array(np.where(rng.random(n) < 0.015, as_of_day - rng.integers(0, 700, n), _NULL),
                                  pa.date32()),
         "ccs_enrolled": pa.array(child & (rng.random(n) < 0.05), pa.bool_()),
         "foster_care": pa.array(foster, pa.string()),
@@ -129,7 +132,7 @@ def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, 
     dx = _diagnoses(rng, n)
     return pa.table({
         "claim_id": ids, "member_id": member_ids, "service_from": _dates(frm),
-        "service_to": pa.array(np.where(inpatient | (rng.random(n) < 0.3), frm + los, None), pa.date32()),
+        "service_to": pa.array(np.where(inpatient | (rng.random(n) < 0.3), frm + los, _NULL), pa.date32()),
         "claim_type": pa.array(np.asarray(["professional", "institutional", "pharmacy"], dtype=object)[kind],
                                pa.string()),
         "bill_type": _masked(bill, inst),
