@@ -181,7 +181,7 @@ def candidates_load(*, actor: User, path: Path, day: dt.date, determine: bool = 
     require_plan_role(
         actor,
         frozenset({Role.PLAN_INTAKE}),
-        actor.organization.plan_id if actor.organization else -1,
+        actor.organization.plan_id or -1 if actor.organization else -1,
         "load plan identification files",
     )
     candidates = candidates_read(path, day)
