@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "calaim.ecm",
     "calaim.careplans",
     "calaim.notices",
+    "calaim.community_supports",
     "calaim.demo",
 ]
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from calaim.accounts.models import ApiToken, Role, User
+from calaim.community_supports.reference import cs_reference_load
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 from calaim.plans.reference import reference_load
@@ -38,6 +39,7 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture
 def reference(db: Any) -> None:
     reference_load()
+    cs_reference_load()
 
 
 @pytest.fixture

@@ -98,9 +98,7 @@ def test_go_live_dates_match_the_spec_table() -> None:
     for (plan, county), columns in SPEC_GO_LIVE.items():
         live = {
             row.pof_code: row.effective_from
-            for row in PofGoLive.objects.filter(
-                plan__code=plan, county__name=county, effective_to__isnull=True
-            )
+            for row in PofGoLive.objects.filter(plan__code=plan, county__name=county, effective_to__isnull=True)
         }
         expected = {code: day for column, day in columns.items() for code in COLUMNS[column]}
         assert live == expected, (plan, county)
@@ -248,3 +246,26 @@ def test_bad_reference_file_names_file_entry_and_key_and_writes_nothing(
     for fragment in expected:
         assert fragment in caught.value.message
     assert all(count == 0 for count in _table_counts().values())
+
+
+@pytest.mark.django_db
+def test_community_supports_catalog_loads_idempotently_with_hpsj_dates() -> None:
+    import datetime as dt
+
+    from calaim.community_supports.models import CsOffering, CsService
+    from calaim.community_supports.reference import cs_reference_load
+
+    reference_load()
+    first = cs_reference_load()
+    assert first == cs_reference_load()
+    assert CsService.objects.count() == 15
+    hpsj = CsOffering.objects.filter(plan__code="HPSJ", county__name="Stanislaus")
+    assert hpsj.exclude(service_code="transitional_rent").values("service_code").distinct().count() == 14
+    assert hpsj.get(service_code="community_transition").effective_from == dt.date(2023, 7, 1)
+    assert hpsj.get(service_code="nf_transition_alf").effective_from == dt.date(2023, 7, 1)
+    assert CsService.objects.get(code="sobering_center").retro_authorized
+    assert {s.code for s in CsService.objects.filter(room_and_board=True)} == {
+        "recuperative_care",
+        "stphh",
+        "transitional_rent",
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from calaim.community_supports.reference import cs_reference_load
 from calaim.core.clock import local_date
 from calaim.core.errors import DomainError
 from calaim.demo.population import demo_population_create
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             counts = reference_load()
+            counts.update(cs_reference_load())
             self.stdout.write("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             if Member.objects.exists():
                 self.stdout.write(self.style.WARNING("Members already exist: demo population not created again."))

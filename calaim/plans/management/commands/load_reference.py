@@ -6,15 +6,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from calaim.community_supports.reference import cs_reference_load
 from calaim.plans.reference import ReferenceDataError, reference_load
 
 
 class Command(BaseCommand):
-    help = "Load plans, counties, POFs, go-live dates, exclusions, reasons, sources, settings (idempotent)."
+    help = "Load the reference data and the Community Supports catalog from YAML (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             counts = reference_load()
+            counts.update(cs_reference_load())
         except ReferenceDataError as exc:
             raise CommandError(exc.message) from exc
         width = max(len(name) for name in counts)

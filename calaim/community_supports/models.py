@@ -1,0 +1,206 @@
+"""Community Supports: the dated catalog and plan offerings, requests (referrals per service), service
+deliveries counted against the limits, and Kaiser members' reassignment to the plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from calaim.core.models import DomainModel
+from calaim.plans.models import Dated
+
+
+class CsService(Dated):
+    """One Community Support as the plan configures it: criteria checklist, codes, how it is authorized."""
+
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    # [{"key": "homeless", "label": "...", "member_fact": "homeless"|null}]; ANY one met qualifies unless
+    # `criteria_all` is set, in which case every one must be met.
+    criteria = models.JSONField(default=list)
+    criteria_all = models.BooleanField(default=False)
+    hcpcs = models.JSONField(default=list, help_text='[{"code": "T2033", "modifiers": ["U6"]}]')
+    limits_summary = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, default="service", help_text="day, meal, hour, dollars or service")
+    room_and_board = models.BooleanField(default=False, help_text="Counts toward the 6-in-12-months cap.")
+    retro_authorized = models.BooleanField(default=False, help_text="Authorized after the fact (sobering).")
+    streamlined = models.BooleanField(default=False, help_text="Approved at once when requested at discharge.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="cs_service_code_from_uniq")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CsOffering(Dated):
+    """The plan offers the service in the county from `effective_from` (absent means not offered)."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="cs_offerings")
+    county = models.ForeignKey("plans.County", on_delete=models.CASCADE, related_name="cs_offerings")
+    service_code = models.CharField(max_length=40)
+    delegate_provides = models.BooleanField(
+        default=False, help_text="Kaiser also provides this service to its delegated members."
+    )
+
+    class Meta:
+        ordering = ["plan__code", "county__name", "service_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "county", "service_code", "effective_from"], name="cs_offering_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.county} {self.service_code} from {self.effective_from}"
+
+
+class CsLimitSettings(Dated):
+    """The plan's limit numbers, versioned; defaults from the domain reference."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="cs_limit_settings")
+    room_board_max_days = models.PositiveSmallIntegerField(default=183)
+    recuperative_care_max_days = models.PositiveSmallIntegerField(default=90)
+    stphh_max_days = models.PositiveSmallIntegerField(default=183)
+    transitional_rent_max_days = models.PositiveSmallIntegerField(default=183)
+    mtm_max_meals_per_day = models.PositiveSmallIntegerField(default=2)
+    mtm_weeks = models.PositiveSmallIntegerField(default=12)
+    mtm_extended_weeks = models.PositiveSmallIntegerField(default=26)
+    respite_hours_per_year = models.PositiveSmallIntegerField(default=336)
+    deposit_approvals = models.PositiveSmallIntegerField(default=1)
+    dollar_caps = models.JSONField(
+        default=dict, help_text='Lifetime dollar cap per service code, e.g. {"housing_deposits": 5000}.'
+    )
+
+    class Meta:
+        verbose_name_plural = "CS limit settings"
+        constraints = [models.UniqueConstraint(fields=["plan", "effective_from"], name="cs_limits_plan_from_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} CS limits v{self.version}"
+
+
+class CsRequestStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    LINKED = "linked", "Linked to an open request for the same service"
+    ROUTED_TO_DELEGATE = "routed_to_delegate", "Routed to Kaiser"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    PENDING_AUTHORIZATION = "pending_authorization", "Authorization pending"
+    AUTHORIZED = "authorized", "Authorized"
+    DENIED = "denied", "Not authorized"
+    IN_SERVICE = "in_service", "Services being delivered"
+    COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
+
+
+CS_OPEN_STATUSES = (
+    CsRequestStatus.RECEIVED,
+    CsRequestStatus.PENDING_AUTHORIZATION,
+    CsRequestStatus.AUTHORIZED,
+    CsRequestStatus.IN_SERVICE,
+)
+
+
+class CsRequest(DomainModel):
+    """A request for one Community Support for one member (the CSS referral form, one row per service)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="cs_requests")
+    service_code = models.CharField(max_length=40)
+    source_type = models.CharField(max_length=40)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cs_requests")
+    referrer_organization = models.ForeignKey(
+        "network.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="cs_requests_made"
+    )
+    referrer_name = models.CharField(max_length=200)
+    ecm_enrollment = models.ForeignKey(
+        "ecm.Enrollment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cs_requests",
+        help_text="Set when the request comes from an ECM member's care plan.",
+    )
+    justification = models.TextField()
+    criteria_attested = models.JSONField(default=list)
+    at_discharge = models.BooleanField(default=False)
+    requested_start = models.DateField()
+    requested_end = models.DateField()
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    change_in_circumstances = models.BooleanField(default=False)
+    member_aware = models.BooleanField()
+    attested_by = models.CharField(max_length=200)
+    attested_on = models.DateField()
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=30, choices=CsRequestStatus.choices, default=CsRequestStatus.RECEIVED)
+    status_changed_at = models.DateTimeField()
+    closure_reason = models.TextField(blank=True)
+    eligibility = models.JSONField(default=dict, blank=True)
+    linked_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked")
+    authorization = models.ForeignKey(
+        "authorizations.AuthorizationRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cs_requests",
+    )
+    provider = models.ForeignKey(
+        "network.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="cs_assignments"
+    )
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["member", "service_code", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key", "service_code"],
+                condition=~models.Q(idempotency_key=""),
+                name="cs_request_idempotency_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"CS {self.service_code} for {self.member_id} ({self.status})"
+
+
+class CsDelivery(DomainModel):
+    """A service delivered by the CS provider; it counts against the member's limits."""
+
+    request = models.ForeignKey(CsRequest, on_delete=models.PROTECT, related_name="deliveries")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="cs_deliveries")
+    service_code = models.CharField(max_length=40)
+    provider = models.ForeignKey("network.Organization", on_delete=models.PROTECT, related_name="cs_deliveries")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    units = models.DecimalField(max_digits=10, decimal_places=2)
+    cost = models.DecimalField(max_digits=10, decimal_places=2)
+    hours = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
+    meals_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {self.start_date}–{self.end_date}"
+
+
+class DelegateReassignment(DomainModel):
+    """A Kaiser-delegated member chose reassignment to the plan to get a service Kaiser does not offer."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="delegate_reassignments")
+    from_delegate = models.ForeignKey("network.Organization", on_delete=models.PROTECT, related_name="+")
+    reassigned_on = models.DateField()
+    services_wanted = models.JSONField(default=list)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.member_id} reassigned from {self.from_delegate_id} on {self.reassigned_on}"
