@@ -147,7 +147,7 @@ def test_demo_logins_exist_with_every_role_and_the_demo_password(population: dic
     assert users["delta.cm1"].is_provider_staff and users["delta.cm1"].check_password(DEMO_PASSWORD)
     for user in users.values():
         if user.role in (Role.PROVIDER_CARE_MANAGER, Role.PROVIDER_SUPERVISOR):
-            assert user.organization.kind == OrganizationKind.ECM_PROVIDER
+            assert user.organization.kind in (OrganizationKind.ECM_PROVIDER, OrganizationKind.CS_PROVIDER)
     referrer_kinds = {u.organization.kind for u in users.values() if u.role == Role.REFERRER}
     assert referrer_kinds == {OrganizationKind.PCP_CLINIC, OrganizationKind.CBO, OrganizationKind.HOSPITAL}
 

@@ -83,6 +83,39 @@ ORGANIZATIONS: tuple[OrgSpec, ...] = (
 )
 
 D = dt.date
+# Community Supports each CS provider is contracted for (the demo's assumption, not real contracts).
+CS_SERVICES: dict[str, tuple[str, ...]] = {
+    "HOUSINGBRIDGE": (
+        "htns",
+        "housing_deposits",
+        "htss",
+        "transitional_rent",
+        "day_habilitation",
+        "personal_care",
+        "respite",
+        "environmental_accessibility",
+        "asthma_remediation",
+        "nf_transition_alf",
+        "community_transition",
+    ),
+    "RECUPCARE": ("recuperative_care", "stphh", "sobering_center", "medically_tailored_meals"),
+    "PENMEALS": (
+        "medically_tailored_meals",
+        "recuperative_care",
+        "stphh",
+        "htns",
+        "housing_deposits",
+        "htss",
+        "transitional_rent",
+        "personal_care",
+        "respite",
+        "environmental_accessibility",
+        "asthma_remediation",
+        "nf_transition_alf",
+        "community_transition",
+    ),
+}
+
 CONTRACTS: tuple[ContractSpec, ...] = (
     ContractSpec(
         "DELTA",
@@ -192,6 +225,7 @@ def network_create() -> dict[str, Organization]:
             organization=organizations[c.org],
             program=c.program,
             pof_codes=list(c.pof_codes),
+            services=list(CS_SERVICES.get(c.org, ())),
             languages=list(c.languages),
             capacity=c.capacity,
             start_date=c.start,

@@ -86,6 +86,13 @@ def demo_login_specs() -> list[Login]:
             Login(f"{slug}.cm{n}", Role.PROVIDER_CARE_MANAGER, spec.code, "Care manager")
             for n in range(1, care_managers.get(spec.code, 2) + 1)
         ]
+    for spec in ORGANIZATIONS:
+        if spec.kind == OrganizationKind.CS_PROVIDER:
+            logins.append(
+                Login(
+                    f"{spec.code.lower()}.coordinator", Role.PROVIDER_CARE_MANAGER, spec.code, "CS service coordinator"
+                )
+            )
     logins += [Login(f"{code.lower()}.{suffix}", Role.REFERRER, code, title) for code, suffix, title in REFERRERS]
     return logins
 

@@ -62,6 +62,7 @@ class Contract(DomainModel):
     counties = models.ManyToManyField("plans.County", related_name="contracts")
     pof_codes = models.JSONField(default=list, help_text='POF codes served, e.g. ["A1", "A3"].')
     languages = models.JSONField(default=list, help_text='ISO 639-1 codes, e.g. ["en", "es"].')
+    services = models.JSONField(default=list, blank=True, help_text="Community Supports service codes (CS contracts).")
     capacity = models.PositiveIntegerField(help_text="Members the provider can serve at once.")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
