@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from calaim.authorizations.api import router as authorizations_router
 from calaim.careplans.api import router as careplans_router
+from calaim.community_supports.api import router as community_supports_router
 from calaim.core.api_base import AUTH, error_body
 from calaim.core.errors import DomainError
 from calaim.ecm.api import router as ecm_router
@@ -31,6 +32,7 @@ for router in (
     careplans_router,
     notices_router,
     plans_router,
+    community_supports_router,
 ):
     api.add_router("/", router)
 

@@ -9,6 +9,9 @@ export CALAIM_TEST_POSTGRES_URL="${CALAIM_TEST_POSTGRES_URL:-postgres://postgres
 echo "== ruff"
 run ruff check .
 
+echo "== mypy"
+run mypy calaim config identification
+
 echo "== migrations are up to date"
 run python manage.py makemigrations --check --dry-run >/dev/null
 

@@ -52,6 +52,7 @@ def authorization_open(
     kind: str = AuthorizationKind.INITIAL,
     requesting_organization: Organization | None = None,
     renews: AuthorizationRequest | None = None,
+    program: str = "ecm",
 ) -> AuthorizationRequest:
     """Open a request whose clock runs from its receipt, under the settings in force on that day."""
     settings = program_settings_for(member.plan, local_date(received_at))
@@ -59,6 +60,7 @@ def authorization_open(
     request = AuthorizationRequest.objects.create(
         member=member,
         referral=referral,
+        program=program,
         kind=kind,
         urgency=urgency,
         received_at=received_at,
@@ -198,6 +200,10 @@ def authorization_decide(
         if locked.status not in UNDECIDED:
             raise Conflict(f"This request was already decided ({locked.get_status_display()}).")
         before = snapshot(locked, _AUDIT_FIELDS)
+        if locked.program == "cs" and outcome in (Outcome.APPROVE, Outcome.APPROVE_MODIFIED):
+            from calaim.community_supports.services import cs_before_approval
+
+            cs_before_approval(locked)
         _apply_decision(locked, actor, outcome, reason, criteria, modification, information_requested, period_months)
         audit_record(
             actor=actor,
@@ -211,10 +217,45 @@ def authorization_decide(
         if locked.status in (AuthorizationStatus.DENIED, AuthorizationStatus.APPROVED_MODIFIED):
             notice_of_action_issue(actor=actor, authorization=locked)
         if locked.status not in UNDECIDED:
-            from calaim.ecm.services import after_authorization_decision
-
-            after_authorization_decision(actor=actor, authorization=locked)
+            _after_decision(actor, locked)
     return locked
+
+
+def _after_decision(actor: User, authorization: AuthorizationRequest) -> None:
+    """Carry the decision into the program that asked for it."""
+    if authorization.program == "cs":
+        from calaim.community_supports.services import cs_after_decision
+
+        cs_after_decision(actor=actor, authorization=authorization)
+    else:
+        from calaim.ecm.services import after_authorization_decision
+
+        after_authorization_decision(actor=actor, authorization=authorization)
+
+
+def authorization_streamlined_approve(*, actor: User, authorization: AuthorizationRequest, reason: str) -> None:
+    """Approve at once under a streamlined (presumptive) setting, e.g. recuperative care at discharge; the
+    requester's own action, recorded as such, with the standard authorization period."""
+    before = snapshot(authorization, _AUDIT_FIELDS)
+    now = timezone.now()
+    settings = program_settings_for(authorization.member.plan, local_date(now))
+    authorization.status, authorization.decided_at, authorization.decision_reason = (
+        AuthorizationStatus.APPROVED,
+        now,
+        reason,
+    )
+    authorization.period_start, authorization.period_end = _period(authorization, settings, None)
+    authorization.save()
+    audit_record(
+        actor=actor,
+        action="authorization.streamlined",
+        obj=authorization,
+        member=authorization.member,
+        before=before,
+        after=snapshot(authorization, _AUDIT_FIELDS),
+        reason=reason,
+    )
+    _after_decision(actor, authorization)
 
 
 def _apply_decision(

@@ -68,3 +68,8 @@ def audit_record(
         after=_jsonable(after) if after is not None else None,
         reason=reason,
     )
+
+
+def jsonable(value: Any) -> Any:
+    """Dates, UUIDs, decimals and model instances as JSON-ready values, recursively."""
+    return _jsonable(value)

@@ -81,7 +81,7 @@ def _fingerprint(data: ReferralInput) -> str:
     return hashlib.sha256(json.dumps(asdict(data), sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _check_source(actor: User, source_type: str, form: str) -> None:
+def check_source(actor: User, source_type: str) -> None:
     """Plan intake keys in any source; member services takes calls; outside staff refer as their kind."""
     if actor.role == Role.PLAN_INTAKE and actor.is_plan_staff:
         return
@@ -101,10 +101,10 @@ def _check_source(actor: User, source_type: str, form: str) -> None:
     raise Forbidden("Your role may not submit referrals.")
 
 
-def _resolve_member(actor: User, data: ReferralInput) -> Member:
-    """Match the form's CIN and birth date; a mismatch says nothing about whether the CIN exists."""
-    member = Member.objects.select_related("plan", "county").filter(cin=data.member_cin).first()
-    if member is None or member.birth_date != data.member_birth_date:
+def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
+    """Match a form's CIN and birth date; a mismatch says nothing about whether the CIN exists."""
+    member = Member.objects.select_related("plan", "county").filter(cin=cin).first()
+    if member is None or member.birth_date != birth_date:
         raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
     if actor.is_plan_staff and actor.organization is not None and actor.organization.plan_id != member.plan_id:
         raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
@@ -206,8 +206,8 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
     now = timezone.now()
     today = local_date(now)
     referral_source_get(data.source_type, today)
-    _check_source(actor, data.source_type, data.form)
-    member = _resolve_member(actor, data)
+    check_source(actor, data.source_type)
+    member = member_resolve(actor, data.member_cin, data.member_birth_date)
     _check_attestations(member, data, today)
     _check_verification_form(actor, member, data, today)
     try:

@@ -1,0 +1,107 @@
+"""Community Supports endpoints: catalog, CSS referrals, deliveries, closing, options for a member."""
+
+import uuid
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from calaim.community_supports import services
+from calaim.community_supports.eligibility import services_in_force, what_could_member_get
+from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
+from calaim.community_supports.schemas import (
+    CloseIn,
+    CsReferralIn,
+    CsRequestOut,
+    DeliveryIn,
+    DeliveryOut,
+    OptionOut,
+    ReassignIn,
+    ReassignOut,
+    ServiceOut,
+)
+from calaim.community_supports.selectors import cs_request_get, cs_request_scope
+from calaim.core.api_base import actor
+from calaim.core.clock import local_date
+from calaim.core.schemas import ERRORS
+from calaim.members.selectors import member_get
+
+router = Router(tags=["community supports"])
+
+
+class RequestFilter(Schema):
+    status: str | None = None
+    member_id: uuid.UUID | None = None
+    service_code: str | None = None
+
+
+@router.get("/community-supports/services", response=list[ServiceOut])
+def list_services(request: HttpRequest) -> object:
+    """The Community Supports catalog in force today, with criteria checklists, codes and limits."""
+    return list(services_in_force(local_date(timezone.now())).values())
+
+
+@router.post("/community-supports/requests", response={201: list[CsRequestOut], **ERRORS})
+def create_requests(request: HttpRequest, payload: CsReferralIn) -> Status[list[CsRequest]]:
+    """Submit the CSS referral form: one request per service, each routed at once."""
+    data = payload.dict()
+    data["services"] = [services.ServiceRequestInput(**s) for s in data["services"]]
+    key = request.headers.get("Idempotency-Key", "")[:100]
+    created = services.cs_request_create(
+        actor=actor(request), data=services.CsReferralInput(**data), idempotency_key=key
+    )
+    return Status(201, created)
+
+
+@router.get("/community-supports/requests", response=list[CsRequestOut])
+@paginate
+def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> object:
+    requests = cs_request_scope(actor(request))
+    for name in ("status", "member_id", "service_code"):
+        if value := getattr(filters, name):
+            requests = requests.filter(**{name: value})
+    return requests
+
+
+@router.get("/community-supports/requests/{request_id}", response={200: CsRequestOut, **ERRORS})
+def get_request(request: HttpRequest, request_id: uuid.UUID) -> CsRequest:
+    return cs_request_get(actor(request), request_id)
+
+
+@router.post("/community-supports/requests/{request_id}/deliveries", response={201: DeliveryOut, **ERRORS})
+def record_delivery(request: HttpRequest, request_id: uuid.UUID, payload: DeliveryIn) -> Status[CsDelivery]:
+    """The assigned CS provider records a delivered service; refused with the limit's reason if over one."""
+    cs_request = cs_request_get(actor(request), request_id)
+    return Status(
+        201,
+        services.cs_delivery_record(
+            actor=actor(request), request=cs_request, data=services.DeliveryInput(**payload.dict())
+        ),
+    )
+
+
+@router.get("/community-supports/requests/{request_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+def list_deliveries(request: HttpRequest, request_id: uuid.UUID) -> object:
+    return cs_request_get(actor(request), request_id).deliveries.all()
+
+
+@router.post("/community-supports/requests/{request_id}/close", response={200: CsRequestOut, **ERRORS})
+def close_request(request: HttpRequest, request_id: uuid.UUID, payload: CloseIn) -> CsRequest:
+    cs_request = cs_request_get(actor(request), request_id)
+    return services.cs_request_complete(actor=actor(request), request=cs_request, reason=payload.reason)
+
+
+@router.get("/members/{member_id}/community-supports", response={200: list[OptionOut], **ERRORS})
+def member_options(request: HttpRequest, member_id: uuid.UUID) -> object:
+    """What could this member get: each Community Support offered in their county today, with reasons and
+    what remains of each limit."""
+    member = member_get(actor(request), member_id)
+    return what_could_member_get(member, local_date(timezone.now()))
+
+
+@router.post("/members/{member_id}/delegate-reassignment", response={201: ReassignOut, **ERRORS})
+def reassign(request: HttpRequest, member_id: uuid.UUID, payload: ReassignIn) -> Status[DelegateReassignment]:
+    """A Kaiser member chooses reassignment to the plan for services Kaiser does not offer."""
+    member = member_get(actor(request), member_id)
+    return Status(201, services.delegate_reassign(actor=actor(request), member=member, **payload.dict()))

@@ -1,0 +1,213 @@
+"""Community Supports eligibility per service, explainable: offered where and when, each criterion met
+or not and why, and whether Kaiser rather than the plan provides it to a delegated member."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from calaim.community_supports import limits
+from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
+from calaim.core.clock import PLAN_TIME_ZONE
+from calaim.ecm.eligibility import member_facts
+from calaim.members.models import Member
+from calaim.plans.models import Dated
+
+
+@dataclass
+class ServiceEligibility:
+    service: str
+    name: str
+    outcome: str  # eligible | not_eligible | not_offered | routed_to_delegate | delegate_does_not_offer
+    criteria: list[dict[str, object]]
+    why_not: list[str]
+    offered_from: dt.date | None
+    version: str
+    remaining: list[dict[str, object]] = field(default_factory=list)
+
+
+def services_in_force(day: dt.date) -> dict[str, CsService]:
+    latest: dict[str, CsService] = {}
+    for service in CsService.objects.filter(Dated.in_force_on(day)).order_by("code", "-effective_from"):
+        latest.setdefault(service.code, service)
+    return latest
+
+
+def offering_for(member: Member, code: str, day: dt.date) -> CsOffering | None:
+    return (
+        CsOffering.objects.filter(
+            Dated.in_force_on(day), plan_id=member.plan_id, county_id=member.county_id, service_code=code
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def _criteria(service: CsService, member: Member, attested: set[str], day: dt.date) -> list[dict[str, object]]:
+    facts = member_facts(member, day)
+    results = []
+    for criterion in service.criteria:
+        evidence = []
+        if criterion.get("member_fact") and criterion["member_fact"] in facts.facts:
+            evidence.append(f"member data: {facts.fact_details[criterion['member_fact']]}")
+        if criterion["key"] in attested:
+            evidence.append("attested by the referrer")
+        results.append(
+            {"key": criterion["key"], "label": criterion["label"], "met": bool(evidence), "evidence": evidence}
+        )
+    return results
+
+
+def service_eligibility(member: Member, service: CsService, attested: set[str], day: dt.date) -> ServiceEligibility:
+    """Offered in the member's plan and county on the day, enrolled, delegate routing, then the checklist."""
+    criteria = _criteria(service, member, attested, day)
+    met = [c["met"] for c in criteria]
+    why_not: list[str] = []
+    offering = offering_for(member, service.code, day)
+    if offering is None:
+        outcome = "not_offered"
+        why_not.append(f"{member.plan.code} does not offer {service.name} in {member.county.name} county on {day}")
+    elif member.delegated_to_id and offering.delegate_provides:
+        outcome = "routed_to_delegate"
+        why_not.append(f"{member.delegated_to} provides {service.name} to its members")
+    elif member.delegated_to_id:
+        outcome = "delegate_does_not_offer"
+        why_not.append(
+            f"{member.delegated_to} does not offer {service.name}; the member may choose reassignment "
+            f"to {member.plan.code} through member services"
+        )
+    elif not any(span.covers(day) for span in member.enrollment_spans.all()):
+        outcome = "not_eligible"
+        why_not.append("not enrolled in the plan on the date")
+    elif not (all(met) if service.criteria_all else any(met)):
+        outcome = "not_eligible"
+        rule = "every criterion" if service.criteria_all else "at least one criterion"
+        why_not.append(f"needs {rule}; not met: " + "; ".join(str(c["label"]) for c in criteria if not c["met"]))
+    else:
+        outcome = "eligible"
+    return ServiceEligibility(
+        service.code,
+        service.name,
+        outcome,
+        criteria,
+        why_not,
+        offering.effective_from if offering else None,
+        service.version,
+    )
+
+
+def limit_settings_for(member: Member, day: dt.date) -> limits.LimitSettings:
+    row = (
+        CsLimitSettings.objects.filter(Dated.in_force_on(day), plan_id=member.plan_id)
+        .order_by("-effective_from")
+        .first()
+    )
+    if row is None:
+        return limits.LimitSettings()
+    return limits.LimitSettings(
+        version=f"{member.plan.code} {row.version}",
+        deposit_approvals=row.deposit_approvals,
+        room_board_max_days=row.room_board_max_days,
+        recuperative_care_max_days=row.recuperative_care_max_days,
+        stphh_max_days=row.stphh_max_days,
+        transitional_rent_max_days=row.transitional_rent_max_days,
+        mtm_max_meals_per_day=row.mtm_max_meals_per_day,
+        mtm_weeks=row.mtm_weeks,
+        mtm_extended_weeks=row.mtm_extended_weeks,
+        respite_hours_per_year=Decimal(row.respite_hours_per_year),
+        lifetime_dollar_caps={k: Decimal(v) for k, v in row.dollar_caps.items()},
+    )
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    # The engine reads calendar dates off these; they must be the plan's local dates, not UTC.
+    return moment.astimezone(PLAN_TIME_ZONE) if moment is not None else None
+
+
+def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery]) -> list[limits.Use]:
+    """A request's deliveries as uses; a deposit is one approval however many payments it took."""
+    if request.service_code == "housing_deposits":
+        return [
+            limits.Use(
+                request.service_code,
+                min(d.start_date for d in deliveries),
+                max(d.end_date for d in deliveries),
+                amount=sum((d.cost for d in deliveries), Decimal(0)),
+                change_in_circumstances=request.change_in_circumstances,
+            )
+        ]
+    return [
+        limits.Use(
+            d.service_code,
+            d.start_date,
+            d.end_date,
+            amount=d.cost,
+            hours=d.hours,
+            meals_per_day=d.meals_per_day,
+            started_at=_local(d.started_at),
+            ended_at=_local(d.ended_at),
+            change_in_circumstances=request.change_in_circumstances,
+        )
+        for d in deliveries
+    ]
+
+
+def usage_history(member: Member, exclude_request_id: uuid.UUID | None = None) -> list[limits.Use]:
+    """What counts against the limits: what was delivered, and approved requests not yet delivered."""
+    from calaim.authorizations.models import APPROVED
+
+    by_request: dict[uuid.UUID, list[CsDelivery]] = {}
+    for delivery in CsDelivery.objects.filter(member=member).order_by("start_date"):
+        by_request.setdefault(delivery.request_id, []).append(delivery)
+    history: list[limits.Use] = []
+    requests = CsRequest.objects.filter(member=member)
+    for request in requests.filter(pk__in=list(by_request)):
+        history += _delivered_uses(request, by_request[request.pk])
+    # The request being checked counts through its deliveries only, never through its own approval.
+    approved = requests.filter(authorization__status__in=APPROVED).exclude(pk__in=list(by_request))
+    if exclude_request_id is not None:
+        approved = approved.exclude(pk=exclude_request_id)
+    history += [request_use(r) for r in approved]
+    return history
+
+
+HOURLY_SERVICES = frozenset({"respite", "personal_care"})
+
+
+def request_use(r: CsRequest) -> limits.Use:
+    """A request as a use: `quantity` is hours for hourly services and meals a day for meals."""
+    return limits.Use(
+        r.service_code,
+        r.requested_start,
+        r.requested_end,
+        amount=r.amount,
+        hours=r.quantity if r.service_code in HOURLY_SERVICES else Decimal(0),
+        meals_per_day=int(r.quantity) if r.service_code == "medically_tailored_meals" else None,
+        change_in_circumstances=r.change_in_circumstances,
+    )
+
+
+def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object]]:
+    """Each Community Support offered in the member's county today: may they be eligible, and what remains."""
+    settings = limit_settings_for(member, day)
+    remaining = [asdict(r) for r in limits.remaining(usage_history(member), settings, day)]
+    answers = []
+    for service in services_in_force(day).values():
+        result = service_eligibility(member, service, set(), day)
+        if result.outcome == "not_offered":
+            continue
+        needs_attestation = [c["label"] for c in result.criteria if not c["met"]]
+        answers.append(
+            {
+                **asdict(result),
+                "needs_attestation": needs_attestation,
+                "remaining": [
+                    r
+                    for r in remaining
+                    if service.code in str(r.get("limit")) or (service.room_and_board and "room" in str(r.get("limit")))
+                ],
+            }
+        )
+    return answers

@@ -1,0 +1,121 @@
+"""Community Supports API schemas."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from calaim.members.models import CIN_PATTERN
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    description: str
+    criteria: list[dict[str, object]]
+    criteria_all: bool
+    hcpcs: list[dict[str, object]]
+    unit: str
+    limits_summary: str
+    room_and_board: bool
+    retro_authorized: bool
+    streamlined: bool
+    version: str
+
+
+class ServiceRequestIn(Schema):
+    service_code: str = Field(..., min_length=1, max_length=40, examples=["recuperative_care"])
+    justification: str = Field(..., min_length=1, max_length=4000)
+    criteria: list[str] = Field(default_factory=list, description="Criterion keys the referrer attests to.")
+    requested_start: dt.date
+    requested_end: dt.date
+    quantity: Decimal = Field(Decimal(0), ge=0, description="Hours (respite, personal care) or meals a day.")
+    amount: Decimal = Field(Decimal(0), ge=0, description="Dollars (deposits, home modifications...).")
+    change_in_circumstances: bool = False
+    at_discharge: bool = False
+
+
+class CsReferralIn(Schema):
+    member_cin: str = Field(..., pattern=CIN_PATTERN)
+    member_birth_date: dt.date
+    source_type: str = Field(..., min_length=1)
+    referrer_name: str = Field(..., min_length=1, max_length=200)
+    member_aware: bool
+    attested_by: str = Field(..., min_length=1, max_length=200)
+    attested_on: dt.date
+    services: list[ServiceRequestIn] = Field(..., min_length=1)
+    ecm_enrollment_id: uuid.UUID | None = None
+
+
+class CsRequestOut(Schema):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    service_code: str
+    source_type: str
+    referrer_name: str
+    justification: str
+    requested_start: dt.date
+    requested_end: dt.date
+    quantity: Decimal
+    amount: Decimal
+    status: str
+    status_changed_at: dt.datetime
+    closure_reason: str
+    eligibility: dict[str, object]
+    linked_to_id: uuid.UUID | None
+    authorization_id: uuid.UUID | None
+    provider_id: uuid.UUID | None
+    received_at: dt.datetime
+
+
+class DeliveryIn(Schema):
+    start_date: dt.date
+    end_date: dt.date
+    units: Decimal = Field(..., ge=0)
+    cost: Decimal = Field(..., ge=0)
+    hours: Decimal = Field(Decimal(0), ge=0)
+    meals_per_day: int | None = Field(None, ge=0, le=10)
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+class DeliveryOut(Schema):
+    id: uuid.UUID
+    request_id: uuid.UUID
+    service_code: str
+    provider_id: uuid.UUID
+    start_date: dt.date
+    end_date: dt.date
+    units: Decimal
+    cost: Decimal
+    hours: Decimal
+    meals_per_day: int | None
+
+
+class CloseIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ReassignIn(Schema):
+    services_wanted: list[str] = Field(..., min_length=1)
+    note: str = Field("", max_length=2000)
+
+
+class ReassignOut(Schema):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    from_delegate_id: uuid.UUID
+    reassigned_on: dt.date
+    services_wanted: list[str]
+
+
+class OptionOut(Schema):
+    service: str
+    name: str
+    outcome: str
+    criteria: list[dict[str, object]]
+    why_not: list[str]
+    needs_attestation: list[str]
+    offered_from: dt.date | None
+    remaining: list[dict[str, object]]
