@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from calaim.demo.cs_lifecycle import demo_cs_create
 from calaim.demo.lifecycle import demo_lifecycle_create
 from calaim.referrals.models import Referral
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         if not Referral.objects.exists():
             reached = demo_lifecycle_create(seed=options["seed"])
             self.stdout.write("Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items())))
+            cs_reached = demo_cs_create(seed=options["seed"])
+            self.stdout.write(
+                "Demo Community Supports: " + ", ".join(f"{k} {v}" for k, v in sorted(cs_reached.items()))
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
