@@ -199,6 +199,9 @@ def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object
         if result.outcome == "not_offered":
             continue
         needs_attestation = [c["label"] for c in result.criteria if not c["met"]]
+        if result.outcome == "not_eligible" and result.why_not[0].startswith("needs"):
+            # Data alone does not show the need; a referrer's attestation of the checklist can.
+            result.outcome = "may_be_eligible"
         answers.append(
             {
                 **asdict(result),

@@ -291,3 +291,16 @@ def test_only_the_assigned_cs_provider_records_deliveries(api, network, cs_provi
         )
     assert CsDelivery.objects.count() == 0
     assert api("cs").post(f"/community-supports/requests/{request['id']}/deliveries", body).status_code == 201
+
+
+def test_what_could_this_member_get(api, network, cs_provider):
+    homeless = MemberFactory(experiencing_homelessness=True)
+    options = {o["service"]: o for o in api("member_services").get(f"/members/{homeless.pk}/community-supports").json()}
+    assert options["htns"]["outcome"] == "eligible"  # homelessness on the roster meets an HTNS criterion
+    assert options["recuperative_care"]["outcome"] == "may_be_eligible"
+    assert options["recuperative_care"]["needs_attestation"]
+    assert any("183 days" in r["summary"] for r in options["recuperative_care"]["remaining"])
+    san_mateo = MemberFactory(plan=Plan.objects.get(code="HPSM"), county=County.objects.get(name="San Mateo"))
+    hpsm = api("hpsm_intake").get(f"/members/{san_mateo.pk}/community-supports").json()
+    assert "sobering_center" not in {o["service"] for o in hpsm}  # not offered by HPSM
+    assert api("cm_b").get(f"/members/{homeless.pk}/community-supports").status_code == 404
