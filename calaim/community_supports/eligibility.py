@@ -186,6 +186,7 @@ def request_use(r: CsRequest) -> limits.Use:
         hours=r.quantity if r.service_code in HOURLY_SERVICES else Decimal(0),
         meals_per_day=int(r.quantity) if r.service_code == "medically_tailored_meals" else None,
         change_in_circumstances=r.change_in_circumstances,
+        extended=r.extended,
     )
 
 

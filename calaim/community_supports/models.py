@@ -132,6 +132,7 @@ class CsRequest(DomainModel):
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     change_in_circumstances = models.BooleanField(default=False)
+    extended = models.BooleanField(default=False, help_text="An extension past the standard course (e.g. meals).")
     member_aware = models.BooleanField()
     attested_by = models.CharField(max_length=200)
     attested_on = models.DateField()

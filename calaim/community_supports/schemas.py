@@ -33,6 +33,7 @@ class ServiceRequestIn(Schema):
     quantity: Decimal = Field(Decimal(0), ge=0, description="Hours (respite, personal care) or meals a day.")
     amount: Decimal = Field(Decimal(0), ge=0, description="Dollars (deposits, home modifications...).")
     change_in_circumstances: bool = False
+    extended: bool = Field(False, description="Ask for an extension past the standard course (meals: 26 weeks).")
     at_discharge: bool = False
 
 

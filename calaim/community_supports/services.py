@@ -53,6 +53,7 @@ class ServiceRequestInput:
     quantity: Decimal = Decimal(0)
     amount: Decimal = Decimal(0)
     change_in_circumstances: bool = False
+    extended: bool = False
     at_discharge: bool = False
 
 
@@ -177,6 +178,7 @@ def _request_one(
         quantity=item.quantity,
         amount=item.amount,
         change_in_circumstances=item.change_in_circumstances,
+        extended=item.extended,
         member_aware=data.member_aware,
         attested_by=data.attested_by,
         attested_on=data.attested_on,
@@ -343,6 +345,7 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
             started_at=data.started_at,
             ended_at=data.ended_at,
             change_in_circumstances=locked.change_in_circumstances,
+            extended=locked.extended,
         )
         check = limits.check_request(
             use, usage_history(locked.member, locked.pk), limit_settings_for(locked.member, today), today

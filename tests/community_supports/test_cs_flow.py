@@ -304,3 +304,22 @@ def test_what_could_this_member_get(api, network, cs_provider):
     hpsm = api("hpsm_intake").get(f"/members/{san_mateo.pk}/community-supports").json()
     assert "sobering_center" not in {o["service"] for o in hpsm}  # not offered by HPSM
     assert api("cm_b").get(f"/members/{homeless.pk}/community-supports").status_code == 404
+
+
+def test_meals_past_twelve_weeks_need_an_extension(api, network, cs_provider, member):
+    meals = {"criteria": ["diet_sensitive_condition"], "quantity": "2"}
+    standard = (
+        api("referrer")
+        .post("/community-supports/requests", form(member, service("medically_tailored_meals", days=85, **meals)))
+        .json()[0]
+    )
+    assert standard["status"] == "not_eligible" and "12 weeks" in standard["closure_reason"]
+    extended = (
+        api("referrer")
+        .post(
+            "/community-supports/requests",
+            form(member, service("medically_tailored_meals", days=85, extended=True, **meals)),
+        )
+        .json()[0]
+    )
+    assert extended["status"] == "pending_authorization", extended["closure_reason"]
