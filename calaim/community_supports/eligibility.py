@@ -138,7 +138,11 @@ def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery]) -> list[li
                 change_in_circumstances=request.change_in_circumstances,
             )
         ]
-    return [
+    booked = []
+    if request.status in ("authorized", "in_service") and request.service_code in limits.ROOM_AND_BOARD_SERVICES:
+        # The rest of an authorized stay is still booked; its days overlap the delivered ones and count once.
+        booked.append(limits.Use(request.service_code, request.requested_start, request.requested_end))
+    return booked + [
         limits.Use(
             d.service_code,
             d.start_date,

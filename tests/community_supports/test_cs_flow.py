@@ -323,3 +323,32 @@ def test_meals_past_twelve_weeks_need_an_extension(api, network, cs_provider, me
         .json()[0]
     )
     assert extended["status"] == "pending_authorization", extended["closure_reason"]
+
+
+def test_a_partly_delivered_stay_still_books_its_remaining_days(api, network, cs_provider, member):
+    stay = (
+        api("intake")
+        .post(
+            "/community-supports/requests",
+            form(member, service("recuperative_care", days=60, at_discharge=True), source="hospital_concurrent_review"),
+        )
+        .json()[0]
+    )
+    api("cs").post(
+        f"/community-supports/requests/{stay['id']}/deliveries",
+        {"start_date": TODAY.isoformat(), "end_date": TODAY.isoformat(), "units": "1", "cost": "180"},
+    )
+    after = TODAY + dt.timedelta(days=60)
+    stphh = ["leaving_institution", "no_residence", "high_needs"]
+    over = (
+        api("referrer")
+        .post("/community-supports/requests", form(member, service("stphh", days=124, start=after, criteria=stphh)))
+        .json()[0]
+    )
+    assert over["status"] == "not_eligible" and "184" in over["closure_reason"]
+    fits = (
+        api("referrer")
+        .post("/community-supports/requests", form(member, service("stphh", days=123, start=after, criteria=stphh)))
+        .json()[0]
+    )
+    assert fits["status"] == "pending_authorization", fits["closure_reason"]
