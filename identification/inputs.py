@@ -13,6 +13,9 @@ CIN = "[0-9]{8}[A-Z]"
 DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 PROGRAMS = ("HOSPICE", "PACE", "CCM", "CCT", "MSSP", "HCBA", "ALW", "HCBS_DD", "SDP", "MCWP")
 RACES = ("black", "aian", "pacific_islander", "asian", "white", "hispanic", "other", "unknown")
+SEXES = ("F", "M", "X", "U")
+FOSTER = ("current", "former")
+CLAIM_TYPES = ("institutional", "professional", "pharmacy")
 
 
 def list_of(item: str) -> str:
@@ -34,6 +37,9 @@ class Column:
     pattern: str | None = None
     expected: str = ""
     kind: str = "text"  # "date" and "bool" get extra checks; "key" must be unique
+    # An exact enumeration equal to `pattern` (whose full matches are exactly these values): checked
+    # with an IN list, far cheaper than the regular expression on millions of rows.
+    values: tuple[str, ...] = ()
 
 
 MEMBER_SPEC = (
@@ -41,8 +47,8 @@ MEMBER_SPEC = (
     Column("first_name", True),
     Column("last_name", True),
     Column("birth_date", True, DATE, "a date YYYY-MM-DD", "date"),
-    Column("sex", False, one_of(("F", "M", "X", "U")), "one of F, M, X, U"),
-    Column("race_ethnicity", False, one_of(RACES), "one of " + ", ".join(RACES)),
+    Column("sex", False, one_of(SEXES), "one of F, M, X, U", values=SEXES),
+    Column("race_ethnicity", False, one_of(RACES), "one of " + ", ".join(RACES), values=RACES),
     Column("language", False, "[A-Za-z]{2}", "an ISO 639-1 two-letter code such as en or es"),
     Column("county", True),
     Column("plan_code", True),
@@ -54,7 +60,7 @@ MEMBER_SPEC = (
     Column("homeless_flag", False, "(?i)(true|false)", "true or false", "bool"),
     Column("release_date", False, DATE, "a date YYYY-MM-DD", "date"),
     Column("ccs_enrolled", False, "(?i)(true|false)", "true or false", "bool"),
-    Column("foster_care", False, "(current|former)", "current or former"),
+    Column("foster_care", False, one_of(FOSTER), "current or former", values=FOSTER),
 )
 
 CLAIM_SPEC = (
@@ -62,12 +68,13 @@ CLAIM_SPEC = (
     Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter"),
     Column("service_from", True, DATE, "a date YYYY-MM-DD", "date"),
     Column("service_to", False, DATE, "a date YYYY-MM-DD", "date"),
-    Column("claim_type", True, "(institutional|professional|pharmacy)", "institutional, professional or pharmacy"),
+    Column("claim_type", True, one_of(CLAIM_TYPES), "institutional, professional or pharmacy",
+           values=CLAIM_TYPES),
     Column("bill_type", False, "0?[0-9]{3}", "a 3-digit UB-04 type of bill (or 4 digits with a leading 0)"),
     Column("place_of_service", False, "[0-9]{2}", "a 2-digit place-of-service code"),
     Column("revenue_codes", False, list_of("[0-9]{4}"), "a ;-list of 4-digit revenue codes"),
     Column("procedure_codes", False, list_of("[0-9A-Za-z]{5}"), "a ;-list of 5-character CPT/HCPCS codes"),
-    Column("admission_type", False, "[1-5]", "an admission type 1 to 5"),
+    Column("admission_type", False, "[1-5]", "an admission type 1 to 5", values=("1", "2", "3", "4", "5")),
     Column("diagnosis_codes", True),
     Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI"),
 )

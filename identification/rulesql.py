@@ -120,12 +120,14 @@ def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
     relevant = " OR ".join(["is_ed", *flag_cols])
     # Non-stay claims matter only inside the widest window; stay claims all matter, because stays are
     # formed from all of a member's stay claims before being windowed by their earliest service_from.
+    # Claims that can matter neither way are dropped before the code-list flags, so the regular
+    # expressions run only on the claims that can use them (the result is the same either way).
     sql = f"""
 SELECT * FROM (
   SELECT claim_id, member_id, service_from, service_to, is_stay, (NOT is_stay AND {is_ed_any}) AS is_ed
          {''.join(', ' + f for f in flags)}
   FROM (
-    SELECT *, {is_stay} AS is_stay
+    SELECT * FROM (SELECT *, {is_stay} AS is_stay
     FROM (
       SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id,
              {_date('c.service_from')} AS service_from,
@@ -136,8 +138,9 @@ SELECT * FROM (
              UPPER(REPLACE(COALESCE(c.diagnosis_codes, ''), '.', '')) AS dx
       FROM claims_raw c
       WHERE TRIM(c.member_id) IN (SELECT member_id FROM eligible_members)
-    ) t0
-  ) t1
+    ) t0) t1
+    WHERE is_stay OR {in_window('service_from', as_of, widest)}
+  ) t1w
 ) t2
 WHERE is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant}))"""
     return Step("claims_flagged", sql, materialize=True)

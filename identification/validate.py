@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from identification.errors import InputError
-from identification.inputs import DATE, Column, file_columns, text_relation_sql
+from identification.inputs import DATE, Column, file_columns, sql_string, text_relation_sql
 
 EMPTY_LIST = "[ \t;]*"
 
@@ -57,6 +57,9 @@ def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
         if col.kind == "date":
             cond = f"{v} IS NOT NULL AND (NOT REGEXP_FULL_MATCH({v}, '{DATE}') OR TRY_CAST({v} AS DATE) IS NULL)"
             checks.append(Check(col.name, cond, "is not a valid date YYYY-MM-DD"))
+        elif col.values:
+            listed = ", ".join(sql_string(x) for x in col.values)
+            checks.append(Check(col.name, f"{v} IS NOT NULL AND {v} NOT IN ({listed})", f"must be {col.expected}"))
         elif col.pattern:
             cond = f"{v} IS NOT NULL AND NOT REGEXP_FULL_MATCH({v}, '{col.pattern}')"
             checks.append(Check(col.name, cond, f"must be {col.expected}"))
@@ -84,12 +87,18 @@ def _first_check_failure(con: duckdb.DuckDBPyConnection, source: str, checks: li
 def _first_duplicate(con: duckdb.DuckDBPyConnection, source: str, column: str) -> tuple[int, str] | None:
     """The record repeating an earlier record's key (grouping on a 64-bit hash first keeps memory low)."""
     v = f"v_{column}"
-    row = first_row(con, f"""
-        WITH dup AS (SELECT HASH({v}) AS h FROM {source} WHERE {v} IS NOT NULL GROUP BY h HAVING COUNT(*) > 1)
-        SELECT rn, {v} FROM (
-          SELECT rn, {v}, ROW_NUMBER() OVER (PARTITION BY {v} ORDER BY rn) AS k
-          FROM {source} WHERE {v} IS NOT NULL AND HASH({v}) IN (SELECT h FROM dup)
-        ) t WHERE k > 1 ORDER BY rn LIMIT 1""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dup_hashes AS "
+                f"SELECT HASH({v}) AS h FROM {source} WHERE {v} IS NOT NULL GROUP BY h HAVING COUNT(*) > 1")
+    try:
+        if first_row(con, "SELECT h FROM dup_hashes") is None:
+            return None  # no two keys share a hash, so none repeats: skip the second pass
+        row = first_row(con, f"""
+            SELECT rn, {v} FROM (
+              SELECT rn, {v}, ROW_NUMBER() OVER (PARTITION BY {v} ORDER BY rn) AS k
+              FROM {source} WHERE {v} IS NOT NULL AND HASH({v}) IN (SELECT h FROM dup_hashes)
+            ) t WHERE k > 1 ORDER BY rn LIMIT 1""")
+    finally:
+        con.execute("DROP TABLE IF EXISTS dup_hashes")
     return (int(row[0]), str(row[1])) if row else None
 
 

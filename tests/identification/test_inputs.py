@@ -183,3 +183,21 @@ def test_reruns_are_byte_identical(job, tmp_path) -> None:
 
 def ed(**fields):
     return claim(**{"place_of_service": "23", **fields})
+
+
+def test_enumerated_columns_check_exactly_what_their_pattern_allows():
+    """A column checked with an IN list accepts exactly the strings its regular expression fully matches."""
+    import re
+
+    from identification.inputs import CLAIM_SPEC, MEMBER_SPEC
+
+    enumerated = [c for c in (*MEMBER_SPEC, *CLAIM_SPEC) if c.values]
+    assert {c.name for c in enumerated} >= {"claim_type", "admission_type", "sex", "race_ethnicity"}
+    for col in enumerated:
+        assert col.pattern is not None
+        probes = {*col.values, *(chr(i) for i in range(256)), "", "0", "6", "11"}
+        for value in col.values:
+            probes |= {value.upper(), value.lower(), value.title(), value + " ", " " + value, value + value,
+                       value[:-1], value + "x"}
+        for probe in probes:
+            assert (re.fullmatch(col.pattern, probe) is not None) == (probe in col.values), (col.name, probe)
