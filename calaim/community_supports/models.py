@@ -169,6 +169,21 @@ class CsRequest(DomainModel):
         return f"CS {self.service_code} for {self.member_id} ({self.status})"
 
 
+class CsStatusUpdate(models.Model):
+    """The closed-loop history the referrer sees for one request: each status with its date and reason."""
+
+    request = models.ForeignKey(CsRequest, on_delete=models.CASCADE, related_name="status_updates")
+    status = models.CharField(max_length=30, choices=CsRequestStatus.choices)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class CsDelivery(DomainModel):
     """A service delivered by the CS provider; it counts against the member's limits."""
 

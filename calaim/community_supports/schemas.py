@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from calaim.community_supports.models import CsRequest, CsStatusUpdate
 from calaim.members.models import CIN_PATTERN
 
 
@@ -49,6 +50,12 @@ class CsReferralIn(Schema):
     ecm_enrollment_id: uuid.UUID | None = None
 
 
+class CsStatusOut(Schema):
+    status: str
+    at: dt.datetime
+    reason: str
+
+
 class CsRequestOut(Schema):
     id: uuid.UUID
     member_id: uuid.UUID
@@ -68,6 +75,11 @@ class CsRequestOut(Schema):
     authorization_id: uuid.UUID | None
     provider_id: uuid.UUID | None
     received_at: dt.datetime
+    status_updates: list[CsStatusOut]
+
+    @staticmethod
+    def resolve_status_updates(obj: CsRequest) -> list[CsStatusUpdate]:
+        return list(obj.status_updates.all())
 
 
 class DeliveryIn(Schema):

@@ -28,6 +28,7 @@ from calaim.community_supports.models import (
     CsDelivery,
     CsRequest,
     CsRequestStatus,
+    CsStatusUpdate,
     DelegateReassignment,
 )
 from calaim.core.audit import audit_record, jsonable, snapshot
@@ -84,6 +85,7 @@ def cs_status_set(request: CsRequest, status: str, *, actor: User | None, reason
     if reason:
         request.closure_reason = reason
     request.save()
+    CsStatusUpdate.objects.create(request=request, status=status, at=request.status_changed_at, reason=reason)
     if status != CsRequestStatus.RECEIVED:
         Notice.objects.create(
             member=request.member,
@@ -186,6 +188,7 @@ def _request_one(
         status_changed_at=now,
         idempotency_key=key,
     )
+    CsStatusUpdate.objects.create(request=request, status=CsRequestStatus.RECEIVED, at=now)
     audit_record(
         actor=actor,
         action="cs_request.create",

@@ -86,6 +86,15 @@ def test_recuperative_care_from_referral_to_delivery(api, network, cs_provider, 
     assert api("referrer").get(f"/community-supports/requests/{request['id']}").json()["status"] == "in_service"
     closed = api("cs").post(f"/community-supports/requests/{request['id']}/close", {"reason": "Recovered; housed."})
     assert closed.json()["status"] == "completed"
+    history = api("referrer").get(f"/community-supports/requests/{request['id']}").json()["status_updates"]
+    assert [u["status"] for u in history] == [
+        "received",
+        "pending_authorization",
+        "authorized",
+        "in_service",
+        "completed",
+    ]
+    assert history[-1]["reason"] == "Recovered; housed."
     assert {"cs_request.create", "cs_request.authorized", "cs_delivery.record", "cs_request.completed"} <= set(
         AuditEvent.objects.filter(member=member).values_list("action", flat=True)
     )
