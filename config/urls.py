@@ -1,19 +1,12 @@
-"""URL routes: the admin, the JSON API and its docs."""
+"""URL routes: the staff web app, the admin, the JSON API and its docs."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 
 from config.api import api
 
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("/api/docs")
-
-
 urlpatterns = [
-    path("", home),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("calaim.web.urls")),
 ]

@@ -1,0 +1,97 @@
+"""Forms only parse and label input; every rule lives in the services they feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404
+from django.utils import timezone
+
+from calaim.authorizations.services import Outcome
+from calaim.careplans.models import OutreachMethod
+from calaim.core.errors import DomainError
+from calaim.plans.models import Dated, DiscontinuationReason
+
+T = TypeVar("T")
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\d{6}$",
+        label="6-digit code",
+        error_messages={"invalid": "Enter the 6 digits shown in your authenticator app."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class OutreachForm(forms.Form):
+    attempted_on = forms.DateField(label="Date of the attempt", widget=DATE_INPUT)
+    method = forms.ChoiceField(choices=OutreachMethod.choices)
+    reached = forms.BooleanField(label="The member was reached", required=False)
+    minutes_spent = forms.IntegerField(label="Minutes spent")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+def _reasons_in_force() -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    return list(
+        DiscontinuationReason.objects.filter(Dated.in_force_on(today)).values_list("code", "label").order_by("label")
+    )
+
+
+class DisenrollForm(forms.Form):
+    reason = forms.ChoiceField(label="Reason", choices=())
+    effective_on = forms.DateField(label="Effective date", required=False, widget=DATE_INPUT, help_text="Blank: today.")
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = [("", "Choose a reason"), *_reasons_in_force()]
+
+
+OUTCOME_LABELS = {
+    Outcome.APPROVE: "Approve",
+    Outcome.APPROVE_MODIFIED: "Approve as modified",
+    Outcome.DENY: "Deny",
+    Outcome.PEND: "Pend for information",
+}
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(o, OUTCOME_LABELS[o]) for o in Outcome.ALL], widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    criteria = forms.CharField(label="Criteria used", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    modification = forms.CharField(label="What was modified", required=False)
+    information_requested = forms.CharField(label="Information needed", required=False)
+    period_months = forms.IntegerField(label="Authorization period (months)", required=False)
+
+
+def apply_service(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run a service call; a business-rule refusal becomes an error on the field it names."""
+    try:
+        return call()
+    except DomainError as error:
+        if error.status_code == 404:
+            raise Http404(error.message) from error
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return None
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from calaim.web.views import actions, auth, members, worklists
+
+app_name = "web"
+
+urlpatterns = [
+    path("", worklists.home, name="home"),
+    path("login/", auth.StaffLoginView.as_view(), name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("otp/setup/", auth.otp_setup, name="otp_setup"),
+    path("otp/setup/qr.svg", auth.otp_qr, name="otp_qr"),
+    path("otp/verify/", auth.otp_verify, name="otp_verify"),
+    path("members/search/", worklists.member_search_results, name="member_search"),
+    path("members/<uuid:member_id>/", members.member_record, name="member"),
+    path("members/<uuid:member_id>/sections/<slug:section>/", members.member_section, name="member_section"),
+    path("enrollments/<uuid:enrollment_id>/outreach/", actions.outreach_create, name="outreach_create"),
+    path("enrollments/<uuid:enrollment_id>/disenroll/", actions.disenroll, name="disenroll"),
+    path("authorizations/<uuid:authorization_id>/decision/", actions.decision, name="decision"),
+]

@@ -1,0 +1,99 @@
+"""Action forms: each parses input, calls one service and shows a refusal on the field it names."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from calaim.authorizations.selectors import authorization_get
+from calaim.authorizations.services import authorization_decide
+from calaim.careplans.services import outreach_record
+from calaim.core.errors import NotFound
+from calaim.ecm.models import Enrollment
+from calaim.ecm.selectors import enrollment_get
+from calaim.ecm.services import ecm_disenroll
+from calaim.web.access import staff, verified_required
+from calaim.web.forms import DecisionForm, DisenrollForm, OutreachForm, apply_service
+
+
+def _enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
+    try:
+        return enrollment_get(staff(request), enrollment_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def _form_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
+    status = 400 if form.is_bound else 200
+    return render(request, "web/action_form.html", {"form": form, **context}, status=status)
+
+
+@verified_required
+def outreach_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    enrollment = _enrollment(request, enrollment_id)
+    form = OutreachForm(request.POST or None, initial={"attempted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = apply_service(
+            form,
+            lambda: outreach_record(actor=staff(request), enrollment=enrollment, **data),
+        )
+        if done is not None:
+            messages.success(request, "Outreach attempt recorded.")
+            return redirect("web:member", member_id=enrollment.member_id)
+    title = f"Record an outreach attempt for {enrollment.member}"
+    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Record attempt"})
+
+
+@verified_required
+def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    enrollment = _enrollment(request, enrollment_id)
+    form = DisenrollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = apply_service(
+            form,
+            lambda: ecm_disenroll(
+                actor=staff(request),
+                enrollment=enrollment,
+                reason_code=data["reason"],
+                effective_on=data["effective_on"],
+                note=data["note"],
+            ),
+        )
+        if done is not None:
+            offered = ", ".join(done[1])
+            messages.success(request, f"ECM ended. Offer the member: {offered}." if offered else "ECM ended.")
+            return redirect("web:member", member_id=enrollment.member_id)
+    title = f"End ECM or record an opt-out for {enrollment.member}"
+    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "End ECM"})
+
+
+@verified_required
+def decision(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
+    try:
+        authorization = authorization_get(staff(request), authorization_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = apply_service(
+            form, lambda: authorization_decide(actor=staff(request), authorization=authorization, **data)
+        )
+        if done is not None:
+            messages.success(request, f"Decision recorded: {done.get_status_display()}.")
+            return redirect("web:home")
+    context = {
+        "title": f"UM decision for {authorization.member}",
+        "member": authorization.member,
+        "authorization": authorization,
+        "submit": "Record decision",
+    }
+    return _form_page(request, form, context)

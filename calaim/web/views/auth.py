@@ -1,0 +1,83 @@
+"""Signing in: password (with lockout), TOTP setup on first login, TOTP verification, logout."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import django_otp
+import qrcode
+import qrcode.image.svg
+from django.contrib import auth
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from calaim.web.access import staff
+from calaim.web.forms import LoginForm, TotpCodeForm
+
+
+class StaffLoginView(LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def _pending_device(request: HttpRequest) -> TOTPDevice:
+    """The user's unconfirmed authenticator, created on the first visit so the secret stays stable."""
+    user = staff(request)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if TOTPDevice.objects.filter(user=staff(request), confirmed=True).exists():
+        return redirect("web:otp_verify")
+    device = _pending_device(request)
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            django_otp.login(request, device)
+            return redirect("web:home")
+        form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(request, "web/otp_setup.html", {"form": form, "secret": secret})
+
+
+@login_required
+def otp_qr(request: HttpRequest) -> HttpResponse:
+    """The provisioning QR code of the pending authenticator, as SVG served by the app itself."""
+    device = _pending_device(request)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("web:otp_setup")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["code"]):
+            django_otp.login(request, device)
+            return redirect("web:home")
+        form.add_error("code", "That code is not valid. Enter the current 6-digit code from your authenticator app.")
+    return render(request, "web/otp_verify.html", {"form": form})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("web:login")

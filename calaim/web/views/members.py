@@ -1,0 +1,151 @@
+"""The member record: one page of sections, each also served alone as an htmx partial, all scoped alike."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from calaim.accounts.models import Role, User
+from calaim.authorizations.models import UNDECIDED
+from calaim.authorizations.selectors import authorization_scope
+from calaim.careplans.selectors import care_team_scope, outreach_scope, task_scope
+from calaim.community_supports.eligibility import what_could_member_get
+from calaim.community_supports.selectors import cs_request_scope
+from calaim.core.errors import NotFound
+from calaim.core.models import AuditEvent
+from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
+from calaim.ecm.selectors import determination_scope, enrollment_scope
+from calaim.members.models import Member
+from calaim.members.selectors import member_get
+from calaim.notices.selectors import notice_scope
+from calaim.referrals.selectors import referral_scope
+from calaim.web.access import staff, verified_required
+from calaim.web.forms import DisenrollForm, OutreachForm
+
+Section = Callable[[User, Member], dict[str, Any]]
+
+
+def _identity(user: User, member: Member) -> dict[str, Any]:
+    return {
+        "spans": member.enrollment_spans.order_by("-start_date"),
+        "programs": member.programs.order_by("-start_date"),
+    }
+
+
+def _referrals(user: User, member: Member) -> dict[str, Any]:
+    return {"referrals": referral_scope(user).filter(member=member).order_by("-received_at")}
+
+
+def _eligibility(user: User, member: Member) -> dict[str, Any]:
+    return {"determinations": determination_scope(user).filter(member=member).order_by("-determined_on")}
+
+
+def _authorizations(user: User, member: Member) -> dict[str, Any]:
+    return {
+        "authorizations": authorization_scope(user).filter(member=member).order_by("-received_at"),
+        "undecided": UNDECIDED,
+        "can_decide": user.role == Role.PLAN_UM,
+    }
+
+
+def _ecm(user: User, member: Member) -> dict[str, Any]:
+    enrollments = (
+        enrollment_scope(user)
+        .filter(member=member)
+        .select_related("provider", "lead_care_manager")
+        .order_by("-assigned_at")
+    )
+    return {
+        "enrollments": enrollments,
+        "active_statuses": ACTIVE_ENROLLMENT_STATUSES,
+        "outreach_form": OutreachForm(initial={"attempted_on": timezone.localdate()}),
+        "disenroll_form": DisenrollForm(),
+        # Display hints only: the services decide who may act.
+        "can_outreach": user.is_provider_staff,
+        "can_disenroll": user.is_provider_staff or user.role == Role.MEMBER_SERVICES,
+    }
+
+
+def _care_team(user: User, member: Member) -> dict[str, Any]:
+    return {"care_team": care_team_scope(user).filter(member=member, active=True).order_by("role", "name")}
+
+
+def _tasks(user: User, member: Member) -> dict[str, Any]:
+    return {"tasks": task_scope(user).filter(member=member).select_related("owner").order_by("due_date")}
+
+
+def _outreach(user: User, member: Member) -> dict[str, Any]:
+    return {
+        "attempts": outreach_scope(user).filter(member=member).select_related("performed_by").order_by("-attempted_on")
+    }
+
+
+def _community_supports(user: User, member: Member) -> dict[str, Any]:
+    return {
+        "cs_requests": cs_request_scope(user).filter(member=member).order_by("-received_at"),
+        "could_get": what_could_member_get(member, timezone.localdate()),
+    }
+
+
+def _notices(user: User, member: Member) -> dict[str, Any]:
+    return {"notices": notice_scope(user).filter(member=member)}
+
+
+def _audit(user: User, member: Member) -> dict[str, Any]:
+    # The member is already scoped by member_get; the trail itself is plan work.
+    if not user.is_plan_staff:
+        raise Http404("No such section.")
+    return {"events": AuditEvent.objects.filter(member=member).order_by("-at")[:200]}
+
+
+SECTIONS: dict[str, tuple[str, Section]] = {
+    "identity": ("Identity and contact", _identity),
+    "referrals": ("Referrals", _referrals),
+    "eligibility": ("Eligibility determinations", _eligibility),
+    "authorizations": ("Authorizations", _authorizations),
+    "ecm": ("ECM enrollment", _ecm),
+    "care-team": ("Care team", _care_team),
+    "tasks": ("Tasks", _tasks),
+    "outreach": ("Outreach log", _outreach),
+    "community-supports": ("Community Supports", _community_supports),
+    "notices": ("Notices", _notices),
+    "audit": ("Audit trail", _audit),
+}
+
+
+def scoped_member(request: HttpRequest, member_id: uuid.UUID) -> Member:
+    try:
+        return member_get(staff(request), member_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def section_context(user: User, member: Member, name: str) -> dict[str, Any]:
+    title, build = SECTIONS[name]
+    return {"member": member, "section": name, "title": title, **build(user, member)}
+
+
+@verified_required
+def member_record(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
+    user = staff(request)
+    member = scoped_member(request, member_id)
+    names = [name for name in SECTIONS if name != "audit" or user.is_plan_staff]
+    sections = [section_context(user, member, name) for name in names]
+    return render(request, "web/member.html", {"member": member, "sections": sections})
+
+
+@verified_required
+def member_section(request: HttpRequest, member_id: uuid.UUID, section: str) -> HttpResponse:
+    """One section of the record alone, for htmx: the member is scoped exactly as on the page."""
+    member = scoped_member(request, member_id)
+    if section not in SECTIONS:
+        raise Http404("No such section.")
+    ctx = section_context(staff(request), member, section)
+    return render(
+        request, "web/partials/section.html", {"ctx": ctx, "member": member, "section": section, "title": ctx["title"]}
+    )

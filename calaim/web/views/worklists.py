@@ -1,0 +1,125 @@
+"""Each role's landing page: its worklist, read only through the scoped selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from calaim.accounts.models import Role, User
+from calaim.authorizations.models import UNDECIDED
+from calaim.authorizations.selectors import authorization_scope
+from calaim.careplans.models import OPEN_TASK_STATUSES
+from calaim.careplans.selectors import task_scope
+from calaim.community_supports.selectors import cs_request_scope
+from calaim.ecm.models import EnrollmentStatus
+from calaim.ecm.selectors import enrollment_scope
+from calaim.members.selectors import member_search
+from calaim.network.models import Contract
+from calaim.referrals.models import ReferralStatus
+from calaim.referrals.selectors import referral_scope
+from calaim.web.access import staff, verified_required
+
+SEARCH_PAGE_SIZE = 25
+
+
+def _intake(user: User) -> dict[str, Any]:
+    referrals = referral_scope(user).select_related("member")
+    return {
+        "new_referrals": referrals.filter(status=ReferralStatus.RECEIVED).order_by("-received_at")[:100],
+        "linked_referrals": referrals.filter(linked_to__isnull=False).order_by("-received_at")[:100],
+    }
+
+
+def _um(user: User) -> dict[str, Any]:
+    queue = authorization_scope(user).filter(status__in=UNDECIDED).select_related("member").order_by("due_at")
+    return {"queue": queue[:200]}
+
+
+def _member_services(user: User, request: HttpRequest) -> dict[str, Any]:
+    return _search_context(user, request)
+
+
+def _care_manager(user: User) -> dict[str, Any]:
+    today = timezone.localdate()
+    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager").order_by("member__last_name")
+    tasks = task_scope(user).filter(status__in=OPEN_TASK_STATUSES, due_date__lte=today).select_related("member")
+    return {
+        "caseload": enrollments,
+        "new_assignments": enrollments.filter(status=EnrollmentStatus.ASSIGNED).order_by("-assigned_at"),
+        "tasks_due": tasks.order_by("due_date"),
+        "today": today,
+    }
+
+
+def _supervisor(user: User) -> dict[str, Any]:
+    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager")
+    by_manager = (
+        enrollments.values(
+            "lead_care_manager__username", "lead_care_manager__first_name", "lead_care_manager__last_name"
+        )
+        .annotate(members=Count("id"))
+        .order_by("lead_care_manager__username")
+    )
+    by_plan = dict(enrollments.values_list("member__plan__code").annotate(n=Count("id")))
+    assert user.organization_id is not None  # provider staff always belong to an organization
+    contracts = Contract.objects.filter(organization_id=user.organization_id, program="ecm").select_related("plan")
+    capacity = []
+    for contract in contracts:
+        serving = by_plan.get(contract.plan.code, 0)
+        capacity.append({"contract": contract, "serving": serving, "free": max(contract.capacity - serving, 0)})
+    return {
+        "by_manager": by_manager,
+        "capacity": capacity,
+        "caseload": enrollments.order_by("member__last_name"),
+    }
+
+
+def _referrer(user: User) -> dict[str, Any]:
+    return {
+        "referrals": referral_scope(user).select_related("member").order_by("-received_at")[:200],
+        "cs_requests": cs_request_scope(user).select_related("member").order_by("-received_at")[:200],
+    }
+
+
+WORKLISTS = {
+    Role.PLAN_INTAKE: ("web/worklists/intake.html", _intake),
+    Role.PLAN_UM: ("web/worklists/um.html", _um),
+    Role.PROVIDER_CARE_MANAGER: ("web/worklists/care_manager.html", _care_manager),
+    Role.PROVIDER_SUPERVISOR: ("web/worklists/supervisor.html", _supervisor),
+    Role.REFERRER: ("web/worklists/referrer.html", _referrer),
+}
+
+
+@verified_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Dispatch to the signed-in person's worklist by role."""
+    user = staff(request)
+    if user.role == Role.MEMBER_SERVICES:
+        return render(request, "web/worklists/member_services.html", _member_services(user, request))
+    if user.role not in WORKLISTS:
+        return render(request, "web/worklists/none.html")
+    template, build = WORKLISTS[Role(user.role)]
+    return render(request, template, build(user))
+
+
+def _search_context(user: User, request: HttpRequest) -> dict[str, Any]:
+    query = request.GET.get("q", "").strip()
+    page = None
+    if query:
+        results = member_search(user, query).select_related("county").order_by("last_name", "first_name", "cin")
+        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"query": query, "page": page}
+
+
+@verified_required
+def member_search_results(request: HttpRequest) -> HttpResponse:
+    """Search results; a partial for htmx, the whole search page otherwise."""
+    context = _search_context(staff(request), request)
+    if request.headers.get("HX-Request"):
+        return render(request, "web/partials/search_results.html", context)
+    return render(request, "web/worklists/member_services.html", context)

@@ -1,0 +1,56 @@
+"""The member record and each of its partials scope alike: plan staff and the assigned provider see it;
+another organization, another plan and referrers get 404 on the page and on every partial."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from calaim.web.views.members import SECTIONS
+
+pytestmark = pytest.mark.django_db
+
+PARTIALS = [name for name in SECTIONS if name != "audit"]
+
+
+@pytest.mark.parametrize("caller", ["intake", "um", "member_services", "cm_a", "sup_a"])
+def test_record_opens_for_plan_staff_and_the_assigned_provider(web, enrolled, caller):
+    member = enrolled["member"]
+    response = web(caller).get(f"/members/{member.pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert member.cin in body and "Alpha Care Partners" in body and "What could this member get" in body
+    assert ("Audit trail" in body) == (caller in ("intake", "um", "member_services"))
+
+
+def test_record_shows_eligibility_evidence_to_plan_staff(web, enrolled):
+    body = web("intake").get(f"/members/{enrolled['member'].pk}/").content.decode()
+    assert "A1" in body and "member data" in body and "qualifies" in body
+
+
+@pytest.mark.parametrize("caller", ["cm_b", "hpsm_intake", "referrer"])
+def test_record_and_every_partial_are_404_outside_scope(web, enrolled, caller):
+    member = enrolled["member"]
+    assert web(caller).get(f"/members/{member.pk}/").status_code == 404
+    for name in SECTIONS:
+        response = web(caller).get(f"/members/{member.pk}/sections/{name}/")
+        assert response.status_code == 404, name
+        assert member.cin.encode() not in response.content
+
+
+@pytest.mark.parametrize("name", PARTIALS)
+def test_every_partial_opens_for_the_assigned_provider(web, enrolled, name):
+    response = web("cm_a").get(f"/members/{enrolled['member'].pk}/sections/{name}/", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and b"<html" not in response.content
+
+
+def test_audit_partial_is_plan_work(web, enrolled):
+    path = f"/members/{enrolled['member'].pk}/sections/audit/"
+    assert web("cm_a").get(path).status_code == 404
+    assert b"enrollment.enroll" in web("intake").get(path).content
+
+
+def test_unknown_member_and_section_are_404(web, enrolled):
+    assert web("intake").get(f"/members/{uuid.uuid4()}/").status_code == 404
+    assert web("intake").get(f"/members/{enrolled['member'].pk}/sections/nope/").status_code == 404
