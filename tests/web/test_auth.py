@@ -48,6 +48,7 @@ def test_first_login_sets_up_totp_then_opens_the_worklist(network):
     assert client.post("/otp/setup/", {"code": current_code(device)})["Location"] == "/"
     device.refresh_from_db()
     assert device.confirmed
+    assert client.get("/otp/setup/qr.svg").status_code == 404  # the secret is never shown again
     assert client.get("/").status_code == 200
 
 
@@ -58,6 +59,9 @@ def test_later_logins_ask_for_the_code(network):
     assert client.get("/")["Location"] == "/otp/verify/"
     assert client.get("/otp/setup/")["Location"] == "/otp/verify/"
     assert client.post("/otp/verify/", {"code": "12"}).status_code == 200
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    assert "is not valid" in client.post("/otp/verify/", {"code": wrong}).content.decode()
+    assert "Too many wrong codes" in client.post("/otp/verify/", {"code": wrong}).content.decode()
     assert client.get("/")["Location"] == "/otp/verify/"
     device.refresh_from_db()
     device.throttle_reset()

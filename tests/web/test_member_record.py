@@ -54,3 +54,13 @@ def test_audit_partial_is_plan_work(web, enrolled):
 def test_unknown_member_and_section_are_404(web, enrolled):
     assert web("intake").get(f"/members/{uuid.uuid4()}/").status_code == 404
     assert web("intake").get(f"/members/{enrolled['member'].pk}/sections/nope/").status_code == 404
+
+
+def test_action_forms_appear_for_the_roles_that_use_them(web, enrolled):
+    path = f"/members/{enrolled['member'].pk}/"
+    care_manager = web("cm_a").get(path).content.decode()
+    assert "Record an outreach attempt" in care_manager and "End ECM or record an opt-out" in care_manager
+    assert 'name="csrfmiddlewaretoken"' in care_manager
+    member_services = web("member_services").get(path).content.decode()
+    assert "End ECM or record an opt-out" in member_services and "Record an outreach attempt" not in member_services
+    assert "Record an outreach attempt" not in web("intake").get(path).content.decode()

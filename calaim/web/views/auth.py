@@ -11,7 +11,7 @@ import qrcode.image.svg
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -53,6 +53,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_qr(request: HttpRequest) -> HttpResponse:
     """The provisioning QR code of the pending authenticator, as SVG served by the app itself."""
+    if TOTPDevice.objects.filter(user=staff(request), confirmed=True).exists():
+        raise Http404("The authenticator is already set up.")  # a confirmed secret is never shown again
     device = _pending_device(request)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
@@ -70,10 +72,16 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("web:otp_setup")
     form = TotpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["code"]):
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["code"]):
             django_otp.login(request, device)
             return redirect("web:home")
-        form.add_error("code", "That code is not valid. Enter the current 6-digit code from your authenticator app.")
+        form.add_error(
+            "code",
+            "That code is not valid. Enter the current 6-digit code from your authenticator app."
+            if allowed
+            else "Too many wrong codes in a row. Wait a few seconds, then enter the newest code.",
+        )
     return render(request, "web/otp_verify.html", {"form": form})
 
 
