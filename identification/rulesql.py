@@ -96,7 +96,11 @@ WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment
     return Step("active_members", sql, materialize=True)
 
 
-def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
+# The normalised diagnosis cell of a claims_raw row `c`: upper-cased, dots removed, never NULL.
+DX = "UPPER(REPLACE(COALESCE(c.diagnosis_codes, ''), '.', ''))"
+
+
+def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     """Claims of eligible members with stay/ED flags and one flag per code list the rules read."""
     # Code-list atoms always carry their list name (leaf_atom), so the `is not None` filters drop nothing.
     lists_any = sorted({a.code_list for a in atoms if a.kind == "codes" and a.code_list is not None})
@@ -105,6 +109,10 @@ def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
     flags = [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].any_item_regex()}') AS any_{n}" for n in lists_any]
     flags += [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].first_item_regex()}') AS primary_{n}"
               for n in lists_primary]
+    # The code-list flags depend on the diagnosis cell alone, and claims repeat the same cells a great
+    # deal, so the regular expressions run once per distinct cell (`dx_flags`) and are joined back.
+    dx_flags = Step("dx_flags", f"SELECT dx{''.join(', ' + f for f in flags)} FROM (SELECT DISTINCT {DX} AS dx "
+                                "FROM claims_raw c) d", materialize=True)
     bill3 = "CASE WHEN LENGTH(bill_type) = 4 THEN SUBSTR(bill_type, 2, 3) ELSE bill_type END"
     bill_ok = " OR ".join(f"SUBSTR({bill3}, 1, {len(p)}) = '{p}'" for p in rules.stay_bill_type_prefixes)
     is_stay = (f"(COALESCE(claim_type = '{rules.stay_claim_type}' AND ({bill_ok}) "
@@ -120,12 +128,11 @@ def claims_step(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> Step:
     relevant = " OR ".join(["is_ed", *flag_cols])
     # Non-stay claims matter only inside the widest window; stay claims all matter, because stays are
     # formed from all of a member's stay claims before being windowed by their earliest service_from.
-    # Claims that can matter neither way are dropped before the code-list flags, so the regular
-    # expressions run only on the claims that can use them (the result is the same either way).
+    # Claims that can matter neither way are dropped before the code-list flags are joined on.
     sql = f"""
 SELECT * FROM (
   SELECT claim_id, member_id, service_from, service_to, is_stay, (NOT is_stay AND {is_ed_any}) AS is_ed
-         {''.join(', ' + f for f in flags)}
+         {''.join(', f.' + c for c in flag_cols)}
   FROM (
     SELECT * FROM (SELECT *, {is_stay} AS is_stay
     FROM (
@@ -135,15 +142,16 @@ SELECT * FROM (
              TRIM(c.claim_type) AS claim_type, {_text('c.bill_type')} AS bill_type,
              {_text('c.admission_type')} AS admission_type, {_text('c.place_of_service')} AS place_of_service,
              c.revenue_codes, c.procedure_codes,
-             UPPER(REPLACE(COALESCE(c.diagnosis_codes, ''), '.', '')) AS dx
+             {DX} AS dx
       FROM claims_raw c
       WHERE TRIM(c.member_id) IN (SELECT member_id FROM eligible_members)
     ) t0) t1
     WHERE is_stay OR {in_window('service_from', as_of, widest)}
   ) t1w
+  JOIN dx_flags f ON f.dx = t1w.dx
 ) t2
 WHERE is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant}))"""
-    return Step("claims_flagged", sql, materialize=True)
+    return [dx_flags, Step("claims_flagged", sql, materialize=True)]
 
 
 def stays_step(rules: Rules, atoms: list[Atom]) -> Step:
@@ -203,7 +211,7 @@ def build_steps(rules: Rules, as_of: dt.date) -> list[Step]:
                            "WHERE exclusion_reason IS NOT NULL"),
         Step("eligible_members", f"SELECT *, birth_date <= {lit(adult_cutoff)} AS adult FROM active_members "
                                  "WHERE exclusion_reason IS NULL", materialize=True),
-        claims_step(rules, as_of, atoms),
+        *claims_steps(rules, as_of, atoms),
         stays_step(rules, atoms),
         Step("atom_evidence", " UNION ALL ".join(atom_sql(a, as_of) for a in atoms)
              if atoms else "SELECT NULL AS member_id, NULL AS atom, NULL AS claim_id, "
