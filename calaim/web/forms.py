@@ -64,6 +64,16 @@ class DisenrollForm(forms.Form):
         reason.choices = [("", "Choose a reason"), *_reasons_in_force()]
 
 
+class LeadCareManagerForm(forms.Form):
+    care_manager = forms.ChoiceField(label="Lead Care Manager", choices=())
+
+    def __init__(self, *args: object, staff_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["care_manager"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a care manager"), *staff_choices]
+
+
 OUTCOME_LABELS = {
     Outcome.APPROVE: "Approve",
     Outcome.APPROVE_MODIFIED: "Approve as modified",

@@ -16,5 +16,10 @@ urlpatterns = [
     path("members/<uuid:member_id>/sections/<slug:section>/", members.member_section, name="member_section"),
     path("enrollments/<uuid:enrollment_id>/outreach/", actions.outreach_create, name="outreach_create"),
     path("enrollments/<uuid:enrollment_id>/disenroll/", actions.disenroll, name="disenroll"),
+    path(
+        "enrollments/<uuid:enrollment_id>/lead-care-manager/",
+        actions.lead_care_manager_assign,
+        name="lead_care_manager_assign",
+    ),
     path("authorizations/<uuid:authorization_id>/decision/", actions.decision, name="decision"),
 ]

@@ -137,3 +137,22 @@ def test_posts_need_the_csrf_token(web, enrolled, network):
     response = client.post(f"/enrollments/{enrolled['enrollment']}/outreach/", _outreach())
     assert response.status_code == 403
     assert not OutreachAttempt.objects.exists()
+
+
+def test_supervisor_assigns_the_lead_care_manager(web, enrolled):
+    path = f"/enrollments/{enrolled['enrollment']}/lead-care-manager/"
+    assert f'href="{path}"'.encode() in web("sup_a").get("/").content
+    page = web("sup_a").get(path).content.decode()
+    assert "cm_a2" in page and "cm_b" not in page
+    assert web("sup_a").post(path, {"care_manager": "cm_a2"})["Location"] == "/"
+    assert Enrollment.objects.get(pk=enrolled["enrollment"]).lead_care_manager.username == "cm_a2"
+    assert (
+        AuditEvent.objects.filter(action="enrollment.lead_care_manager", object_id=enrolled["enrollment"]).count() == 2
+    )
+
+
+def test_lead_care_manager_outside_the_provider_is_refused(web, enrolled):
+    path = f"/enrollments/{enrolled['enrollment']}/lead-care-manager/"
+    _field_error(web("sup_a").post(path, {"care_manager": "cm_b"}), "care_manager", "Select a valid choice")
+    assert web("cm_b").post(path, {"care_manager": "cm_b"}).status_code == 404
+    assert Enrollment.objects.get(pk=enrolled["enrollment"]).lead_care_manager.username == "cm_a"

@@ -11,15 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.authorizations.selectors import authorization_get
 from calaim.authorizations.services import authorization_decide
 from calaim.careplans.services import outreach_record
 from calaim.core.errors import NotFound
 from calaim.ecm.models import Enrollment
 from calaim.ecm.selectors import enrollment_get
-from calaim.ecm.services import ecm_disenroll
+from calaim.ecm.services import ecm_disenroll, ecm_lead_care_manager_assign
 from calaim.web.access import staff, verified_required
-from calaim.web.forms import DecisionForm, DisenrollForm, OutreachForm, apply_service
+from calaim.web.forms import DecisionForm, DisenrollForm, LeadCareManagerForm, OutreachForm, apply_service
 
 
 def _enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
@@ -73,6 +74,34 @@ def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
             return redirect("web:member", member_id=enrollment.member_id)
     title = f"End ECM or record an opt-out for {enrollment.member}"
     return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "End ECM"})
+
+
+def _provider_staff_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The caller's own organization's care staff: the only people a provider may name as Lead Care Manager."""
+    user = staff(request)
+    if user.organization_id is None:
+        return []
+    people = User.objects.filter(organization_id=user.organization_id, role__in=PROVIDER_ROLES, is_active=True)
+    return [(p.username, f"{p.get_full_name() or p.username} ({p.username})") for p in people.order_by("last_name")]
+
+
+@verified_required
+def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    enrollment = _enrollment(request, enrollment_id)
+    form = LeadCareManagerForm(request.POST or None, staff_choices=_provider_staff_choices(request))
+    if request.method == "POST" and form.is_valid():
+        care_manager = form.cleaned_data["care_manager"]
+        done = apply_service(
+            form,
+            lambda: ecm_lead_care_manager_assign(
+                actor=staff(request), enrollment=enrollment, care_manager=care_manager
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"Lead Care Manager for {enrollment.member}: {care_manager}.")
+            return redirect("web:home")
+    title = f"Assign the Lead Care Manager for {enrollment.member}"
+    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Assign"})
 
 
 @verified_required
