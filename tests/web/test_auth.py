@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
@@ -91,9 +94,16 @@ def test_logout_needs_post_and_ends_the_session(web):
     assert client.get("/")["Location"].startswith("/login/")
 
 
-def test_sessions_expire_after_thirty_minutes_of_inactivity():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_sessions_expire_after_thirty_minutes_of_inactivity(web):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    client = web("um")
+    assert client.get("/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    # Each request pushes the expiry 30 minutes ahead of now...
+    assert abs((session.expire_date - timezone.now()).total_seconds() - 30 * 60) < 60
+    # ...and once 30 minutes pass without one, the session is gone.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get("/")["Location"].startswith("/login/")
 
 
 def test_demo_totp_prints_the_current_code(network, settings):
