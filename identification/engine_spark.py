@@ -78,7 +78,13 @@ def run_spark(rules: Rules, as_of: dt.date, members: FileReport, claims: FileRep
 
 
 def _to_arrow(df: Any) -> pa.Table:
-    """Collect a DataFrame to Arrow (Spark 4 has toArrow; older versions go through pandas)."""
-    if hasattr(df, "toArrow"):
-        return df.toArrow()
-    return pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+    """Collect a (small) DataFrame to Arrow through plain row collection.
+
+    Spark's Arrow collection (`toArrow`) was seen to hang for good in `SocketAuthServer.getResult` after
+    all batches had arrived; `collect()` has no such wait. The schema is the one `toArrow` would use.
+    """
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    large = bool(df.sparkSession._jconf.arrowUseLargeVarTypes())
+    schema = to_arrow_schema(df.schema, timezone="UTC", prefers_large_types=large)
+    return pa.Table.from_pylist([row.asDict() for row in df.collect()], schema=schema)

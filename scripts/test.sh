@@ -16,12 +16,12 @@ echo "== migrations are up to date"
 run python manage.py makemigrations --check --dry-run >/dev/null
 
 echo "== tests on SQLite"
-env -u DATABASE_URL .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 
 if run python scripts/postgres_ready.py; then
   echo "== tests on PostgreSQL ($CALAIM_TEST_POSTGRES_URL)"
   # Engine-independent tests (the identification engine) already ran above.
-  DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" .venv/bin/python -m pytest -q -p no:cacheprovider \
+  DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider \
     --ignore=tests/identification "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $CALAIM_TEST_POSTGRES_URL and CI=true: failing." >&2
