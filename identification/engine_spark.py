@@ -75,6 +75,9 @@ def run_spark(rules: Rules, as_of: dt.date, members: FileReport, claims: FileRep
     finally:
         for df in cached:
             df.unpersist()
+        # Views hold analyzed plans of every step; drop them so repeated runs in one session do not pile up.
+        for name in [*(step.name for step in build_steps(rules, as_of)), "members_raw", "claims_raw"]:
+            spark.catalog.dropTempView(name)
 
 
 def _to_arrow(df: Any) -> pa.Table:

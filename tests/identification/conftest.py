@@ -121,7 +121,7 @@ def spark() -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
     session = (SparkSession.builder.master("local[2]").appName("calaim-tests")
-               .config("spark.driver.memory", "2g")
+               .config("spark.driver.memory", "4g")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")
                .config("spark.ui.enabled", "false")
