@@ -14,6 +14,7 @@ from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.ecm.eligibility import member_facts
 from calaim.members.models import Member
 from calaim.plans.models import Dated
+from calaim.plans.selectors import latest_by_code
 
 
 @dataclass
@@ -29,10 +30,7 @@ class ServiceEligibility:
 
 
 def services_in_force(day: dt.date) -> dict[str, CsService]:
-    latest: dict[str, CsService] = {}
-    for service in CsService.objects.filter(Dated.in_force_on(day)).order_by("code", "-effective_from"):
-        latest.setdefault(service.code, service)
-    return latest
+    return latest_by_code(CsService, day)
 
 
 def offering_for(member: Member, code: str, day: dt.date) -> CsOffering | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from calaim.core.errors import ValidationFailed
 from calaim.plans.models import (
@@ -15,6 +16,8 @@ from calaim.plans.models import (
     ReferralSourceType,
 )
 
+D = TypeVar("D", bound=Dated)
+
 
 def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
     """The plan's settings in force on `day`; a plan must have settings for every day it operates."""
@@ -24,12 +27,17 @@ def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
     return found
 
 
+def latest_by_code(model: type[D], day: dt.date) -> dict[str, D]:
+    """Code to the latest version in force on `day`, for dated reference data keyed by `code`."""
+    latest: dict[str, D] = {}
+    for row in model.objects.filter(Dated.in_force_on(day)).order_by("code", "-effective_from"):  # type: ignore[attr-defined]
+        latest.setdefault(row.code, row)
+    return latest
+
+
 def pofs_in_force(day: dt.date) -> list[PopulationOfFocus]:
     """Each POF code's definition in force on `day` (the latest version)."""
-    latest: dict[str, PopulationOfFocus] = {}
-    for pof in PopulationOfFocus.objects.filter(Dated.in_force_on(day)).order_by("code", "-effective_from"):
-        latest.setdefault(pof.code, pof)
-    return list(latest.values())
+    return list(latest_by_code(PopulationOfFocus, day).values())
 
 
 def go_live_windows(plan_id: int, county_id: int) -> dict[str, list[tuple[dt.date, dt.date | None]]]:
