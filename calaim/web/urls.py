@@ -1,5 +1,6 @@
 from django.urls import path
 
+from calaim.web import urls_care, urls_cs_actions, urls_dashboard, urls_ecm_actions
 from calaim.web.views import actions, auth, members, worklists
 
 app_name = "web"
@@ -22,4 +23,8 @@ urlpatterns = [
         name="lead_care_manager_assign",
     ),
     path("authorizations/<uuid:authorization_id>/decision/", actions.decision, name="decision"),
+    *urls_care.urlpatterns,
+    *urls_dashboard.urlpatterns,
+    *urls_ecm_actions.urlpatterns,
+    *urls_cs_actions.urlpatterns,
 ]
