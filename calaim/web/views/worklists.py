@@ -23,6 +23,7 @@ from calaim.network.models import Contract
 from calaim.referrals.models import ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
+from calaim.web.views import cs_worklist
 
 SEARCH_PAGE_SIZE = 25
 
@@ -101,6 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     if user.role == Role.MEMBER_SERVICES:
         return render(request, "web/worklists/member_services.html", _member_services(user, request))
+    if cs_worklist.is_cs_provider_staff(user):
+        return render(request, "web/worklists/cs_provider.html", cs_worklist._cs_provider(user))
     if user.role not in WORKLISTS:
         return render(request, "web/worklists/none.html")
     template, build = WORKLISTS[Role(user.role)]

@@ -1,0 +1,40 @@
+"""A Community Supports provider's worklist: its assigned requests awaiting delivery and its recent deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from calaim.accounts.models import User
+from calaim.community_supports.models import CsDelivery, CsRequestStatus
+from calaim.community_supports.selectors import cs_request_scope
+from calaim.network.models import OrganizationKind
+
+RECENT_DELIVERY_DAYS = 30
+
+
+def is_cs_provider_staff(user: User) -> bool:
+    """Staff of an organization that provides Community Supports land on the CS provider worklist."""
+    return (
+        user.is_provider_staff
+        and user.organization is not None
+        and user.organization.kind == (OrganizationKind.CS_PROVIDER)
+    )
+
+
+def _cs_provider(user: User) -> dict[str, Any]:
+    assigned = cs_request_scope(user).filter(provider_id=user.organization_id).select_related("member")
+    since = timezone.localdate() - dt.timedelta(days=RECENT_DELIVERY_DAYS)
+    deliveries = (
+        CsDelivery.objects.filter(request__in=assigned, start_date__gte=since)
+        .select_related("request", "member", "recorded_by")
+        .order_by("-start_date", "-created_at")
+    )
+    return {
+        "awaiting_first": assigned.filter(status=CsRequestStatus.AUTHORIZED).order_by("requested_start")[:200],
+        "in_service": assigned.filter(status=CsRequestStatus.IN_SERVICE).order_by("requested_end")[:200],
+        "recent_deliveries": deliveries[:200],
+        "recent_days": RECENT_DELIVERY_DAYS,
+    }
