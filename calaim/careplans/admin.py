@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
+from calaim.careplans.models import CarePlan, CareTeamMember, Goal, Intervention, OutreachAttempt, Task
 
 
 @admin.register(CareTeamMember)
@@ -20,3 +20,31 @@ class TaskAdmin(admin.ModelAdmin):
 class OutreachAttemptAdmin(admin.ModelAdmin):
     list_display = ("member", "attempted_on", "method", "reached", "minutes_spent", "performed_by")
     raw_id_fields = ("member", "enrollment", "organization", "performed_by")
+
+
+class InterventionInline(admin.TabularInline):
+    model = Intervention
+    extra = 0
+    raw_id_fields = ("responsible_care_team_member", "responsible_user", "created_by")
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("description", "care_plan", "domain", "target_date", "status", "met_on")
+    list_filter = ("domain", "status")
+    raw_id_fields = ("care_plan", "created_by")
+    inlines = [InterventionInline]
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    extra = 0
+    raw_id_fields = ("created_by",)
+    show_change_link = True
+
+
+@admin.register(CarePlan)
+class CarePlanAdmin(admin.ModelAdmin):
+    list_display = ("member", "organization", "version", "last_reviewed_on", "next_review_on")
+    raw_id_fields = ("member", "enrollment", "organization", "created_by")
+    inlines = [GoalInline]

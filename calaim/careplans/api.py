@@ -1,4 +1,4 @@
-"""Care team, outreach attempts and tasks."""
+"""Care team, outreach attempts and tasks; the care plan endpoints are in care_plan_api."""
 
 import datetime as dt
 import uuid
@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.careplans import services
+from calaim.careplans.care_plan_api import router as care_plan_router
 from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
 from calaim.careplans.selectors import care_team_get, care_team_scope, outreach_scope, task_get, task_scope
 from calaim.core.api_base import actor
@@ -17,6 +18,7 @@ from calaim.ecm.selectors import enrollment_get
 from calaim.members.selectors import member_get
 
 router = Router(tags=["care coordination"])
+router.add_router("", care_plan_router)
 
 
 class CareTeamIn(Schema):
@@ -66,6 +68,27 @@ class OutreachOut(Schema):
     minutes_spent: int
     performed_by: str = Field(..., alias="performed_by.username")
     notes: str
+
+
+class TaskIn(Schema):
+    kind: Literal[
+        "welcome_call",
+        "outreach",
+        "assessment",
+        "appointment",
+        "medication_review",
+        "transportation",
+        "community_referral",
+        "discharge_follow_up",
+        "other",
+    ]
+    due_date: dt.date
+    description: str = Field("", max_length=2000)
+    owner: str | None = Field(None, description="Username of one of the provider's care staff; blank: unassigned.")
+
+
+class TaskCancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
 
 
 class TaskOut(Schema):
@@ -136,6 +159,25 @@ def list_tasks(
     return tasks
 
 
+@router.post("/enrollments/{enrollment_id}/tasks", response={201: TaskOut, **ERRORS})
+def create_task(request: HttpRequest, enrollment_id: uuid.UUID, payload: TaskIn) -> Status[Task]:
+    """A task for the assigned provider: appointment, medication review or refill, NEMT ride, community
+    referral, follow-up after a hospital discharge..."""
+    enrollment = enrollment_get(actor(request), enrollment_id)
+    return Status(201, services.task_create(actor=actor(request), enrollment=enrollment, **payload.dict()))
+
+
+@router.post("/tasks/{task_id}/start", response={200: TaskOut, **ERRORS})
+def start_task(request: HttpRequest, task_id: uuid.UUID) -> Task:
+    return services.task_start(actor=actor(request), task=task_get(actor(request), task_id))
+
+
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
 def complete_task(request: HttpRequest, task_id: uuid.UUID) -> Task:
     return services.task_complete(actor=actor(request), task=task_get(actor(request), task_id))
+
+
+@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS})
+def cancel_task(request: HttpRequest, task_id: uuid.UUID, payload: TaskCancelIn) -> Task:
+    """Cancel an open task that is no longer needed, with the reason."""
+    return services.task_cancel(actor=actor(request), task=task_get(actor(request), task_id), reason=payload.reason)

@@ -1,4 +1,4 @@
-"""Care team, tasks and outreach attempts around an ECM member."""
+"""Care plans with goals and interventions, care team, tasks and outreach attempts around an ECM member."""
 
 from __future__ import annotations
 
@@ -102,3 +102,102 @@ class OutreachAttempt(DomainModel):
 
     class Meta:
         ordering = ["-attempted_on", "-created_at"]
+
+
+class CarePlan(DomainModel):
+    """The member's person-centred ECM care plan, one per ECM enrollment, owned by the enrollment's provider.
+
+    It can change only while that enrollment is active; afterwards it is history.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="care_plans")
+    enrollment = models.OneToOneField("ecm.Enrollment", on_delete=models.PROTECT, related_name="care_plan")
+    organization = models.ForeignKey("network.Organization", on_delete=models.PROTECT, related_name="care_plans")
+    summary = models.TextField(blank=True, help_text="The member's priorities and strengths, in brief.")
+    version = models.PositiveIntegerField(default=1, help_text="Goes up by one at each review.")
+    last_reviewed_on = models.DateField()
+    next_review_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Care plan v{self.version} for {self.member}"
+
+
+class GoalDomain(models.TextChoices):
+    PHYSICAL_HEALTH = "physical_health", "Physical health"
+    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health"
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    SOCIAL = "social", "Social and family"
+    OTHER = "other", "Other"
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class Goal(DomainModel):
+    """A person-centred goal, written in the member's own words."""
+
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="goals")
+    description = models.TextField(help_text="The goal in the member's own words.")
+    domain = models.CharField(max_length=30, choices=GoalDomain.choices)
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    met_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class InterventionStatus(models.TextChoices):
+    """FHIR CarePlan activity status names."""
+
+    NOT_STARTED = "not-started", "Not started"
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Intervention(DomainModel):
+    """What will be done towards a goal, and who is responsible: a care team member, a staff user or a name."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="interventions")
+    description = models.TextField()
+    responsible_care_team_member = models.ForeignKey(
+        CareTeamMember, null=True, blank=True, on_delete=models.PROTECT, related_name="interventions"
+    )
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="interventions"
+    )
+    responsible_name = models.CharField(max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    frequency = models.CharField(max_length=100, blank=True, help_text="For example: weekly, every month.")
+    status = models.CharField(max_length=20, choices=InterventionStatus.choices, default=InterventionStatus.NOT_STARTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    @property
+    def responsible(self) -> str:
+        """Who is responsible, as a person would say it."""
+        if self.responsible_care_team_member is not None:
+            person = self.responsible_care_team_member
+            return f"{person.name} ({person.get_role_display()})"
+        if self.responsible_user is not None:
+            return self.responsible_user.get_full_name() or self.responsible_user.get_username()
+        return self.responsible_name

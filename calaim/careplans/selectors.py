@@ -1,14 +1,16 @@
-"""Scoped reads of tasks, outreach attempts and care teams."""
+"""Scoped reads of care plans, tasks, outreach attempts and care teams."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 
 from calaim.accounts.models import User
-from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
+from calaim.careplans.models import CarePlan, CareTeamMember, Goal, Intervention, OutreachAttempt, Task
 from calaim.core.errors import NotFound
+from calaim.ecm.models import Enrollment, EnrollmentStatus
+from calaim.ecm.selectors import enrollment_scope
 from calaim.members.selectors import member_scope
 
 
@@ -42,3 +44,58 @@ def care_team_get(user: User | None, person_id: uuid.UUID | str) -> CareTeamMemb
         return care_team_scope(user).select_related("member").get(pk=person_id)
     except (CareTeamMember.DoesNotExist, ValueError):
         raise NotFound("No care team member with this id in your scope.") from None
+
+
+def care_plan_scope(user: User | None) -> QuerySet[CarePlan]:
+    """Plan staff: their plan's care plans. Provider staff: their organization's, for members still assigned."""
+    plans = CarePlan.objects.filter(member__in=member_scope(user))
+    if user is not None and user.is_authenticated and user.is_provider_staff:
+        assert user.organization_id is not None  # is_provider_staff
+        plans = plans.filter(organization_id=user.organization_id)
+    return plans
+
+
+def care_plan_detail_scope(user: User | None) -> QuerySet[CarePlan]:
+    """Care plans in scope with their goals and interventions loaded, newest first."""
+    interventions = Intervention.objects.select_related("responsible_care_team_member", "responsible_user")
+    goals = Goal.objects.prefetch_related(Prefetch("interventions", queryset=interventions))
+    return (
+        care_plan_scope(user)
+        .select_related("enrollment", "organization", "created_by")
+        .prefetch_related(Prefetch("goals", queryset=goals))
+        .order_by("-created_at")
+    )
+
+
+def care_plan_get(user: User | None, care_plan_id: uuid.UUID | str) -> CarePlan:
+    try:
+        return care_plan_detail_scope(user).get(pk=care_plan_id)
+    except (CarePlan.DoesNotExist, ValueError):
+        raise NotFound("No care plan with this id in your scope.") from None
+
+
+def goal_get(user: User | None, goal_id: uuid.UUID | str) -> Goal:
+    try:
+        return Goal.objects.select_related("care_plan").get(pk=goal_id, care_plan__in=care_plan_scope(user))
+    except (Goal.DoesNotExist, ValueError):
+        raise NotFound("No care plan goal with this id in your scope.") from None
+
+
+def intervention_get(user: User | None, intervention_id: uuid.UUID | str) -> Intervention:
+    try:
+        return Intervention.objects.select_related("goal__care_plan").get(
+            pk=intervention_id, goal__care_plan__in=care_plan_scope(user)
+        )
+    except (Intervention.DoesNotExist, ValueError):
+        raise NotFound("No intervention with this id in your scope.") from None
+
+
+def outreach_pending_scope(user: User | None) -> QuerySet[Enrollment]:
+    """Assigned (not yet enrolled) members in scope never reached, with their attempt count and last attempt."""
+    reached = OutreachAttempt.objects.filter(enrollment=OuterRef("pk"), reached=True)
+    return (
+        enrollment_scope(user)
+        .filter(status=EnrollmentStatus.ASSIGNED)
+        .exclude(Exists(reached))
+        .annotate(attempts=Count("outreach_attempts"), last_attempt_on=Max("outreach_attempts__attempted_on"))
+    )

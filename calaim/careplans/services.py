@@ -1,8 +1,11 @@
-"""Care team, outreach attempts and tasks, recorded by the assigned provider (or the plan)."""
+"""Care team, outreach attempts and tasks, recorded by the assigned provider (or the plan).
+
+Care plans, goals and interventions are in care_plan_services."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +19,7 @@ from calaim.careplans.models import (
     OutreachAttempt,
     OutreachMethod,
     Task,
+    TaskKind,
     TaskStatus,
 )
 from calaim.core.audit import audit_record, snapshot
@@ -129,22 +133,96 @@ def outreach_record(
     return attempt
 
 
-def task_complete(*, actor: User, task: Task) -> Task:
+TASK_FIELDS = ["kind", "description", "status", "due_date", "owner", "completed_at"]
+
+
+def _task_owner(username: str | None, organization_id: uuid.UUID) -> User | None:
+    """A task's owner is one of the provider's active care staff; blank leaves the task unassigned."""
+    if not username:
+        return None
+    owner = User.objects.filter(
+        username=username, organization_id=organization_id, role__in=PROVIDER_ROLES, is_active=True
+    ).first()
+    if owner is None:
+        raise ValidationFailed(f"{username} is not on your organization's care staff.", field="owner")
+    return owner
+
+
+def task_create(
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    kind: str,
+    due_date: dt.date,
+    description: str = "",
+    owner: str | None = None,
+) -> Task:
+    """A task for the assigned provider: appointment, medication review or refill, ride, referral, follow-up..."""
+    if actor.role not in PROVIDER_ROLES or actor.organization_id != enrollment.provider_id:
+        raise NotFound()
+    if kind not in TaskKind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(TaskKind.values)}.", field="kind")
+    description = description.strip()
+    if kind == TaskKind.OTHER and not description:
+        raise ValidationFailed("Describe the task.", field="description")
+    if len(description) > 2000:
+        raise ValidationFailed("Keep the description under 2000 characters.", field="description")
+    if due_date < local_date(timezone.now()):
+        raise ValidationFailed("A new task cannot be due in the past.", field="due_date")
+    task_owner = _task_owner(owner, enrollment.provider_id)
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+        if locked.status not in ACTIVE_ENROLLMENT_STATUSES:
+            raise Conflict("This ECM enrollment has ended.")
+        task = Task.objects.create(
+            member_id=locked.member_id,
+            enrollment=locked,
+            organization_id=locked.provider_id,
+            owner=task_owner,
+            kind=kind,
+            description=description,
+            due_date=due_date,
+        )
+        audit_record(actor=actor, action="task.create", obj=task, member=task.member, after=snapshot(task, TASK_FIELDS))
+    return task
+
+
+def _task_move(actor: User, task: Task, action: str, to: str, allowed_from: tuple[str, ...], reason: str = "") -> Task:
+    """Move an open task of the caller's organization to `to`, audited as `action`."""
     if actor.role not in PROVIDER_ROLES or actor.organization_id != task.organization_id:
         raise NotFound()
     with transaction.atomic():
         locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
-        if locked.status not in OPEN_TASK_STATUSES:
-            raise Conflict(f"This task is already {locked.status}.")
-        before = snapshot(locked, ["status"])
-        locked.status, locked.completed_at = TaskStatus.COMPLETED, timezone.now()
+        if locked.status not in allowed_from:
+            raise Conflict(f"This task is already {locked.get_status_display().lower()}.")
+        before = snapshot(locked, TASK_FIELDS)
+        locked.status = to
+        if to == TaskStatus.COMPLETED:
+            locked.completed_at = timezone.now()
         locked.save(update_fields=["status", "completed_at", "updated_at"])
         audit_record(
             actor=actor,
-            action="task.complete",
+            action=action,
             obj=locked,
             member=locked.member,
             before=before,
-            after=snapshot(locked, ["status", "completed_at"]),
+            after=snapshot(locked, TASK_FIELDS),
+            reason=reason,
         )
     return locked
+
+
+def task_start(*, actor: User, task: Task) -> Task:
+    """A requested task is now being worked on."""
+    return _task_move(actor, task, "task.start", TaskStatus.IN_PROGRESS, (TaskStatus.REQUESTED,))
+
+
+def task_complete(*, actor: User, task: Task) -> Task:
+    return _task_move(actor, task, "task.complete", TaskStatus.COMPLETED, OPEN_TASK_STATUSES)
+
+
+def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
+    """An open task no longer needed; the reason is kept in the audit trail."""
+    if not reason.strip():
+        raise ValidationFailed("Give the reason for cancelling the task.", field="reason")
+    return _task_move(actor, task, "task.cancel", TaskStatus.CANCELLED, OPEN_TASK_STATUSES, reason.strip())
