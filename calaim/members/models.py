@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 
 from calaim.core.models import DomainModel
 
@@ -77,6 +78,9 @@ class Member(DomainModel):
         indexes = [
             models.Index(fields=["plan", "last_name", "first_name"]),
             models.Index(fields=["birth_date"]),
+            # Name search compares upper-cased names by range (calaim.members.selectors.member_search).
+            models.Index(Upper("last_name"), name="member_last_name_upper_idx"),
+            models.Index(Upper("first_name"), name="member_first_name_upper_idx"),
         ]
 
     def __str__(self) -> str:
