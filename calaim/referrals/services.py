@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, Role, User
+from calaim.accounts.policies import require_plan_role
 from calaim.core.audit import audit_record, snapshot
 from calaim.core.clock import local_date
 from calaim.core.errors import Conflict, Forbidden, ValidationFailed
 from calaim.members.models import Member
 from calaim.network.models import Organization, OrganizationKind
 from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
-from calaim.plans.selectors import pofs_in_force, referral_source_get
+from calaim.plans.models import ReferralSourceType
+from calaim.plans.selectors import latest_by_code, pofs_in_force, referral_source_get
 from calaim.referrals.models import Referral, ReferralForm, ReferralStatus, ReferralStatusUpdate
 from calaim.referrals.selectors import open_referral_for
 
@@ -99,6 +101,18 @@ def check_source(actor: User, source_type: str) -> None:
             )
         return
     raise Forbidden("Your role may not submit referrals.")
+
+
+def referral_sources_for(actor: User, day: dt.date) -> list[ReferralSourceType]:
+    """The referral sources in force on `day` that `check_source` lets the caller submit as."""
+    allowed = []
+    for source in sorted(latest_by_code(ReferralSourceType, day).values(), key=lambda s: s.label):
+        try:
+            check_source(actor, source.code)
+        except Forbidden:
+            continue
+        allowed.append(source)
+    return allowed
 
 
 def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
@@ -267,3 +281,65 @@ def _referral_insert(
 
 def _referrer_org(actor: User) -> Organization | None:
     return actor.organization
+
+
+DUPLICATE_REVIEW_ROLES = frozenset({Role.PLAN_INTAKE})
+
+
+def _linked_locked(actor: User, referral: Referral) -> Referral:
+    require_plan_role(actor, DUPLICATE_REVIEW_ROLES, referral.member.plan_id, "review possible duplicate referrals")
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("member", "linked_to").get(pk=referral.pk)
+    if locked.status != ReferralStatus.LINKED or locked.linked_to is None:
+        raise Conflict(
+            f"Only a referral linked to the member's open referral can be reviewed as a duplicate; "
+            f"this one is {locked.get_status_display().lower()}."
+        )
+    return locked
+
+
+def referral_duplicate_confirm(*, actor: User, referral: Referral, note: str = "") -> Referral:
+    """Intake confirms a linked referral duplicates the member's open one: it is closed, and its referrer is
+    told that the open referral carries on."""
+    with transaction.atomic():
+        locked = _linked_locked(actor, referral)
+        original = locked.linked_to
+        assert original is not None  # _linked_locked
+        audit_record(
+            actor=actor,
+            action="referral.duplicate_confirm",
+            obj=locked,
+            member=locked.member,
+            after={"linked_to": original.pk, "status": ReferralStatus.CLOSED},
+            reason=note,
+        )
+        reason = (
+            f"Confirmed duplicate of the member's open referral received {local_date(original.received_at)}; "
+            f"that referral carries on. {note}"
+        ).strip()
+        referral_status_set(locked, ReferralStatus.CLOSED, actor=actor, reason=reason)
+    return locked
+
+
+def referral_duplicate_reject(*, actor: User, referral: Referral, reason: str) -> Referral:
+    """Intake finds a linked referral is not a duplicate: it is unlinked and received again, so its
+    eligibility is determined on its own."""
+    if not reason.strip():
+        raise ValidationFailed("Say why this referral is not a duplicate.", field="reason")
+    with transaction.atomic():
+        locked = _linked_locked(actor, referral)
+        before = snapshot(locked, _AUDIT_FIELDS)
+        locked.linked_to = None
+        locked.save(update_fields=["linked_to", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="referral.duplicate_reject",
+            obj=locked,
+            member=locked.member,
+            before=before,
+            after=snapshot(locked, _AUDIT_FIELDS),
+            reason=reason,
+        )
+        referral_status_set(
+            locked, ReferralStatus.RECEIVED, actor=actor, reason=f"Reviewed by the plan: not a duplicate. {reason}"
+        )
+    return locked

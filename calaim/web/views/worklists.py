@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from calaim.accounts.models import Role, User
-from calaim.authorizations.models import UNDECIDED
+from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
 from calaim.careplans.models import OPEN_TASK_STATUSES
 from calaim.careplans.selectors import task_scope
@@ -20,7 +20,7 @@ from calaim.ecm.models import EnrollmentStatus
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.selectors import member_search
 from calaim.network.models import Contract
-from calaim.referrals.models import ReferralStatus
+from calaim.referrals.models import ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.views import cs_worklist
@@ -29,10 +29,27 @@ SEARCH_PAGE_SIZE = 25
 
 
 def _intake(user: User) -> dict[str, Any]:
-    referrals = referral_scope(user).select_related("member")
+    referrals = referral_scope(user).filter(program="ecm").select_related("member")
+    received = referrals.filter(status=ReferralStatus.RECEIVED)
+    # Missing information: the UM pended the request for it, or the referral lacks what eligibility rests on.
+    pended = (
+        authorization_scope(user)
+        .filter(program="ecm", status=AuthorizationStatus.PENDED)
+        .select_related("member", "referral")
+        .order_by("due_at")
+    )
+    incomplete = received.filter(
+        Q(member_aware=False) | (Q(pof_attestations=[]) & ~Q(form=ReferralForm.PLAN_IDENTIFICATION))
+    )
+    pended_rows, incomplete_rows = list(pended[:100]), list(incomplete.order_by("received_at")[:100])
     return {
-        "new_referrals": referrals.filter(status=ReferralStatus.RECEIVED).order_by("-received_at")[:100],
-        "linked_referrals": referrals.filter(linked_to__isnull=False).order_by("-received_at")[:100],
+        "new_referrals": received.order_by("-received_at")[:100],
+        "linked_referrals": referrals.filter(status=ReferralStatus.LINKED)
+        .select_related("linked_to")
+        .order_by("-received_at")[:100],
+        "pended": pended_rows,
+        "incomplete": incomplete_rows,
+        "missing_count": len(pended_rows) + len(incomplete_rows),
     }
 
 

@@ -1,0 +1,239 @@
+"""Forms for the ECM actions. They only parse and label; the services decide (see calaim/web/forms.py)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django import forms
+from django.http import HttpRequest, QueryDict
+
+from calaim.core.errors import DomainError
+from calaim.core.phones import normalize_phone
+from calaim.members.models import CIN_PATTERN
+from calaim.network.models import Contract
+from calaim.plans.models import AgeGroup, PopulationOfFocus, ReferralSourceType
+from calaim.referrals.models import ReferralForm, Urgency
+from calaim.referrals.services import PofAttestationInput, ReferralInput
+from calaim.web.forms import DATE_INPUT
+
+T = TypeVar("T")
+TEXTAREA = forms.Textarea(attrs={"rows": 2})
+AUTOMATIC = "automatic"
+# The forms a person fills in; plan identifications come from the batch job, not from this page.
+WEB_REFERRAL_FORMS = (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD)
+
+
+@dataclass
+class PofFields:
+    """One Population of Focus on the referral form: its criteria checkboxes and its facts box."""
+
+    pof: PopulationOfFocus
+    criteria: forms.BoundField
+    facts: forms.BoundField
+
+
+class ReferralCreateForm(forms.Form):
+    """The standardized ECM referral form, field for field as POST /api/referrals takes it."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    member_cin = forms.RegexField(
+        regex=CIN_PATTERN,
+        label="Member's CIN",
+        help_text="8 digits then one upper-case letter, e.g. 91234567A.",
+        error_messages={"invalid": "A CIN is 8 digits then one upper-case letter, e.g. 91234567A."},
+    )
+    member_birth_date = forms.DateField(label="Member's birth date", widget=DATE_INPUT)
+    source_type = forms.ChoiceField(label="Referral source", choices=())
+    form = forms.ChoiceField(label="Referral form", choices=())
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
+    )
+    referrer_name = forms.CharField(
+        label="Referrer's name",
+        max_length=200,
+        help_text="For a phone referral: the member, family member or caregiver who called.",
+    )
+    referrer_role = forms.CharField(
+        label="Referrer's role or relationship to the member", max_length=100, required=False
+    )
+    referrer_npi = forms.RegexField(
+        regex=r"^[0-9]{10}$",
+        label="Referrer's NPI",
+        required=False,
+        error_messages={"invalid": "An NPI is 10 digits."},
+    )
+    referrer_phone = forms.CharField(label="Referrer's phone", max_length=20, required=False)
+    referrer_email = forms.EmailField(label="Referrer's email", max_length=254, required=False)
+    member_phone = forms.CharField(label="Member's phone", max_length=20, required=False)
+    member_address = forms.CharField(label="Member's address", max_length=300, required=False)
+    member_experiencing_homelessness = forms.NullBooleanField(
+        label="Is the member experiencing homelessness?",
+        widget=forms.NullBooleanSelect,
+    )
+    member_aware = forms.BooleanField(label="The member knows of this referral", required=False)
+    attested_by = forms.CharField(label="Attested by", max_length=200)
+    attested_on = forms.DateField(label="Attestation date", widget=DATE_INPUT)
+    notes = forms.CharField(label="Notes", widget=TEXTAREA, required=False, max_length=4000)
+
+    def __init__(
+        self,
+        *args: Any,
+        sources: Iterable[ReferralSourceType],
+        pofs: Iterable[PopulationOfFocus],
+        verification_form: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "source_type", [(s.code, s.label) for s in sources], "Choose the source")
+        kinds = [*WEB_REFERRAL_FORMS, *([ReferralForm.ELIGIBILITY_VERIFICATION] if verification_form else [])]
+        _choices(self, "form", [(k.value, k.label) for k in kinds])
+        self.pofs = sorted(pofs, key=lambda p: (p.age_group != AgeGroup.ADULT, p.code))
+        for pof in self.pofs:
+            self.fields[f"pof_{pof.code}"] = forms.MultipleChoiceField(
+                label=f"{pof.code} criteria met",
+                choices=[(c["key"], c["label"]) for c in pof.criteria],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+            self.fields[f"pof_{pof.code}_facts"] = forms.CharField(
+                label=f"Supporting facts for {pof.code}", widget=TEXTAREA, required=False, max_length=4000
+            )
+        self.attested_codes: list[str] = []
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("pof_") and name != "idempotency_key"]
+
+    def pof_groups(self) -> list[tuple[str, list[PofFields]]]:
+        groups: dict[str, list[PofFields]] = {}
+        for pof in self.pofs:
+            label = AgeGroup(pof.age_group).label
+            groups.setdefault(label, []).append(PofFields(pof, self[f"pof_{pof.code}"], self[f"pof_{pof.code}_facts"]))
+        return list(groups.items())
+
+    def clean_referrer_phone(self) -> str:
+        return _phone(self.cleaned_data["referrer_phone"])
+
+    def clean_member_phone(self) -> str:
+        return _phone(self.cleaned_data["member_phone"])
+
+    def referral_input(self) -> ReferralInput:
+        """The service's input; a POF counts as attested when any of its criteria or its facts were given."""
+        data = dict(self.cleaned_data)
+        attestations = []
+        self.attested_codes = []
+        for pof in self.pofs:
+            criteria, facts = data.pop(f"pof_{pof.code}"), data.pop(f"pof_{pof.code}_facts")
+            if criteria or facts.strip():
+                attestations.append(PofAttestationInput(pof=pof.code, criteria=list(criteria), facts=facts))
+                self.attested_codes.append(pof.code)
+        data.pop("idempotency_key")
+        return ReferralInput(**data, pof_attestations=attestations)
+
+    def field_for(self, service_field: str | None) -> str | None:
+        """The form field for a service error's field, e.g. pof_attestations[0].facts -> pof_A1_facts."""
+        found = re.fullmatch(r"pof_attestations\[(\d+)\]\.(\w+)", service_field or "")
+        if found is None:
+            return service_field
+        code = self.attested_codes[int(found[1])]
+        return f"pof_{code}_facts" if found[2] == "facts" else f"pof_{code}"
+
+
+def submitted(request: HttpRequest) -> QueryDict | None:
+    """A POST's data even when empty (a lone button), so the form is bound; None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _phone(raw: str) -> str:
+    if not raw:
+        return raw
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        raise forms.ValidationError("Enter a valid phone number, e.g. (209) 555-0100.") from None
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]], blank: str | None = None) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", blank), *choices] if blank else choices
+
+
+def remap_errors(call: Callable[[], T], field_for: Callable[[str | None], str | None]) -> Callable[[], T]:
+    """Wrap a service call so a refusal names the form's field instead of the API's."""
+
+    def run() -> T:
+        try:
+            return call()
+        except DomainError as error:
+            error.field = field_for(error.field)
+            raise
+
+    return run
+
+
+def provider_choices(options: Iterable[tuple[Contract, int]], automatic: str) -> list[tuple[str, str]]:
+    """Radio choices: automatic first, then each contracted provider with what the member would want to know."""
+    choices = [(AUTOMATIC, automatic)]
+    for contract, free in options:
+        org = contract.organization
+        details = [
+            f"languages {', '.join(contract.languages) or 'not listed'}",
+            f"Populations of Focus {', '.join(contract.pof_codes) or 'not listed'}",
+            f"{free} place{'s' if free != 1 else ''} free" if free > 0 else "no places free",
+        ]
+        choices.append((str(org.pk), f"{org.name} ({'; '.join(details)})"))
+    return choices
+
+
+def chosen_provider(value: str) -> uuid.UUID | None:
+    return None if value == AUTOMATIC else uuid.UUID(value)
+
+
+class AssignmentForm(forms.Form):
+    provider_id = forms.ChoiceField(label="ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        automatic = "Assign automatically (the best fit with free places; the reasons are recorded)"
+        _choices(self, "provider_id", provider_choices(options, automatic))
+
+
+class ProviderChangeForm(forms.Form):
+    provider_id = forms.ChoiceField(label="New ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason for the change", widget=TEXTAREA, required=False, max_length=2000)
+
+    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "provider_id", provider_choices(options, "Choose automatically (the best fit with free places)"))
+
+
+class EnrollForm(forms.Form):
+    enrolled_on = forms.DateField(label="Enrollment date", widget=DATE_INPUT, help_text="The day the member agreed.")
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label="Reason for the extension", widget=TEXTAREA, required=False, max_length=2000)
+
+
+class ReauthorizationForm(forms.Form):
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
+    )
+
+
+class DuplicateReviewForm(forms.Form):
+    """Two buttons name the decision; the reason is needed when it is not a duplicate."""
+
+    CONFIRM, REJECT = "confirm", "not_duplicate"
+    decision = forms.ChoiceField(choices=[(CONFIRM, "Confirm duplicate"), (REJECT, "Not a duplicate")])
+    reason = forms.CharField(
+        label="Note",
+        widget=TEXTAREA,
+        required=False,
+        max_length=2000,
+        help_text="Required for 'Not a duplicate': say why it should be handled on its own.",
+    )
