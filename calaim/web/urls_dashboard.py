@@ -1,5 +1,10 @@
-"""Web routes for one area of the staff app; calaim.web.urls joins them under the "web" namespace."""
+"""Web routes for the plan dashboard; calaim.web.urls joins them under the "web" namespace."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from calaim.web.views import dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/funnel.csv", dashboard.funnel_csv, name="dashboard_funnel_csv"),
+]
