@@ -450,3 +450,15 @@ def test_actions_need_a_verified_sign_in(client, received):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert not EligibilityDetermination.objects.exists()
 
+
+def test_contracted_provider_sends_the_eligibility_verification_form(web, network, member):
+    page = web("cm_a").get("/referrals/new/").content.decode()
+    assert 'value="eligibility_verification"' in page and '<option value="ecm_provider" selected>' in page
+    body = _referral_form(member, source_type="ecm_provider", form="eligibility_verification", pof_A1=None)
+    body["pof_A1_facts"] = ""
+    response = web("cm_a").post("/referrals/new/", body)
+    referral = Referral.objects.get()
+    assert response["Location"] == f"/referrals/{referral.pk}/" and referral.status == "assigned"
+    assert Enrollment.objects.get(referral=referral).assignment_method == "presumptive"
+    assert "Assigned to an ECM provider" in web("cm_a").get(response["Location"]).content.decode()
+    assert 'value="eligibility_verification"' not in web("referrer").get("/referrals/new/").content.decode()
