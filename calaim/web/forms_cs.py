@@ -18,7 +18,7 @@ from calaim.community_supports.eligibility import services_in_force
 from calaim.community_supports.models import CsService
 from calaim.core.errors import DomainError
 from calaim.members.models import CIN_PATTERN
-from calaim.plans.models import Dated, ReferralSourceType
+from calaim.plans.models import ReferralSourceType
 from calaim.web.forms import DATE_INPUT
 
 T = TypeVar("T")
@@ -32,11 +32,6 @@ MAX_SERVICES = 20
 
 def catalog() -> dict[str, CsService]:
     return services_in_force(timezone.localdate())
-
-
-def _source_choices() -> list[tuple[str, str]]:
-    sources = ReferralSourceType.objects.filter(Dated.in_force_on(timezone.localdate())).order_by("label")
-    return [("", "Choose how the request came in"), *sources.values_list("code", "label")]
 
 
 class CsReferralForm(forms.Form):
@@ -59,11 +54,17 @@ class CsReferralForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
-    def __init__(self, *args: Any, enrollments: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sources: Iterable[ReferralSourceType],
+        enrollments: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         source = self.fields["source_type"]
         assert isinstance(source, forms.ChoiceField)
-        source.choices = _source_choices()
+        source.choices = [("", "Choose how the request came in"), *((s.code, s.label) for s in sources)]
         enrollment = self.fields["ecm_enrollment_id"]
         assert isinstance(enrollment, forms.ChoiceField)
         enrollment.choices = [("", "Not from an ECM care plan"), *enrollments]

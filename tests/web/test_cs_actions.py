@@ -144,7 +144,7 @@ def test_refusals_land_on_their_fields_and_write_nothing(web, network, cs_provid
     field_error(client.post(NEW, wrong_birth), "member_cin", "No plan member matches")
     field_error(client.post(NEW, referral(member, service(), member_cin="12")), "member_cin", "8 digits and a letter")
     hospital = referral(member, service(), source_type="hospital_transition_of_care")
-    field_error(client.post(NEW, hospital), "source_type", "may refer only as")
+    field_error(client.post(NEW, hospital), "source_type", "Select a valid choice")  # offered: what they may use
     bad_criterion = service(criteria=["teleportation"])
     field_error(client.post(NEW, referral(member, bad_criterion)), "services-0-criteria", "Select a valid choice")
     assert nothing_written() == before

@@ -33,6 +33,8 @@ from calaim.ecm.selectors import enrollment_scope
 from calaim.members.models import Member
 from calaim.members.selectors import member_scope
 from calaim.network.models import OrganizationKind
+from calaim.plans.models import ReferralSourceType
+from calaim.referrals.services import referral_sources_for
 from calaim.web.access import staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_cs import (
@@ -53,12 +55,9 @@ from calaim.web.views.members import scoped_member
 SERVICES_PREFIX = "services"
 CHECKLIST_PREFIX = re.compile(rf"^{SERVICES_PREFIX}-\d{{1,2}}$")
 DELIVERY_STATUSES = (CsRequestStatus.AUTHORIZED, CsRequestStatus.IN_SERVICE)
-# Display hints only (the source each kind of caller usually refers as); the services decide what is allowed.
+# Display hints only (the source a caller with several usually means); the services decide what is allowed.
 SOURCE_HINTS: dict[str, str] = {
-    OrganizationKind.ECM_PROVIDER: "ecm_provider",
-    OrganizationKind.CS_PROVIDER: "cs_provider",
-    OrganizationKind.PCP_CLINIC: "pcp",
-    OrganizationKind.CBO: "cbo",
+    Role.MEMBER_SERVICES: "member_self_family_phone",
     OrganizationKind.HOSPITAL: "hospital_transition_of_care",
 }
 
@@ -70,11 +69,12 @@ def _scoped_request(request: HttpRequest, request_id: uuid.UUID) -> CsRequest:
         raise Http404(error.message) from error
 
 
-def _referral_initial(user: User, member: Member | None, enrollments: list[tuple[str, str]]) -> dict[str, Any]:
+def _referral_initial(
+    user: User, member: Member | None, sources: list[str], enrollments: list[tuple[str, str]]
+) -> dict[str, Any]:
     name = user.get_full_name() or user.username
-    source = "member_self_family_phone" if user.role == Role.MEMBER_SERVICES else ""
-    if user.organization is not None:
-        source = SOURCE_HINTS.get(user.organization.kind, source)
+    kind = user.organization.kind if user.organization is not None else ""
+    source = sources[0] if len(sources) == 1 else SOURCE_HINTS.get(user.role, SOURCE_HINTS.get(kind, ""))
     initial: dict[str, Any] = {
         "source_type": source,
         "referrer_name": name,
@@ -120,9 +120,9 @@ def _outcome_messages(request: HttpRequest, created: list[CsRequest]) -> None:
     for item in created:
         last = item.status_updates.order_by("-at", "-id").first()
         reason = f" {last.reason}" if last and last.reason else ""
-        messages.success(
-            request, f"{names.get(item.service_code, item.service_code)}: {item.get_status_display()}.{reason}"
-        )
+        text = f"{names.get(item.service_code, item.service_code)}: {item.get_status_display()}.{reason}"
+        good = item.status in (CsRequestStatus.PENDING_AUTHORIZATION, CsRequestStatus.AUTHORIZED)
+        messages.add_message(request, messages.SUCCESS if good else messages.WARNING, text)
 
 
 @verified_required
@@ -131,13 +131,16 @@ def cs_request_create_view(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     member = _member_param(request)
     enrollments = _enrollment_choices(user, member)
+    sources = referral_sources_for(user, timezone.localdate())
+    codes = [source.code for source in sources]
     data = request.POST if request.method == "POST" else None
     if data is not None and "add_service" in data:
         data = formset_with_one_more(data, SERVICES_PREFIX)
-    form = CsReferralForm(data, enrollments=enrollments, initial=_referral_initial(user, member, enrollments))
+    initial = _referral_initial(user, member, codes, enrollments)
+    form = CsReferralForm(data, sources=sources, enrollments=enrollments, initial=initial)
     formset = CsServiceFormSet(data, prefix=SERVICES_PREFIX, initial=[{"requested_start": timezone.localdate()}])
     if data is not None and ("add_service" in data or "refresh" in data):
-        form = CsReferralForm(enrollments=enrollments, initial=posted_values(form))
+        form = CsReferralForm(sources=sources, enrollments=enrollments, initial=posted_values(form))
         formset = CsServiceFormSet(prefix=SERVICES_PREFIX, initial=[posted_values(f) for f in formset.forms])
         return _referral_page(request, form, formset, member, status=200)
     if data is not None and form.is_valid() and formset.is_valid():
@@ -205,6 +208,11 @@ def _action_hints(user: User, cs_request: CsRequest) -> dict[str, bool]:
     }
 
 
+def _source_label(code: str) -> str:
+    source = ReferralSourceType.objects.filter(code=code).order_by("-effective_from").first()
+    return source.label if source else code
+
+
 @verified_required
 def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
     """One request: its closed loop, eligibility explained, authorization, deliveries and what remains."""
@@ -215,6 +223,7 @@ def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRespon
     context = {
         "cs": cs_request,
         "service_name": service.name if service else cs_request.service_code,
+        "source_label": _source_label(cs_request.source_type),
         "history": cs_request.status_updates.all(),
         "deliveries": cs_request.deliveries.select_related("recorded_by").order_by("-start_date"),
         "authorization": cs_request.authorization,
