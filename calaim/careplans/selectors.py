@@ -6,7 +6,7 @@ import uuid
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 
-from calaim.accounts.models import User
+from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.careplans.models import CarePlan, CareTeamMember, Goal, Intervention, OutreachAttempt, Task
 from calaim.core.errors import NotFound
 from calaim.ecm.models import Enrollment, EnrollmentStatus
@@ -90,12 +90,26 @@ def intervention_get(user: User | None, intervention_id: uuid.UUID | str) -> Int
         raise NotFound("No intervention with this id in your scope.") from None
 
 
-def outreach_pending_scope(user: User | None) -> QuerySet[Enrollment]:
-    """Assigned (not yet enrolled) members in scope never reached, with their attempt count and last attempt."""
+def outreach_pending_scope(user: User | None, *, attempted: bool) -> QuerySet[Enrollment]:
+    """Assigned (not yet enrolled) members in scope never reached, with `attempts` and `last_attempt_on`.
+
+    attempted=False: no outreach attempt yet (new assignments); True: tried and not yet reached (outreach due).
+    """
     reached = OutreachAttempt.objects.filter(enrollment=OuterRef("pk"), reached=True)
-    return (
+    pending = (
         enrollment_scope(user)
         .filter(status=EnrollmentStatus.ASSIGNED)
         .exclude(Exists(reached))
         .annotate(attempts=Count("outreach_attempts"), last_attempt_on=Max("outreach_attempts__attempted_on"))
     )
+    return pending.filter(attempts__gt=0) if attempted else pending.filter(attempts=0)
+
+
+def provider_care_staff(user: User | None) -> QuerySet[User]:
+    """The caller's own organization's active care staff: who a provider may name as owner or responsible."""
+    if user is None or not user.is_authenticated or not user.is_provider_staff:
+        return User.objects.none()
+    assert user.organization_id is not None  # is_provider_staff
+    return User.objects.filter(
+        organization_id=user.organization_id, role__in=PROVIDER_ROLES, is_active=True
+    ).order_by("last_name", "username")

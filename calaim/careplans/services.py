@@ -72,6 +72,8 @@ def care_team_add(
 
 def care_team_remove(*, actor: User, person: CareTeamMember) -> CareTeamMember:
     _require_member_actor(actor, person.member)
+    if not person.active:
+        raise Conflict(f"{person.name} is no longer on the care team.")
     with transaction.atomic():
         before = snapshot(person, CARE_TEAM_FIELDS)
         person.active = False

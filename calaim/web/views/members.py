@@ -13,7 +13,7 @@ from django.utils import timezone
 from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED
 from calaim.authorizations.selectors import authorization_scope
-from calaim.careplans.selectors import care_team_scope, outreach_scope, task_scope
+from calaim.careplans.selectors import outreach_scope
 from calaim.community_supports.eligibility import what_could_member_get
 from calaim.community_supports.selectors import cs_request_scope
 from calaim.core.errors import NotFound
@@ -26,6 +26,7 @@ from calaim.notices.selectors import notice_scope
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
+from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
 
 Section = Callable[[User, Member], dict[str, Any]]
 
@@ -71,14 +72,6 @@ def _ecm(user: User, member: Member) -> dict[str, Any]:
     }
 
 
-def _care_team(user: User, member: Member) -> dict[str, Any]:
-    return {"care_team": care_team_scope(user).filter(member=member, active=True).order_by("role", "name")}
-
-
-def _tasks(user: User, member: Member) -> dict[str, Any]:
-    return {"tasks": task_scope(user).filter(member=member).select_related("owner").order_by("due_date")}
-
-
 def _outreach(user: User, member: Member) -> dict[str, Any]:
     return {
         "attempts": outreach_scope(user).filter(member=member).select_related("performed_by").order_by("-attempted_on")
@@ -109,8 +102,9 @@ SECTIONS: dict[str, tuple[str, Section]] = {
     "eligibility": ("Eligibility determinations", _eligibility),
     "authorizations": ("Authorizations", _authorizations),
     "ecm": ("ECM enrollment", _ecm),
-    "care-team": ("Care team", _care_team),
-    "tasks": ("Tasks", _tasks),
+    "care-plan": ("Care plan", care_plan_section),
+    "care-team": ("Care team", care_team_section),
+    "tasks": ("Tasks", tasks_section),
     "outreach": ("Outreach log", _outreach),
     "community-supports": ("Community Supports", _community_supports),
     "notices": ("Notices", _notices),

@@ -8,15 +8,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
-from calaim.careplans.models import OPEN_TASK_STATUSES
-from calaim.careplans.selectors import task_scope
 from calaim.community_supports.selectors import cs_request_scope
-from calaim.ecm.models import EnrollmentStatus
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.selectors import member_search
 from calaim.network.models import Contract
@@ -24,6 +20,7 @@ from calaim.referrals.models import ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.views import cs_worklist
+from calaim.web.views.care_worklist import care_manager_worklist
 
 SEARCH_PAGE_SIZE = 25
 
@@ -63,15 +60,7 @@ def _member_services(user: User, request: HttpRequest) -> dict[str, Any]:
 
 
 def _care_manager(user: User) -> dict[str, Any]:
-    today = timezone.localdate()
-    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager").order_by("member__last_name")
-    tasks = task_scope(user).filter(status__in=OPEN_TASK_STATUSES, due_date__lte=today).select_related("member")
-    return {
-        "caseload": enrollments,
-        "new_assignments": enrollments.filter(status=EnrollmentStatus.ASSIGNED).order_by("-assigned_at"),
-        "tasks_due": tasks.order_by("due_date"),
-        "today": today,
-    }
+    return care_manager_worklist(user)
 
 
 def _supervisor(user: User) -> dict[str, Any]:

@@ -1,0 +1,44 @@
+"""The provider care manager's worklist: new assignments, outreach due, tasks due today and overdue, caseload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from calaim.accounts.models import User
+from calaim.careplans.models import OPEN_TASK_STATUSES
+from calaim.careplans.selectors import outreach_pending_scope, task_scope
+from calaim.ecm.selectors import enrollment_scope
+
+
+def care_manager_worklist(user: User) -> dict[str, Any]:
+    """Tasks are the caller's own and the unassigned ones of their organization; the caseload is theirs to lead."""
+    today = timezone.localdate()
+    tasks = (
+        task_scope(user)
+        .filter(status__in=OPEN_TASK_STATUSES, due_date__lte=today)
+        .filter(Q(owner=user) | Q(owner__isnull=True))
+        .select_related("member", "owner")
+        .order_by("due_date", "member__last_name")
+    )
+    caseload = (
+        enrollment_scope(user)
+        .filter(lead_care_manager=user)
+        .select_related("member")
+        .annotate(next_review_on=F("care_plan__next_review_on"))
+        .order_by("member__last_name", "member__first_name")
+    )
+    return {
+        "new_assignments": outreach_pending_scope(user, attempted=False)
+        .select_related("member")
+        .order_by("-assigned_at"),
+        "outreach_due": outreach_pending_scope(user, attempted=True)
+        .select_related("member")
+        .order_by("last_attempt_on", "assigned_at"),
+        "tasks_overdue": [t for t in tasks if t.due_date < today],
+        "tasks_today": [t for t in tasks if t.due_date == today],
+        "caseload": caseload,
+        "today": today,
+    }
