@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine with only Python 3.11+ on it:
 #   make demo   - migrate an SQLite database, load reference and synthetic data, serve on 127.0.0.1:8000
-#   make test   - lint, then the whole test suite on SQLite and on PostgreSQL
+#   make test   - lint, then the whole test suite on SQLite (with the real-browser tests, installing Debian's
+#                 chromium package if it is missing) and on PostgreSQL
 # Both bootstrap uv into .tools/ and the locked environment into .venv/ first.
 
 PYTHON ?= python3

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite, then on PostgreSQL. With CI=true a missing PostgreSQL fails the run.
+# The whole suite on SQLite (with the real-browser tests), then on PostgreSQL. With CI=true a missing PostgreSQL
+# or a missing Chromium that cannot be installed fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { .tools/bin/uv run --frozen --no-sync "$@"; }
@@ -15,14 +16,38 @@ run mypy calaim config identification
 echo "== migrations are up to date"
 run python manage.py makemigrations --check --dry-run >/dev/null
 
-echo "== tests on SQLite"
+echo "== Chromium for the browser tests"
+# tests/browser drive Debian's Chromium through Playwright (the Python package is in the locked dev group).
+CHROMIUM=/usr/bin/chromium
+if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null; then
+  echo "$CHROMIUM is missing: installing Debian's chromium package."
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
+  elif command -v sudo >/dev/null; then
+    # -n: never stop to ask for a password; without passwordless sudo the install is skipped.
+    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+      || true
+  fi
+fi
+if [ -x "$CHROMIUM" ]; then
+  "$CHROMIUM" --version 2>/dev/null
+elif [ "${CI:-}" = "true" ]; then
+  echo "$CHROMIUM is missing and could not be installed (apt-get install chromium) and CI=true: failing." >&2
+  exit 1
+else
+  echo "$CHROMIUM is missing and could not be installed: the browser tests (tests/browser) will be SKIPPED." >&2
+  echo "Install it with: sudo apt-get install chromium   (CI=true makes this fatal)" >&2
+fi
+
+echo "== tests on SQLite (with the browser tests; screenshots in test-output/screenshots/)"
 env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 
 if run python scripts/postgres_ready.py; then
   echo "== tests on PostgreSQL ($CALAIM_TEST_POSTGRES_URL)"
-  # Engine-independent tests (the identification engine) already ran above.
+  # Engine-independent tests already ran above: the identification engine, and the browser tests, which
+  # check pages, focus and htmx through the same views and services whose every query runs here on PostgreSQL.
   DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider \
-    --ignore=tests/identification "$@"
+    --ignore=tests/identification --ignore=tests/browser "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $CALAIM_TEST_POSTGRES_URL and CI=true: failing." >&2
   exit 1
