@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from calaim.demo.cs_lifecycle import demo_cs_create
+from calaim.demo.history import demo_history_create
 from calaim.demo.lifecycle import demo_lifecycle_create
 from calaim.referrals.models import Referral
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         if not Referral.objects.exists():
             reached = demo_lifecycle_create(seed=options["seed"])
             self.stdout.write("Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items())))
+            history = demo_history_create(seed=options["seed"])
+            self.stdout.write(
+                "Demo referrals of the past year: " + ", ".join(f"{k} {v}" for k, v in sorted(history.items()))
+            )
             cs_reached = demo_cs_create(seed=options["seed"])
             self.stdout.write(
                 "Demo Community Supports: " + ", ".join(f"{k} {v}" for k, v in sorted(cs_reached.items()))
