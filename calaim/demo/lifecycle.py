@@ -15,6 +15,7 @@ from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.services import authorization_decide, authorization_extend
 from calaim.careplans.services import care_team_add, outreach_record
 from calaim.core.clock import local_date
+from calaim.demo.careplans import demo_care_plan_create
 from calaim.ecm import services as ecm
 from calaim.ecm.eligibility import eligibility_determine
 from calaim.ecm.models import Enrollment
@@ -225,6 +226,8 @@ class _Driver:
         ecm.ecm_lead_care_manager_assign(actor=worker, enrollment=enrollment, care_manager=worker.username)
         enrollment = ecm.ecm_enroll(actor=worker, enrollment=enrollment, enrolled_on=today)
         care_team_add(actor=worker, member=enrollment.member, role="pcp", name=enrollment.member.pcp_name or "Dr. Lee")
+        if target == "enrolled":
+            demo_care_plan_create(worker=worker, enrollment=enrollment)
         if target == "declined":
             ecm.ecm_disenroll(
                 actor=worker,

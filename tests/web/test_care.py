@@ -180,6 +180,8 @@ def test_tasks_added_started_completed_and_cancelled(web, network, enrolled):
     ):
         response = web("cm_a").post(path, {"kind": kind, "due_date": day(n), "owner": "cm_a2", "description": kind})
         assert response.status_code == 302 and response["Location"] == f"/members/{member.pk}/#tasks"
+    assert web("cm_a").post(path, {"kind": "assessment", "due_date": day(3)}).status_code == 302
+    assert "Unassigned" in web("cm_a").get(f"/members/{member.pk}/sections/tasks/").content.decode()
     ride = Task.objects.get(kind=TaskKind.TRANSPORTATION)
     assert ride.owner == network.users["cm_a2"]
     assert AuditEvent.objects.get(action="task.create", object_id=str(ride.pk)).actor == network.users["cm_a"]
@@ -200,7 +202,7 @@ def test_tasks_added_started_completed_and_cancelled(web, network, enrolled):
         e.actor_label for e in AuditEvent.objects.filter(action__in=["task.start", "task.cancel", "task.complete"])
     } == {"cm_a"}
     section = web("cm_a").get(f"/members/{member.pk}/sections/tasks/").content.decode()
-    assert "Completed and cancelled tasks (3)" in section  # with the outreach task closed at enrollment
+    assert "Completed and cancelled tasks (3)" in section and "Unassigned" in section  # with the outreach task closed at enrollment
 
 
 def test_care_team_added_and_removed(web, network, enrolled):
