@@ -198,11 +198,15 @@ def test_tasks_added_started_completed_and_cancelled(web, network, enrolled):
     assert web("cm_a").post(f"/tasks/{pills.pk}/complete/").status_code == 302
     pills.refresh_from_db()
     assert pills.status == "completed"
+    again = web("cm_a").post(f"/tasks/{pills.pk}/complete/", headers=HTMX)
+    assert again.status_code == 200 and 'role="alert"' in again.content.decode()
+    assert "already completed" in again.content.decode()
     assert {
         e.actor_label for e in AuditEvent.objects.filter(action__in=["task.start", "task.cancel", "task.complete"])
     } == {"cm_a"}
     section = web("cm_a").get(f"/members/{member.pk}/sections/tasks/").content.decode()
-    assert "Completed and cancelled tasks (3)" in section and "Unassigned" in section  # with the outreach task closed at enrollment
+    # The outreach task was closed at enrollment.
+    assert "Completed and cancelled tasks (3)" in section and "Unassigned" in section
 
 
 def test_care_team_added_and_removed(web, network, enrolled):

@@ -40,10 +40,15 @@ def _scoped(load: Callable[[], T]) -> T:
 
 
 def _section(
-    request: HttpRequest, member: Member, section: str, bound: cs.Bound | None = None, flash: str = ""
+    request: HttpRequest,
+    member: Member,
+    section: str,
+    bound: cs.Bound | None = None,
+    flash: str = "",
+    refusal: str = "",
 ) -> HttpResponse:
     title = SECTIONS[section][0]
-    ctx: dict[str, Any] = {"member": member, "section": section, "title": title, "flash": flash}
+    ctx: dict[str, Any] = {"member": member, "section": section, "title": title, "flash": flash, "refusal": refusal}
     ctx.update(BUILDERS[section](staff(request), member, bound))
     page = {"ctx": ctx, "member": member, "section": section, "title": title}
     return render(request, "web/partials/section.html", page)
@@ -70,8 +75,10 @@ def _act(
             messages.success(request, done)
             return redirect(f"{reverse('web:member', args=[member.pk])}#{section}")
         if htmx:
-            # htmx swaps only 2xx answers: the section comes back with this form showing its errors.
-            return _section(request, member, section, bound={key: form})
+            # htmx swaps only 2xx answers: the section comes back with this form showing its errors, and a
+            # refusal of a fieldless action (complete, remove) on top.
+            refusal = " ".join(str(e) for e in form.non_field_errors()) if not form.fields else ""
+            return _section(request, member, section, bound={key: form}, refusal=refusal)
     context = {"form": form, "title": title, "member": member, "submit": submit}
     return render(request, "web/action_form.html", context, status=400 if form.is_bound else 200)
 
