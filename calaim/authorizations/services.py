@@ -6,6 +6,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from calaim.accounts.models import User
@@ -152,6 +153,11 @@ class Outcome:
 def _period(
     authorization: AuthorizationRequest, settings: ProgramSettings, months: int | None
 ) -> tuple[dt.date, dt.date]:
+    if authorization.program == "cs" and months is None:
+        # Community Supports are authorized for the dates asked for, not a standing period.
+        asked = authorization.cs_requests.aggregate(start=Min("requested_start"), end=Max("requested_end"))
+        if asked["start"] is not None:
+            return asked["start"], asked["end"]
     if authorization.kind == AuthorizationKind.REAUTHORIZATION and authorization.renews is not None:
         assert authorization.renews.period_end is not None
         start = authorization.renews.period_end + dt.timedelta(days=1)

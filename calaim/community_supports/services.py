@@ -311,6 +311,19 @@ def _require_provider_of(actor: User, request: CsRequest) -> None:
         raise NotFound()
 
 
+def _check_within_authorized_dates(request: CsRequest, data: DeliveryInput) -> None:
+    """A delivery falls inside the dates the request was authorized for (its requested dates)."""
+    start, end = request.requested_start, request.requested_end
+    where = "start_date" if data.start_date < start else "end_date" if data.end_date > end else None
+    if where:
+        raise ValidationFailed(
+            f"This request is authorized from {start:%Y-%m-%d} to {end:%Y-%m-%d}; the delivery "
+            f"({data.start_date:%Y-%m-%d} to {data.end_date:%Y-%m-%d}) falls outside it. "
+            "Ask for a new request or a re-authorization for more.",
+            field=where,
+        )
+
+
 @dataclass
 class DeliveryInput:
     start_date: dt.date
@@ -337,6 +350,7 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
         locked = CsRequest.objects.select_for_update(of=("self",)).select_related("member__plan").get(pk=request.pk)
         if locked.status not in (CsRequestStatus.AUTHORIZED, CsRequestStatus.IN_SERVICE):
             raise Conflict(f"Deliveries are recorded for authorized requests; this one is {locked.status}.")
+        _check_within_authorized_dates(locked, data)
         assert locked.provider is not None  # checked by _require_provider_of
         use = limits.Use(
             locked.service_code,

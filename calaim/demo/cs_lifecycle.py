@@ -106,7 +106,7 @@ class _CsDriver:
             self.deliver(request2, today - dt.timedelta(days=29), 20, Decimal(2000))
             return target
         if target == "deposit_used":
-            request = self.submit(member, "housing_deposits", today - dt.timedelta(days=60), 1, amount=Decimal(2400))
+            request = self.submit(member, "housing_deposits", today - dt.timedelta(days=60), 30, amount=Decimal(2400))
             if request.authorization is None:
                 return request.status
             authorization_decide(actor=self.um, authorization=request.authorization, outcome="approve")

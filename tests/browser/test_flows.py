@@ -216,7 +216,7 @@ def test_cs_request_to_delivery_with_remaining_limits(signed_in, network, member
     expect(cs.get_by_role("main")).to_contain_text(re.compile(r"\d+ of 183 days used"))
     delivered = cs.get_by_role("main")
     delivered.get_by_label("First day delivered").fill(TODAY.isoformat())
-    # A stay past recuperative care's 90 continuous days is refused on its field, and nothing is recorded.
+    # A stay past the 14 days authorized is refused on its field, and nothing is recorded.
     delivered.get_by_label("Last day delivered").fill((TODAY + dt.timedelta(days=99)).isoformat())
     delivered.get_by_label("Units").fill("100")
     delivered.get_by_label("Cost in dollars").fill("25000")
@@ -225,7 +225,9 @@ def test_cs_request_to_delivery_with_remaining_limits(signed_in, network, member
     last_day = cs.get_by_label("Last day delivered")
     expect(last_day).to_have_attribute("aria-invalid", "true")
     error_id = (last_day.get_attribute("aria-describedby") or "").split()[-1]
-    expect(cs.locator(f"#{error_id}")).to_contain_text("at most 90 continuous days")
+    expect(cs.locator(f"#{error_id}")).to_contain_text(
+        f"authorized from {TODAY:%Y-%m-%d} to {TODAY + dt.timedelta(days=13):%Y-%m-%d}"
+    )
     shot(cs, "3-delivery-refused")
     assert not CsDelivery.objects.exists()
     cs.get_by_label("Last day delivered").fill((TODAY + dt.timedelta(days=4)).isoformat())

@@ -107,6 +107,9 @@ def test_catalog_needs_authentication(api, network):
             "start_date",
         ),
         ({"units": "x"}, "units"),
+        # outside the 30 days authorized from today (the requested dates)
+        ({"end_date": (dt.date.today() + dt.timedelta(days=30)).isoformat()}, "end_date"),
+        ({"start_date": (dt.date.today() - dt.timedelta(days=1)).isoformat()}, "start_date"),
     ],
 )
 def test_invalid_delivery_names_the_field(api, authorized, change, field):
@@ -133,3 +136,16 @@ def test_request_from_an_ecm_care_plan(api, network, cs_provider, enrolled):  # 
     other = form(member, service("htns", criteria=["homeless"]), source="ecm_provider")
     other["ecm_enrollment_id"] = enrolled["enrollment"]
     assert api("cm_b").post("/community-supports/requests", other).status_code in (403, 422)
+
+
+def test_a_cs_authorization_covers_the_requested_dates(api, authorized):
+    request = CsRequest.objects.select_related("authorization").get(pk=authorized["id"])
+    authorization = request.authorization
+    assert authorization is not None and authorization.status == "approved"
+    assert (authorization.period_start, authorization.period_end) == (request.requested_start, request.requested_end)
+    response = api("cs").post(
+        f"/community-supports/requests/{authorized['id']}/deliveries",
+        {**DELIVERY, "end_date": (request.requested_end + dt.timedelta(days=1)).isoformat()},
+    )
+    assert response.status_code == 422
+    assert f"authorized from {request.requested_start:%Y-%m-%d} to {request.requested_end:%Y-%m-%d}" in response.text
