@@ -13,6 +13,7 @@ from calaim.authorizations.models import AuthorizationRequest
 from calaim.careplans.models import OutreachAttempt
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
+from calaim.plans.models import DiscontinuationReason
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -72,6 +73,9 @@ def test_opt_out(web, enrolled, caller):
     assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "disenrolled"
     event = AuditEvent.objects.get(action="enrollment.end", object_id=enrolled["enrollment"])
     assert "Member called" in event.reason
+    ecm = web("member_services").get(f"/members/{enrolled['member'].pk}/sections/ecm/").content.decode()
+    label = DiscontinuationReason.objects.filter(code="opted_out").latest("effective_from").label
+    assert f"{label} (Member called)" in ecm and "opted_out" not in ecm
 
 
 def test_disenroll_before_the_start_is_refused_on_its_field(web, enrolled):

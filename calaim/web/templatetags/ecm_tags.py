@@ -7,6 +7,7 @@ from django import template
 from calaim.accounts.models import PROVIDER_ROLES, Role, User
 from calaim.accounts.policies import INTAKE_ROLES, UM_ROLES
 from calaim.ecm.services import ASSIGNING_ROLES
+from calaim.plans.models import DiscontinuationReason
 
 register = template.Library()
 
@@ -36,3 +37,10 @@ def ecm_hints(user: User) -> dict[str, bool]:
         "reauthorize": provider or role in {Role.PLAN_INTAKE, Role.PLAN_UM},
         "refer": role != "",
     }
+
+
+@register.filter
+def discontinuation_label(code: str) -> str:
+    """The label of a discontinuation reason code, from the latest version of the reference data."""
+    label = DiscontinuationReason.objects.filter(code=code).order_by("-effective_from").values_list("label", flat=True)
+    return label.first() or code
