@@ -40,42 +40,49 @@ class Column:
     # An exact enumeration equal to `pattern` (whose full matches are exactly these values): checked
     # with an IN list, far cheaper than the regular expression on millions of rows.
     values: tuple[str, ...] = ()
+    # Few distinct values (codes, dates, a member's CIN on claims): validation checks each distinct value
+    # once instead of every record (see validate.py); a column with many values is checked record by record.
+    distinct: bool = False
 
 
 MEMBER_SPEC = (
     Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter", "key"),
     Column("first_name", True),
     Column("last_name", True),
-    Column("birth_date", True, DATE, "a date YYYY-MM-DD", "date"),
-    Column("sex", False, one_of(SEXES), "one of F, M, X, U", values=SEXES),
-    Column("race_ethnicity", False, one_of(RACES), "one of " + ", ".join(RACES), values=RACES),
-    Column("language", False, "[A-Za-z]{2}", "an ISO 639-1 two-letter code such as en or es"),
-    Column("county", True),
-    Column("plan_code", True),
-    Column("enrollment_start", True, DATE, "a date YYYY-MM-DD", "date"),
-    Column("enrollment_end", False, DATE, "a date YYYY-MM-DD", "date"),
-    Column("delegated_to", False),
-    Column("dsnp", False, "(?i)(true|false)", "true or false", "bool"),
-    Column("other_programs", False, list_of(one_of(PROGRAMS)), "a ;-list of " + ", ".join(PROGRAMS)),
-    Column("homeless_flag", False, "(?i)(true|false)", "true or false", "bool"),
-    Column("release_date", False, DATE, "a date YYYY-MM-DD", "date"),
-    Column("ccs_enrolled", False, "(?i)(true|false)", "true or false", "bool"),
-    Column("foster_care", False, one_of(FOSTER), "current or former", values=FOSTER),
+    Column("birth_date", True, DATE, "a date YYYY-MM-DD", "date", distinct=True),
+    Column("sex", False, one_of(SEXES), "one of F, M, X, U", values=SEXES, distinct=True),
+    Column("race_ethnicity", False, one_of(RACES), "one of " + ", ".join(RACES), values=RACES, distinct=True),
+    Column("language", False, "[A-Za-z]{2}", "an ISO 639-1 two-letter code such as en or es", distinct=True),
+    Column("county", True, distinct=True),
+    Column("plan_code", True, distinct=True),
+    Column("enrollment_start", True, DATE, "a date YYYY-MM-DD", "date", distinct=True),
+    Column("enrollment_end", False, DATE, "a date YYYY-MM-DD", "date", distinct=True),
+    Column("delegated_to", False, distinct=True),
+    Column("dsnp", False, "(?i)(true|false)", "true or false", "bool", distinct=True),
+    Column("other_programs", False, list_of(one_of(PROGRAMS)), "a ;-list of " + ", ".join(PROGRAMS),
+           distinct=True),
+    Column("homeless_flag", False, "(?i)(true|false)", "true or false", "bool", distinct=True),
+    Column("release_date", False, DATE, "a date YYYY-MM-DD", "date", distinct=True),
+    Column("ccs_enrolled", False, "(?i)(true|false)", "true or false", "bool", distinct=True),
+    Column("foster_care", False, one_of(FOSTER), "current or former", values=FOSTER, distinct=True),
 )
 
 CLAIM_SPEC = (
     Column("claim_id", True, None, "", "key"),
-    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter"),
-    Column("service_from", True, DATE, "a date YYYY-MM-DD", "date"),
-    Column("service_to", False, DATE, "a date YYYY-MM-DD", "date"),
+    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter", distinct=True),
+    Column("service_from", True, DATE, "a date YYYY-MM-DD", "date", distinct=True),
+    Column("service_to", False, DATE, "a date YYYY-MM-DD", "date", distinct=True),
     Column("claim_type", True, one_of(CLAIM_TYPES), "institutional, professional or pharmacy",
-           values=CLAIM_TYPES),
-    Column("bill_type", False, "0?[0-9]{3}", "a 3-digit UB-04 type of bill (or 4 digits with a leading 0)"),
-    Column("place_of_service", False, "[0-9]{2}", "a 2-digit place-of-service code"),
-    Column("revenue_codes", False, list_of("[0-9]{4}"), "a ;-list of 4-digit revenue codes"),
-    Column("procedure_codes", False, list_of("[0-9A-Za-z]{5}"), "a ;-list of 5-character CPT/HCPCS codes"),
-    Column("admission_type", False, "[1-5]", "an admission type 1 to 5", values=("1", "2", "3", "4", "5")),
-    Column("diagnosis_codes", True),
+           values=CLAIM_TYPES, distinct=True),
+    Column("bill_type", False, "0?[0-9]{3}", "a 3-digit UB-04 type of bill (or 4 digits with a leading 0)",
+           distinct=True),
+    Column("place_of_service", False, "[0-9]{2}", "a 2-digit place-of-service code", distinct=True),
+    Column("revenue_codes", False, list_of("[0-9]{4}"), "a ;-list of 4-digit revenue codes", distinct=True),
+    Column("procedure_codes", False, list_of("[0-9A-Za-z]{5}"), "a ;-list of 5-character CPT/HCPCS codes",
+           distinct=True),
+    Column("admission_type", False, "[1-5]", "an admission type 1 to 5", values=("1", "2", "3", "4", "5"),
+           distinct=True),
+    Column("diagnosis_codes", True, distinct=True),
     Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI"),
 )
 
@@ -106,10 +113,15 @@ def reader_sql(path: str | Path) -> str:
 
 def file_columns(con: duckdb.DuckDBPyConnection, path: str | Path) -> list[str]:
     """Column names in the file's header (or Parquet schema), exactly as spelled there."""
+    return list(file_schema(con, path))
+
+
+def file_schema(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict[str, str]:
+    """Column name -> DuckDB type as read (every CSV column is VARCHAR), in file order."""
     if not Path(path).is_file():
         raise InputError(str(path), None, None, "file not found")
     try:
-        return [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
+        return {row[0]: row[1] for row in con.sql(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()}
     except duckdb.Error as exc:
         raise InputError(str(path), None, None, f"cannot be read as {file_format(path)}: {exc}") from None
 

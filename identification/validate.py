@@ -1,4 +1,12 @@
-"""Input validation as SQL over the files in DuckDB: the first offending record, in file order, is reported."""
+"""Input validation as SQL over the files in DuckDB: the first offending record, in file order, is reported.
+
+Validation runs in two stages. A quick pass proves a file clean cheaply: checks on columns with few
+distinct values (codes, dates, a claim's CIN) run once per distinct value, found by one grouping
+query (`GROUPING SETS`) over the file; the other checks run record by record in that same scan; keys
+are grouped on a 64-bit hash. The quick pass may raise false alarms, never miss a problem: only when
+it finds something (or cannot read the file) does the exact pass run, which locates the first
+offending record in file order and reports it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from identification.errors import InputError
-from identification.inputs import DATE, Column, file_columns, sql_string, text_relation_sql
+from identification.inputs import DATE, Column, file_schema, quote_ident, reader_sql, sql_string, text_relation_sql
 
 EMPTY_LIST = "[ \t;]*"
 
@@ -27,6 +35,16 @@ class Check:
     cond: str
     problem: str
     show_value: bool = True
+    # Every column `cond` reads, when more than `column` (e.g. a claim's type for its diagnosis codes).
+    also_reads: tuple[str, ...] = ()
+    # The same test over the untrimmed text `r_<column>`, where that is cheaper than trimming first.
+    raw_cond: str | None = None
+    # A key's "required" check: the quick pass settles it in its grouping on the key's hash.
+    on_key: bool = False
+
+    @property
+    def reads(self) -> frozenset[str]:
+        return frozenset((self.column, *self.also_reads))
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,10 @@ class FileReport:
     path: str
     columns: list[str]
     rows: int
+    # Temp table of the quick pass's distinct values (see `distinct_values`), and the GROUPING_ID of
+    # each grouping set in it; empty when the exact pass ran instead.
+    values_table: str | None = None
+    value_sets: tuple[tuple[frozenset[str], int], ...] = ()
 
 
 def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
@@ -50,10 +72,10 @@ def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
             cond = (f"REGEXP_FULL_MATCH(COALESCE({v}, ''), '{EMPTY_LIST}') "
                     "AND v_claim_type IS DISTINCT FROM 'pharmacy'")
             checks.append(Check(col.name, cond, "required value is empty (allowed only on pharmacy claims)",
-                                False))
+                                False, ("claim_type",)))
             continue
         if col.required:
-            checks.append(Check(col.name, f"{v} IS NULL", "required value is empty", False))
+            checks.append(Check(col.name, f"{v} IS NULL", "required value is empty", False, on_key=col.kind == "key"))
         if col.kind == "date":
             cond = f"{v} IS NOT NULL AND (NOT REGEXP_FULL_MATCH({v}, '{DATE}') OR TRY_CAST({v} AS DATE) IS NULL)"
             checks.append(Check(col.name, cond, "is not a valid date YYYY-MM-DD"))
@@ -62,10 +84,14 @@ def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
             checks.append(Check(col.name, f"{v} IS NOT NULL AND {v} NOT IN ({listed})", f"must be {col.expected}"))
         elif col.pattern:
             cond = f"{v} IS NOT NULL AND NOT REGEXP_FULL_MATCH({v}, '{col.pattern}')"
-            checks.append(Check(col.name, cond, f"must be {col.expected}"))
+            # TRIM removes spaces only, and every pattern here still matches once a match is trimmed, so
+            # surrounding the pattern with spaces (and allowing a blank value) tests the same without TRIM.
+            r = f"r_{col.name}"
+            raw = f"{r} IS NOT NULL AND NOT REGEXP_FULL_MATCH({r}, ' *(?:{col.pattern})? *')"
+            checks.append(Check(col.name, cond, f"must be {col.expected}", raw_cond=raw))
         if col.name == "service_to" and "service_from" in present:
             cond = f"TRY_CAST({v} AS DATE) < TRY_CAST(v_service_from AS DATE)"
-            checks.append(Check(col.name, cond, "is earlier than service_from"))
+            checks.append(Check(col.name, cond, "is earlier than service_from", True, ("service_from",)))
     return checks
 
 
@@ -102,20 +128,90 @@ def _first_duplicate(con: duckdb.DuckDBPyConnection, source: str, column: str) -
     return (int(row[0]), str(row[1])) if row else None
 
 
-def validate_file(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Column, ...]) -> FileReport:
-    """Raise InputError naming file, record and column for the first problem; else report the file."""
-    label = str(path)
-    present = file_columns(con, path)
-    for col in spec:
-        if col.required and col.name not in present:
-            raise InputError(label, 1, col.name, "required column is missing from the header")
+# Types whose text form (CAST AS VARCHAR) is a one-to-one function of the value, so grouping on the value
+# itself gives the same distinct texts; other types (floats: 0.0 and -0.0) are grouped as text.
+_EXACT_TYPES = {"VARCHAR", "DATE", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_counter = iter(range(1, 1 << 62))
+
+
+def _trimmed(expr: str, column: str) -> str:
+    """The value a check reads, `v_<column>`: the column as text, trimmed, empty as NULL."""
+    return f"NULLIF(TRIM(CAST({expr} AS VARCHAR)), '') AS v_{column}"
+
+
+def _any_true(conds: list[str]) -> str:
+    """SQL true when any condition is true (a NULL condition counts as false, as in FILTER (WHERE ...))."""
+    return " OR ".join(f"COALESCE({c}, FALSE)" for c in conds) if conds else "FALSE"
+
+
+def _quick_pass(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Column, ...],
+                types: dict[str, str], checks: list[Check], key: str | None,
+                ) -> tuple[int, bool, str, tuple[tuple[frozenset[str], int], ...]]:
+    """(records, whether anything may be wrong, values table, grouping sets) from one grouping scan.
+
+    A check reading only `distinct` columns is evaluated on the distinct values (or value combinations)
+    of those columns, which gives the same verdict as on every record; the other checks are evaluated
+    per record into one flag, grouped too. Never misses a failing record; may raise a false alarm.
+    """
+    distinct = {c.name for c in spec if c.distinct and c.name in types}
+    per_value = [chk for chk in checks if chk.reads <= distinct]
+    per_record = [chk for chk in checks if not chk.reads <= distinct and not chk.on_key]
+    # One grouping set per widest column combination; a narrower one is read from a wider set's rows.
+    combos = {chk.reads for chk in per_value}
+    sets = sorted((s for s in combos if not any(s < other for other in combos)), key=lambda s: sorted(s))
+    order = [c.name for c in spec]
+    grouped = sorted({c for s in sets for c in s}, key=order.index)
+    select = [f"{quote_ident(c)} AS g_{c}" if types[c].upper() in _EXACT_TYPES
+              else f"CAST({quote_ident(c)} AS VARCHAR) AS g_{c}" for c in grouped]
+    raw_cols = sorted({chk.column for chk in per_record if chk.raw_cond}, key=order.index)
+    trim_cols = sorted({c for chk in per_record if not chk.raw_cond for c in chk.reads}, key=order.index)
+    select += [f"CAST({quote_ident(c)} AS VARCHAR) AS r_{c}" for c in raw_cols]
+    select += [_trimmed(quote_ident(c), c) for c in trim_cols]
+    flag = _any_true([chk.raw_cond or chk.cond for chk in per_record])
+    group_cols = [f"g_{c}" for c in grouped] + ["bad_record"]
+    set_sql = ", ".join("(" + ", ".join(f"g_{c}" for c in sorted(s)) + ")" for s in sets)
+    table = f"validation_values_{next(_counter)}"
+
+    def gid(kept: list[str]) -> int:  # GROUPING_ID: a bit per grouped column, 1 = rolled up, first = highest
+        return sum(1 << (len(group_cols) - 1 - i) for i, c in enumerate(group_cols) if c not in kept)
+
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT GROUPING_ID({', '.join(group_cols)}) AS gid, {', '.join(group_cols)}, COUNT(*) AS n
+        FROM (SELECT {', '.join([*select, f'({flag}) AS bad_record'])} FROM {reader_sql(path)}) s
+        GROUP BY GROUPING SETS ({set_sql + ', ' if set_sql else ''}(bad_record))""")
+    value_sets = tuple((s, gid([f"g_{c}" for c in s])) for s in sets)
+    counts = first_row(con, f"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n) FILTER (WHERE bad_record), 0) "
+                            f"FROM {table} WHERE gid = {gid(['bad_record'])}")
+    assert counts is not None
+    rows, suspect = int(counts[0]), int(counts[1]) > 0
+    probes = []
+    for cols, set_gid in value_sets:
+        conds = [chk.cond for chk in per_value if chk.reads <= cols]
+        trimmed = ", ".join(_trimmed(f"g_{c}", c) for c in sorted(cols))
+        probes.append(f"SELECT 1 FROM (SELECT {trimmed} FROM {table} WHERE gid = {set_gid}) v "
+                      f"WHERE {_any_true(conds)}")
+    if probes and not suspect:
+        suspect = first_row(con, " UNION ALL ".join(probes)) is not None
+    if key is not None and not suspect:
+        # A repeated key repeats its hash, and an empty one hashes as NULL; a repeated hash alone is a
+        # false alarm the exact pass settles.
+        k = f"NULLIF(TRIM(CAST({quote_ident(key)} AS VARCHAR)), '')"
+        suspect = first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
+                                 "HAVING COUNT(*) > 1 OR h = HASH(CAST(NULL AS VARCHAR))") is not None
+    return rows, suspect, table, value_sets
+
+
+def _exact_pass(con: duckdb.DuckDBPyConnection, label: str, path: str | Path, spec: tuple[Column, ...],
+                present: list[str], checks: list[Check], key: str | None) -> int:
+    """Raise InputError for the first offending record in file order; return the record count if none."""
     names = [c.name for c in spec if c.name in present]
     trimmed = ", ".join(f"NULLIF(TRIM({n}), '') AS v_{n}" for n in names)
     source = f"(SELECT rn, {trimmed} FROM ({text_relation_sql(path, present, tuple(names), True)}) s) src"
     try:
-        rows, failure = _first_check_failure(con, source, column_checks(spec, present))
-        keys = [c.name for c in spec if c.kind == "key"]
-        dup = _first_duplicate(con, source, keys[0]) if keys else None
+        rows, failure = _first_check_failure(con, source, checks)
+        dup = _first_duplicate(con, source, key) if key else None
     except duckdb.Error as exc:
         raise InputError(label, None, None, f"cannot be read: {exc}") from None
     candidates = []
@@ -124,21 +220,70 @@ def validate_file(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[
         shown = f" (value {value!r})" if chk.show_value else ""
         candidates.append((rn, InputError(label, rn, chk.column, f"{chk.problem}{shown}")))
     if dup:
-        candidates.append((dup[0], InputError(label, dup[0], keys[0], f"duplicate key {dup[1]!r}")))
+        candidates.append((dup[0], InputError(label, dup[0], key, f"duplicate key {dup[1]!r}")))
     if candidates:
         raise min(candidates, key=lambda c: c[0])[1]
-    return FileReport(label, present, rows)
+    return rows
+
+
+def validate_file(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Column, ...],
+                  quick: bool = True) -> FileReport:
+    """Raise InputError naming file, record and column for the first problem; else report the file.
+
+    `quick=False` skips the quick pass and always runs the exact one (the tests compare the two).
+    """
+    label = str(path)
+    types = file_schema(con, path)
+    present = list(types)
+    for col in spec:
+        if col.required and col.name not in present:
+            raise InputError(label, 1, col.name, "required column is missing from the header")
+    checks = column_checks(spec, present)
+    keys = [c.name for c in spec if c.kind == "key" and c.name in present]
+    key = keys[0] if keys else None
+    if quick:
+        try:
+            rows, suspect, table, value_sets = _quick_pass(con, path, spec, types, checks, key)
+        except duckdb.Error:
+            suspect = True  # unreadable: the exact pass reports it as it always has
+        if not suspect:
+            return FileReport(label, present, rows, table, value_sets)
+    return FileReport(label, present, _exact_pass(con, label, path, spec, present, checks, key))
+
+
+def distinct_values(report: FileReport, column: str) -> str | None:
+    """SQL of the distinct raw values of a column as text, with their record counts, if the quick pass kept them."""
+    for cols, set_gid in report.value_sets:
+        if column in cols:
+            return (f"SELECT CAST(g_{column} AS VARCHAR) AS value, SUM(n) AS n FROM {report.values_table} "
+                    f"WHERE gid = {set_gid} GROUP BY ALL")
+    return None
 
 
 def unknown_member_claims(con: duckdb.DuckDBPyConnection, members: FileReport, claims: FileReport,
                           limit: int = 20) -> tuple[int, list[int]]:
     """Claims whose CIN is not in members: how many, and the first record numbers (they are skipped)."""
     m_src = text_relation_sql(members.path, members.columns, ("member_id",), False)
+    known = f"SELECT TRIM(member_id) FROM ({m_src}) m"
+    values = distinct_values(claims, "member_id")
+    if values is not None:
+        # The quick pass kept each distinct CIN with its count: test those, and scan the records only
+        # for the first few unknown ones.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE unknown_member_ids AS SELECT value, n FROM ({values}) v "
+                    f"WHERE TRIM(value) NOT IN ({known})")
+        count = first_row(con, "SELECT COALESCE(SUM(n), 0) FROM unknown_member_ids")
+        first: list[tuple] = []
+        if count and count[0]:
+            c_src = text_relation_sql(claims.path, claims.columns, ("member_id",), True)
+            first = con.sql(f"SELECT rn FROM ({c_src}) c WHERE c.member_id IN (SELECT value FROM unknown_member_ids) "
+                            f"ORDER BY rn LIMIT {limit}").fetchall()
+        con.execute("DROP TABLE unknown_member_ids")
+        return int(count[0]) if count else 0, [int(r[0]) for r in first]
     c_src = text_relation_sql(claims.path, claims.columns, ("member_id",), True)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE unknown_member_rows AS
-        SELECT rn FROM ({c_src}) c WHERE TRIM(c.member_id) NOT IN (SELECT TRIM(member_id) FROM ({m_src}) m)""")
+        SELECT rn FROM ({c_src}) c WHERE TRIM(c.member_id) NOT IN ({known})""")
     count = first_row(con, "SELECT COUNT(*) FROM unknown_member_rows")
-    first = con.sql(f"SELECT rn FROM unknown_member_rows ORDER BY rn LIMIT {limit}").fetchall()
+    rows = con.sql(f"SELECT rn FROM unknown_member_rows ORDER BY rn LIMIT {limit}").fetchall()
     con.execute("DROP TABLE unknown_member_rows")
-    return int(count[0]) if count else 0, [int(r[0]) for r in first]
+    return int(count[0]) if count else 0, [int(r[0]) for r in rows]
