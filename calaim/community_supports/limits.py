@@ -473,15 +473,18 @@ def _room_board_remaining(history: list[Use], settings: LimitSettings, on: date)
     if cap is None or available is None:
         return None
     window_start = on - (settings.room_board_window_days - 1) * ONE_DAY
+    stays = [use for use in history if use.service in settings.room_board_services]
     covered = {
         day
-        for use in history
-        if use.service in settings.room_board_services
+        for use in stays
         for day in range(max(use.start, window_start).toordinal(), min(use.end, on).toordinal() + 1)
     }
+    booked = {day for use in stays for day in range((on + ONE_DAY).toordinal(), use.end.toordinal() + 1)}
     summary = (
-        f"{_room_board_names(settings)}: {len(covered)} of {cap} days used in the 12 months ending {on}; "
-        f"a stay starting {on} may cover up to {available} days."
+        f"{_room_board_names(settings)}: {len(covered)} of {cap} days used in the 12 months ending {on}"
+        + (f", {len(booked)} more days booked after it" if booked else "")
+        + f"; a stay starting {on} may cover up to {available} days"
+        + (" (booked days it overlaps count once)." if booked else ".")
     )
     return Remaining(
         ROOM_BOARD, "Room-and-board days", len(covered), cap, available, "days in the last 12 months", summary

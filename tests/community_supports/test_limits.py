@@ -354,6 +354,9 @@ def test_remaining_room_board_counts_used_days_up_to_the_day_and_booked_days_aft
     items = by_limit(room_board_history(), date(2026, 5, 10))
     # 90 + 10 days used so far; a stay from 10 May re-covers the 51 booked STPHH days, so 150 + 84 - 51 = 183.
     assert (items[ROOM_BOARD].used, items[ROOM_BOARD].left) == (100, 84)
+    assert "100 of 183 days used in the 12 months ending 2026-05-10, 50 more days booked after it" in (
+        items[ROOM_BOARD].summary
+    )
 
 
 def test_remaining_deposits_dollars_and_respite() -> None:
