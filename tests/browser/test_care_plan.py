@@ -154,10 +154,9 @@ def test_care_manager_builds_the_care_plan_and_works_tasks_and_care_team(signed_
     assert task.status == TaskStatus.IN_PROGRESS
     _audited("task.start", task, cm_a)
 
-    # Chromium names it "Mark complete : ..." (the visually hidden span is out of flow): match either spacing.
-    # ("/" escaped too: Playwright's selector parser ends a regular expression at a bare slash.)
+    # ("/" escaped: Playwright's selector parser ends a regular expression at a bare slash.)
     kind = re.escape(RIDE).replace("/", r"\/")
-    ride.get_by_role("button", name=re.compile(rf"^Mark complete ?: {kind} due {ride_day:%Y-%m-%d}$")).click()
+    ride.get_by_role("button", name=re.compile(rf"^Mark complete task: {kind} due {ride_day:%Y-%m-%d}$")).click()
     tasks = cm.get_by_role("region", name="Tasks", exact=True)
     expect(tasks.get_by_role("status")).to_have_text("Task completed.")
     expect(tasks).to_contain_text("Open tasks (1)")
