@@ -96,8 +96,9 @@ WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment
     return Step("active_members", sql, materialize=True)
 
 
-# The normalised diagnosis cell of a claims_raw row `c`: upper-cased, dots removed, never NULL.
-DX = "UPPER(REPLACE(COALESCE(c.diagnosis_codes, ''), '.', ''))"
+# The normalised diagnosis cell: upper-cased, dots removed, never NULL (`raw_dx` is the cell, NULL as '').
+RAW_DX = "COALESCE(c.diagnosis_codes, '')"
+DX = "UPPER(REPLACE(raw_dx, '.', ''))"
 
 
 def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
@@ -110,47 +111,48 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     flags += [f"REGEXP_MATCHES(dx, '{rules.code_lists[n].first_item_regex()}') AS primary_{n}"
               for n in lists_primary]
     # The code-list flags depend on the diagnosis cell alone, and claims repeat the same cells a great
-    # deal, so the regular expressions run once per distinct cell (`dx_flags`) and are joined back.
-    dx_flags = Step("dx_flags", f"SELECT dx{''.join(', ' + f for f in flags)} FROM (SELECT DISTINCT {DX} AS dx "
-                                "FROM claims_raw c) d", materialize=True)
-    bill3 = "CASE WHEN LENGTH(bill_type) = 4 THEN SUBSTR(bill_type, 2, 3) ELSE bill_type END"
+    # deal, so the cells are normalised and the regular expressions run once per distinct cell
+    # (`dx_flags`), joined back on the cell as read.
+    dx_flags = Step("dx_flags", f"SELECT raw_dx{''.join(', ' + f for f in flags)} FROM (SELECT raw_dx, {DX} AS dx "
+                                f"FROM (SELECT DISTINCT {RAW_DX} AS raw_dx FROM claims_raw c) r) d", materialize=True)
+    bill = _text("c.bill_type")
+    bill3 = f"CASE WHEN LENGTH({bill}) = 4 THEN SUBSTR({bill}, 2, 3) ELSE {bill} END"
     bill_ok = " OR ".join(f"SUBSTR({bill3}, 1, {len(p)}) = '{p}'" for p in rules.stay_bill_type_prefixes)
-    is_stay = (f"(COALESCE(claim_type = '{rules.stay_claim_type}' AND ({bill_ok}) "
-               f"AND admission_type IN {_sql_in(rules.stay_admission_types)}, FALSE))")
+    # Without COALESCE, so that in a WHERE clause the cheap claim-type test settles most claims alone.
+    stay_test = (f"TRIM(c.claim_type) = '{rules.stay_claim_type}' "
+                 f"AND {_text('c.admission_type')} IN {_sql_in(rules.stay_admission_types)} AND ({bill_ok})")
     rev = "|".join(rules.ed_revenue_codes)
     proc = "|".join(rules.ed_procedure_codes)
-    is_ed_any = (f"(COALESCE(place_of_service IN {_sql_in(rules.ed_places_of_service)}, FALSE) "
-                 f"OR COALESCE(REGEXP_MATCHES(revenue_codes, '(^|;){BLANK}({rev}){BLANK}(;|$)'), FALSE) "
-                 f"OR COALESCE(REGEXP_MATCHES(UPPER(procedure_codes), '(^|;){BLANK}({proc}){BLANK}(;|$)'), "
+    is_ed_any = (f"(COALESCE({_text('c.place_of_service')} IN {_sql_in(rules.ed_places_of_service)}, FALSE) "
+                 f"OR COALESCE(REGEXP_MATCHES(c.revenue_codes, '(^|;){BLANK}({rev}){BLANK}(;|$)'), FALSE) "
+                 f"OR COALESCE(REGEXP_MATCHES(UPPER(c.procedure_codes), '(^|;){BLANK}({proc}){BLANK}(;|$)'), "
                  "FALSE))")
     widest = max([a.months for a in atoms if a.months] or [1])
     flag_cols = [f.rsplit(" AS ", 1)[1] for f in flags]
     relevant = " OR ".join(["is_ed", *flag_cols])
+    service_from = _date("c.service_from")
     # Non-stay claims matter only inside the widest window; stay claims all matter, because stays are
     # formed from all of a member's stay claims before being windowed by their earliest service_from.
-    # Claims that can matter neither way are dropped before the code-list flags are joined on.
+    # Claims that can matter neither way are dropped first (cheap tests on the claim alone), then those
+    # whose codes and ED flags leave them unused, and only then are claims matched to eligible members.
     sql = f"""
-SELECT * FROM (
-  SELECT claim_id, member_id, service_from, service_to, is_stay, (NOT is_stay AND {is_ed_any}) AS is_ed
-         {''.join(', f.' + c for c in flag_cols)}
+SELECT TRIM(claim_id) AS claim_id, TRIM(member_id) AS member_id, service_from,
+       CAST(COALESCE(NULLIF(TRIM(service_to_text), ''), TRIM(service_from_text)) AS DATE) AS service_to,
+       is_stay, is_ed{''.join(', ' + c for c in flag_cols)}
+FROM (
+  SELECT c.claim_id, c.member_id, c.service_from, c.service_to_text, c.service_from_text, c.is_stay,
+         (NOT c.is_stay AND {is_ed_any}) AS is_ed{''.join(', f.' + col for col in flag_cols)}
   FROM (
-    SELECT * FROM (SELECT *, {is_stay} AS is_stay
-    FROM (
-      SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id,
-             {_date('c.service_from')} AS service_from,
-             CAST(COALESCE(NULLIF(TRIM(c.service_to), ''), TRIM(c.service_from)) AS DATE) AS service_to,
-             TRIM(c.claim_type) AS claim_type, {_text('c.bill_type')} AS bill_type,
-             {_text('c.admission_type')} AS admission_type, {_text('c.place_of_service')} AS place_of_service,
-             c.revenue_codes, c.procedure_codes,
-             {DX} AS dx
-      FROM claims_raw c
-      WHERE TRIM(c.member_id) IN (SELECT member_id FROM eligible_members)
-    ) t0) t1
-    WHERE is_stay OR {in_window('service_from', as_of, widest)}
-  ) t1w
-  JOIN dx_flags f ON f.dx = t1w.dx
-) t2
-WHERE is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant}))"""
+    SELECT c.claim_id, c.member_id, c.service_to AS service_to_text, c.service_from AS service_from_text,
+           c.place_of_service, c.revenue_codes, c.procedure_codes, {RAW_DX} AS raw_dx,
+           {service_from} AS service_from, COALESCE({stay_test}, FALSE) AS is_stay
+    FROM claims_raw c
+    WHERE {in_window(service_from, as_of, widest)} OR ({stay_test})
+  ) c
+  JOIN dx_flags f ON f.raw_dx = c.raw_dx
+) t
+WHERE (is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant})))
+  AND TRIM(member_id) IN (SELECT member_id FROM eligible_members)"""
     return [dx_flags, Step("claims_flagged", sql, materialize=True)]
 
 
@@ -181,7 +183,9 @@ FROM (
 
 
 def atom_sql(atom: Atom, as_of: dt.date) -> str:
-    """Evidence rows of one claims measure: (member, atom, claim, date, unit counted toward thresholds)."""
+    """Evidence rows of one claims measure: (member, atom, claim, date, unit counted toward thresholds).
+
+    The counts come from `counts_steps`; these rows are read only for evidence."""
     head = f"SELECT member_id, '{atom.name}' AS atom, claim_id, service_from"
     if atom.kind in ("codes", "primary_codes"):
         flag = f"{'any' if atom.kind == 'codes' else 'primary'}_{atom.code_list}"
@@ -213,29 +217,57 @@ def build_steps(rules: Rules, as_of: dt.date) -> list[Step]:
                                  "WHERE exclusion_reason IS NULL", materialize=True),
         *claims_steps(rules, as_of, atoms),
         stays_step(rules, atoms),
-        Step("atom_evidence", " UNION ALL ".join(atom_sql(a, as_of) for a in atoms)
-             if atoms else "SELECT NULL AS member_id, NULL AS atom, NULL AS claim_id, "
-                           "NULL AS service_from, NULL AS unit WHERE FALSE", materialize=True),
     ]
     steps += facts_steps(rules, as_of, atoms)
     return steps
 
 
+def counts_steps(as_of: dt.date, atoms: list[Atom]) -> list[tuple[Step, list[Atom]]]:
+    """Per-member counts of each claims measure, straight from the flagged claims, visits and stays.
+
+    A code measure counts claims (claim ids are unique: validation rejects a repeated one); an ED
+    measure counts visits, one per member and date, with a primary diagnosis on the list when any of
+    the visit's claims has one; a stay measure counts stays by their earliest service_from.
+    """
+    def count(test: str, atom: Atom) -> str:
+        return f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_{atom.name}"
+
+    out = []
+    codes = [a for a in atoms if a.kind in ("codes", "primary_codes")]
+    if codes:
+        cols = ", ".join(count(f"{'any' if a.kind == 'codes' else 'primary'}_{a.code_list} AND "
+                               f"{in_window('service_from', as_of, a.months)}", a) for a in codes)
+        out.append((Step("code_counts", f"SELECT member_id, {cols} FROM claims_flagged GROUP BY member_id",
+                         materialize=True), codes))
+    visits = [a for a in atoms if a.kind == "ed_visits"]
+    if visits:
+        primaries = sorted({a.primary for a in visits if a.primary})
+        per_visit = "".join(f", MAX(CASE WHEN primary_{p} THEN 1 ELSE 0 END) AS visit_primary_{p}" for p in primaries)
+        cols = ", ".join(count(in_window("service_from", as_of, a.months)
+                               + (f" AND visit_primary_{a.primary} = 1" if a.primary else ""), a) for a in visits)
+        out.append((Step("visit_counts", f"SELECT member_id, {cols} FROM (SELECT member_id, service_from{per_visit} "
+                                         "FROM claims_flagged WHERE is_ed GROUP BY member_id, service_from) v "
+                                         "GROUP BY member_id", materialize=True), visits))
+    stays = [a for a in atoms if a.kind == "unplanned_stays"]
+    if stays:
+        primaries = sorted({a.primary for a in stays if a.primary})
+        per_stay = "".join(f", stay_primary_{p}" for p in primaries)
+        cols = ", ".join(count(in_window("stay_start", as_of, a.months)
+                               + (f" AND stay_primary_{a.primary}" if a.primary else ""), a) for a in stays)
+        out.append((Step("stay_counts", f"SELECT member_id, {cols} FROM (SELECT DISTINCT member_id, stay_no, "
+                                        f"stay_start{per_stay} FROM stays) s GROUP BY member_id",
+                         materialize=True), stays))
+    return out
+
+
 def facts_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     """Per-member facts, POF rows, their evidence, and the per-row evidence summary."""
-    # Count distinct units once per (member, atom), then pivot: far cheaper than one DISTINCT per atom.
-    counts = "".join(f", MAX(CASE WHEN atom = '{a.name}' THEN n END) AS n_{a.name}" for a in atoms)
-    coalesced = "".join(f", COALESCE(n.n_{a.name}, 0) AS n_{a.name}" for a in atoms)
+    counts = counts_steps(as_of, atoms)
+    joins = "".join(f" LEFT JOIN {step.name} ON {step.name}.member_id = m.member_id" for step, _ in counts)
+    coalesced = "".join(f", COALESCE({step.name}.n_{a.name}, 0) AS n_{a.name}" for step, group in counts
+                        for a in group)
     live = "".join(f", {_live_sql(rules, pof, as_of)} AS live_{pof}" for pof in rules.pofs)
-    facts = f"""
-SELECT m.*{coalesced}{live}
-FROM eligible_members m
-LEFT JOIN (
-  SELECT member_id{counts} FROM (
-    SELECT member_id, atom, COUNT(*) AS n FROM (SELECT DISTINCT member_id, atom, unit FROM atom_evidence) u
-    GROUP BY member_id, atom
-  ) per_atom GROUP BY member_id
-) n ON n.member_id = m.member_id"""
+    facts = f"SELECT m.*{coalesced}{live} FROM eligible_members m{joins}"
     rows, links = [], []
     for pof, node in rules.pofs.items():
         met = condition_sql(node, as_of, rules)
@@ -244,13 +276,24 @@ LEFT JOIN (
             links.append(f"SELECT member_id, '{pof}' AS pof, '{atom_name}' AS atom FROM member_facts "
                          f"WHERE live_{pof} AND {met} AND {path_sql}")
     empty_links = "SELECT member_id, 'x' AS pof, 'x' AS atom FROM member_facts WHERE FALSE"
+    # Each link (member, POF, measure) takes the measure's claims of that member. The measures' rows are
+    # joined to the links in one join (no materialised table of every member's measure rows), which also
+    # keeps Spark's plans small: each relation appears once.
+    used = [a for a in atoms if any(f"'{a.name}' AS atom" in link for link in links)]
+    measures = " UNION ALL ".join(f"SELECT member_id, '{a.name}' AS atom, claim_id, service_from "
+                                  f"FROM ({atom_sql(a, as_of)}) a" for a in used)
+    if measures:
+        evidence = (f"SELECT DISTINCT l.member_id, l.pof, e.claim_id, e.service_from FROM pof_atoms l "
+                    f"JOIN ({measures}) e ON e.member_id = l.member_id AND e.atom = l.atom")
+    else:
+        evidence = ("SELECT member_id, pof, 'x' AS claim_id, CAST(NULL AS DATE) AS service_from "
+                    "FROM pof_atoms WHERE FALSE")
     return [
+        *(step for step, _ in counts),
         Step("member_facts", facts, materialize=True),
         Step("pof_rows", " UNION ALL ".join(rows), materialize=True),
-        Step("pof_atoms", " UNION ALL ".join(links) if links else empty_links),
-        Step("evidence", "SELECT DISTINCT l.member_id, l.pof, e.claim_id, e.service_from FROM pof_atoms l "
-                         "JOIN atom_evidence e ON e.member_id = l.member_id AND e.atom = l.atom",
-             materialize=True),
+        Step("pof_atoms", " UNION ALL ".join(links) if links else empty_links, materialize=True),
+        Step("evidence", evidence, materialize=True),
         Step("candidates_core", """
 SELECT r.member_id, r.pof, COALESCE(s.evidence_count, 0) AS evidence_count,
        s.first_evidence_date, s.last_evidence_date, m.delegated_to AS route_to
