@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from identification.inputs import file_format
+from identification.inputs import file_format, quote_ident
 
 CANDIDATE_COLUMNS = ("member_id", "pof", "as_of", "rule_version", "evidence_count", "first_evidence_date",
                      "last_evidence_date", "evidence_claim_ids", "route_to")
@@ -52,16 +53,52 @@ def assemble(engine_out: dict[str, pa.Table], as_of: dt.date, version: str) -> t
     return cand, excl.cast(EXCLUSION_SCHEMA)
 
 
+def _quoted_by_csv_module() -> str:
+    """The characters that make Python's csv writer (our dialect, QUOTE_MINIMAL) quote a field."""
+    found = []
+    for code in range(128):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{chr(code)}b", "x"])
+        if buf.getvalue().startswith('"'):
+            found.append(chr(code))
+    return "".join(found)
+
+
+_QUOTED = _quoted_by_csv_module()
+
+
+def _csv_field_sql(column: str) -> str:
+    """SQL for what `csv.writer` writes for one value: quoted (quotes doubled) when it holds a special
+    character, NULL as empty, dates as YYYY-MM-DD and integers in decimal, as str() and isoformat() do."""
+    text = f"CAST({column} AS VARCHAR)"
+    special = "[" + "".join(f"\\x{ord(c):02x}" for c in _QUOTED) + "]"
+    return (f"COALESCE(CASE WHEN REGEXP_MATCHES({text}, '{special}') "
+            f"THEN '\"' || REPLACE({text}, '\"', '\"\"') || '\"' ELSE {text} END, '')")
+
+
 def _write_csv(table: pa.Table, handle: int) -> None:
-    """RFC 4180 CSV, UTF-8, LF endings, header always, dates as YYYY-MM-DD, nulls as empty."""
+    """RFC 4180 CSV, UTF-8, LF endings, header always, dates as YYYY-MM-DD, nulls as empty.
+
+    Byte for byte what Python's csv writer writes (QUOTE_MINIMAL, `\n` line ends; a test compares the
+    two), but each line is built in DuckDB rather than from one Python object per value.
+    """
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(table.column_names)
-        for batch in table.to_batches(max_chunksize=65536):
-            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-            for row in zip(*columns, strict=True):
-                writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
-                                 for v in row])
+        csv.writer(f, lineterminator="\n").writerow(table.column_names)
+        if table.num_rows == 0:
+            return
+        if table.num_columns < 2:  # a lone empty field is written as "" by csv: leave that case to it
+            csv.writer(f, lineterminator="\n").writerows(
+                ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
+                for row in zip(*(c.to_pylist() for c in table.columns), strict=True))
+            return
+        con = duckdb.connect()
+        con.register("output_table", table)
+        line = " || ',' || ".join(_csv_field_sql(quote_ident(name)) for name in table.column_names)
+        # A plain projection of a scan keeps the table's row order (insertion order is preserved).
+        result = con.sql(f"SELECT {line} || chr(10) AS line FROM output_table")
+        for batch in result.to_arrow_reader(65536):
+            f.write("".join(batch.column(0).to_pylist()))
+        con.close()
 
 
 def _write_parquet(table: pa.Table, handle: int) -> None:
