@@ -136,23 +136,26 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     # Claims that can matter neither way are dropped first (cheap tests on the claim alone), then those
     # whose codes and ED flags leave them unused, and only then are claims matched to eligible members.
     sql = f"""
-SELECT TRIM(claim_id) AS claim_id, TRIM(member_id) AS member_id, service_from,
-       CAST(COALESCE(NULLIF(TRIM(service_to_text), ''), TRIM(service_from_text)) AS DATE) AS service_to,
-       is_stay, is_ed{''.join(', ' + c for c in flag_cols)}
+SELECT claim_id, member_id, service_from, service_to, is_stay, is_ed{''.join(', ' + c for c in flag_cols)}
 FROM (
-  SELECT c.claim_id, c.member_id, c.service_from, c.service_to_text, c.service_from_text, c.is_stay,
-         (NOT c.is_stay AND {is_ed_any}) AS is_ed{''.join(', f.' + col for col in flag_cols)}
+  SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id, c.service_from, c.service_to, c.is_stay,
+         c.is_ed{''.join(', f.' + col for col in flag_cols)}
   FROM (
-    SELECT c.claim_id, c.member_id, c.service_to AS service_to_text, c.service_from AS service_from_text,
-           c.place_of_service, c.revenue_codes, c.procedure_codes, {RAW_DX} AS raw_dx,
-           {service_from} AS service_from, COALESCE({stay_test}, FALSE) AS is_stay
-    FROM claims_raw c
-    WHERE {in_window(service_from, as_of, widest)} OR ({stay_test})
+    SELECT c.claim_id, c.member_id, c.service_from,
+           CAST(COALESCE(NULLIF(TRIM(c.service_to_text), ''), TRIM(c.service_from_text)) AS DATE) AS service_to,
+           c.is_stay, (NOT c.is_stay AND {is_ed_any}) AS is_ed, c.raw_dx
+    FROM (
+      SELECT c.claim_id, c.member_id, c.service_to AS service_to_text, c.service_from AS service_from_text,
+             c.place_of_service, c.revenue_codes, c.procedure_codes, {RAW_DX} AS raw_dx,
+             {service_from} AS service_from, COALESCE({stay_test}, FALSE) AS is_stay
+      FROM claims_raw c
+      WHERE {in_window(service_from, as_of, widest)} OR ({stay_test})
+    ) c
   ) c
   JOIN dx_flags f ON f.raw_dx = c.raw_dx
 ) t
 WHERE (is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant})))
-  AND TRIM(member_id) IN (SELECT member_id FROM eligible_members)"""
+  AND member_id IN (SELECT member_id FROM eligible_members)"""
     return [dx_flags, Step("claims_flagged", sql, materialize=True)]
 
 
