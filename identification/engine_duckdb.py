@@ -9,9 +9,9 @@ import duckdb
 import pyarrow as pa
 
 from identification.config import Rules
-from identification.inputs import text_relation_sql
+from identification.inputs import rules_relation_sql
 from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
-from identification.validate import FileReport
+from identification.validate import FileReport, distinct_values
 
 ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
 
@@ -21,10 +21,16 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, mem
     """Evaluate every step in order and return the engine outputs as Arrow tables."""
     con.execute("SET preserve_insertion_order = false")  # the output is sorted at the end anyway
     con.execute(f"CREATE OR REPLACE TEMP VIEW members_raw AS "
-                f"{text_relation_sql(members.path, members.columns, MEMBER_COLUMNS, False)}")
+                f"{rules_relation_sql(members.path, members.types, MEMBER_COLUMNS)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW claims_raw AS "
-                f"{text_relation_sql(claims.path, claims.columns, CLAIM_COLUMNS, False)}")
-    for step in build_steps(rules, as_of):
+                f"{rules_relation_sql(claims.path, claims.types, CLAIM_COLUMNS)}")
+    provided: frozenset[str] = frozenset()
+    cells = distinct_values(claims, "diagnosis_codes")
+    if cells is not None:
+        # Validation kept the distinct diagnosis cells: no second pass over the claims to find them.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW dx_cells AS SELECT COALESCE(value, '') AS raw_dx FROM ({cells}) v")
+        provided = frozenset({"dx_cells"})
+    for step in build_steps(rules, as_of, provided):
         progress(step.name)
         kind = "TABLE" if step.materialize else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")

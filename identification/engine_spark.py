@@ -12,7 +12,7 @@ import pyarrow as pa
 import sqlglot
 
 from identification.config import Rules
-from identification.inputs import file_format
+from identification.inputs import DATE_COLUMNS, file_format, parse_date_sql, quote_ident
 from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
 from identification.validate import FileReport
 
@@ -40,8 +40,10 @@ def spark_session(master: str | None = None) -> Any:
 
 
 def read_text(spark: Any, report: FileReport, wanted: tuple[str, ...]) -> Any:
-    """The file's wanted columns as strings (absent optional columns as NULL), read by Spark itself."""
+    """The file's wanted columns as the rules read them, read by Spark itself: strings, except dates as
+    DATE (parsed from their text with the DuckDB engine's expression, transpiled); absent ones NULL."""
     from pyspark.sql import functions as F
+    from pyspark.sql.types import DateType
 
     if file_format(report.path) == "csv":
         # Validation (in DuckDB) already proved the file is well-formed RFC 4180; multiLine keeps
@@ -50,8 +52,18 @@ def read_text(spark: Any, report: FileReport, wanted: tuple[str, ...]) -> Any:
                             escape='"', encoding="UTF-8", mode="FAILFAST")
     else:
         df = spark.read.parquet(report.path)
-    cols = [F.col(f"`{c}`").cast("string").alias(c) if c in report.columns
-            else F.lit(None).cast("string").alias(c) for c in wanted]
+    types = {f.name: f.dataType for f in df.schema.fields}
+    cols = []
+    for c in wanted:
+        if c not in report.columns:
+            cols.append(F.lit(None).cast("date" if c in DATE_COLUMNS else "string").alias(c))
+        elif c in DATE_COLUMNS and isinstance(types.get(c), DateType):
+            cols.append(F.col(f"`{c}`").alias(c))
+        elif c in DATE_COLUMNS:
+            text = to_spark_sql(f"SELECT {parse_date_sql(f'CAST({quote_ident(c)} AS VARCHAR)')}")[len("SELECT "):]
+            cols.append(F.expr(text).alias(c))
+        else:
+            cols.append(F.col(f"`{c}`").cast("string").alias(c))
     return df.select(*cols)
 
 

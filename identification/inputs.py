@@ -43,10 +43,14 @@ class Column:
     # Few distinct values (codes, dates, a member's CIN on claims): validation checks each distinct value
     # once instead of every record (see validate.py); a column with many values is checked record by record.
     distinct: bool = False
+    # A GLOB pattern that only values fitting `pattern` match (no padding): a cheap first test per record,
+    # so the regular expression runs only on the values it does not settle.
+    glob: str | None = None
 
 
 MEMBER_SPEC = (
-    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter", "key"),
+    Column("member_id", True, CIN, "a Medi-Cal CIN: 8 digits then an upper-case letter", "key",
+           glob="[0-9]" * 8 + "[A-Z]"),
     Column("first_name", True),
     Column("last_name", True),
     Column("birth_date", True, DATE, "a date YYYY-MM-DD", "date", distinct=True),
@@ -83,7 +87,7 @@ CLAIM_SPEC = (
     Column("admission_type", False, "[1-5]", "an admission type 1 to 5", values=("1", "2", "3", "4", "5"),
            distinct=True),
     Column("diagnosis_codes", True, distinct=True),
-    Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI"),
+    Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI", glob="[0-9]" * 10),
 )
 
 
@@ -124,6 +128,34 @@ def file_schema(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict[str, s
         return {row[0]: row[1] for row in con.sql(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()}
     except duckdb.Error as exc:
         raise InputError(str(path), None, None, f"cannot be read as {file_format(path)}: {exc}") from None
+
+
+DATE_COLUMNS = frozenset(c.name for spec in (MEMBER_SPEC, CLAIM_SPEC) for c in spec if c.kind == "date")
+
+
+def parse_date_sql(text: str) -> str:
+    """SQL (DuckDB dialect) of an input date: the text trimmed, empty as NULL, cast to DATE."""
+    return f"CAST(NULLIF(TRIM({text}), '') AS DATE)"
+
+
+def rules_relation_sql(path: str | Path, types: dict[str, str], wanted: tuple[str, ...]) -> str:
+    """SELECT of the wanted columns as the rules read them: text, except date columns as DATE (absent ones NULL).
+
+    A date column already stored as DATE (Parquet) is used as it is, which is what parsing its text form
+    gives; any other is parsed from its text (validation has proved every value well formed).
+    """
+    cols = []
+    for c in wanted:
+        if c in DATE_COLUMNS:
+            if c not in types:
+                cols.append(f"CAST(NULL AS DATE) AS {c}")
+            elif types[c].upper() == "DATE":
+                cols.append(f"{quote_ident(c)} AS {c}")
+            else:
+                cols.append(f"{parse_date_sql(f'CAST({quote_ident(c)} AS VARCHAR)')} AS {c}")
+        else:
+            cols.append(f"CAST({quote_ident(c)} AS VARCHAR) AS {c}" if c in types else f"CAST(NULL AS VARCHAR) AS {c}")
+    return f"SELECT {', '.join(cols)} FROM {reader_sql(path)}"
 
 
 def text_relation_sql(path: str | Path, present: list[str], wanted: tuple[str, ...], row_number: bool) -> str:

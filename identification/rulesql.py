@@ -1,7 +1,8 @@
 """The identification rules as one chain of SQL steps in DuckDB's dialect, the single definition both engines run.
 
-Each engine provides two relations of text columns, `members_raw` and `claims_raw` (absent optional
-columns as NULL), then runs the steps in order; Spark runs them transpiled by SQLGlot. Dates that
+Each engine provides two relations, `members_raw` and `claims_raw`, of text columns except the dates,
+which are DATE (`identification.inputs.rules_relation_sql`; absent optional columns as NULL), then runs
+the steps in order; Spark runs them transpiled by SQLGlot. Dates that
 depend on as_of (window starts, age cut-offs) are computed in Python with dateutil and inlined as
 literals, so calendar-month clamping and Feb-29 birthdays behave the same in every dialect.
 """
@@ -61,10 +62,6 @@ def _bool(column: str) -> str:
     return f"COALESCE(LOWER(TRIM({column})) = 'true', FALSE)"
 
 
-def _date(column: str) -> str:
-    return f"CAST(NULLIF(TRIM({column}), '') AS DATE)"
-
-
 def _list_has(column: str, code: str) -> str:
     """An exact item on a `;`-list column, items trimmed."""
     return f"REGEXP_MATCHES({column}, '(^|;){BLANK}{code}{BLANK}(;|$)')"
@@ -83,12 +80,12 @@ SELECT member_id, birth_date, race_ethnicity, county, plan_code, delegated_to, h
        CASE {reasons} WHEN dsnp AND plan_code IN {_sql_in(rules.dsnp_plans)} THEN '{_q(rules.dsnp_reason)}'
        END AS exclusion_reason
 FROM (
-  SELECT TRIM(member_id) AS member_id, {_date('birth_date')} AS birth_date,
+  SELECT TRIM(member_id) AS member_id, birth_date,
          {_text('race_ethnicity')} AS race_ethnicity, TRIM(county) AS county, TRIM(plan_code) AS plan_code,
-         {_date('enrollment_start')} AS enrollment_start, {_date('enrollment_end')} AS enrollment_end,
+         enrollment_start, enrollment_end,
          {_text('delegated_to')} AS delegated_to, {_bool('dsnp')} AS dsnp,
          COALESCE(other_programs, '') AS other_programs, {_bool('homeless_flag')} AS homeless_flag,
-         {_date('release_date')} AS release_date, {_bool('ccs_enrolled')} AS ccs_enrolled,
+         release_date, {_bool('ccs_enrolled')} AS ccs_enrolled,
          {_text('foster_care')} AS foster_care
   FROM members_raw
 ) m
@@ -114,13 +111,16 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     # deal, so the cells are normalised and the regular expressions run once per distinct cell
     # (`dx_flags`), joined back on the cell as read.
     dx_flags = Step("dx_flags", f"SELECT raw_dx{''.join(', ' + f for f in flags)} FROM (SELECT raw_dx, {DX} AS dx "
-                                f"FROM (SELECT DISTINCT {RAW_DX} AS raw_dx FROM claims_raw c) r) d", materialize=True)
+                                "FROM (SELECT DISTINCT raw_dx FROM dx_cells) r) d", materialize=True)
     bill = _text("c.bill_type")
     bill3 = f"CASE WHEN LENGTH({bill}) = 4 THEN SUBSTR({bill}, 2, 3) ELSE {bill} END"
     bill_ok = " OR ".join(f"SUBSTR({bill3}, 1, {len(p)}) = '{p}'" for p in rules.stay_bill_type_prefixes)
     # Without COALESCE, so that in a WHERE clause the cheap claim-type test settles most claims alone.
-    stay_test = (f"TRIM(c.claim_type) = '{rules.stay_claim_type}' "
-                 f"AND {_text('c.admission_type')} IN {_sql_in(rules.stay_admission_types)} AND ({bill_ok})")
+    stay_type = f"TRIM(c.claim_type) = '{rules.stay_claim_type}'"
+    stay_rest = f"{_text('c.admission_type')} IN {_sql_in(rules.stay_admission_types)} AND ({bill_ok})"
+    stay_test = f"{stay_type} AND {stay_rest}"
+    # As a value, CASE tests the claim type alone first (AND would evaluate every part on every claim).
+    is_stay = f"CASE WHEN {stay_type} THEN COALESCE({stay_rest}, FALSE) ELSE FALSE END"
     rev = "|".join(rules.ed_revenue_codes)
     proc = "|".join(rules.ed_procedure_codes)
     is_ed_any = (f"(COALESCE({_text('c.place_of_service')} IN {_sql_in(rules.ed_places_of_service)}, FALSE) "
@@ -130,7 +130,6 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     widest = max([a.months for a in atoms if a.months] or [1])
     flag_cols = [f.rsplit(" AS ", 1)[1] for f in flags]
     relevant = " OR ".join(["is_ed", *flag_cols])
-    service_from = _date("c.service_from")
     # Non-stay claims matter only inside the widest window; stay claims all matter, because stays are
     # formed from all of a member's stay claims before being windowed by their earliest service_from.
     # Claims that can matter neither way are dropped first (cheap tests on the claim alone), then those
@@ -141,15 +140,13 @@ FROM (
   SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id, c.service_from, c.service_to, c.is_stay,
          c.is_ed{''.join(', f.' + col for col in flag_cols)}
   FROM (
-    SELECT c.claim_id, c.member_id, c.service_from,
-           CAST(COALESCE(NULLIF(TRIM(c.service_to_text), ''), TRIM(c.service_from_text)) AS DATE) AS service_to,
+    SELECT c.claim_id, c.member_id, c.service_from, COALESCE(c.service_to, c.service_from) AS service_to,
            c.is_stay, (NOT c.is_stay AND {is_ed_any}) AS is_ed, c.raw_dx
     FROM (
-      SELECT c.claim_id, c.member_id, c.service_to AS service_to_text, c.service_from AS service_from_text,
-             c.place_of_service, c.revenue_codes, c.procedure_codes, {RAW_DX} AS raw_dx,
-             {service_from} AS service_from, COALESCE({stay_test}, FALSE) AS is_stay
+      SELECT c.claim_id, c.member_id, c.service_from, c.service_to, c.place_of_service, c.revenue_codes,
+             c.procedure_codes, {RAW_DX} AS raw_dx, {is_stay} AS is_stay
       FROM claims_raw c
-      WHERE {in_window(service_from, as_of, widest)} OR ({stay_test})
+      WHERE {in_window('c.service_from', as_of, widest)} OR ({stay_test})
     ) c
   ) c
   JOIN dx_flags f ON f.raw_dx = c.raw_dx
@@ -208,8 +205,19 @@ def atom_sql(atom: Atom, as_of: dt.date) -> str:
             f"WHERE is_ed AND {in_window('service_from', as_of, atom.months)}) v WHERE visit_primary = 1")
 
 
-def build_steps(rules: Rules, as_of: dt.date) -> list[Step]:
-    """Every step of the job; the engine-specific outputs are `exclusions`, `candidates_core`, `evidence_top`."""
+def dx_cells_step() -> Step:
+    """Every diagnosis cell of the claims as read (`raw_dx`, NULL as ''; repeats allowed).
+
+    An engine that already holds the claims' distinct diagnosis cells (DuckDB keeps them from validation)
+    provides `dx_cells` itself and leaves this step out; the others run it.
+    """
+    return Step("dx_cells", f"SELECT DISTINCT {RAW_DX} AS raw_dx FROM claims_raw c")
+
+
+def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozenset()) -> list[Step]:
+    """Every step of the job; the engine-specific outputs are `exclusions`, `candidates_core`, `evidence_top`.
+
+    `provided` names relations the engine supplies itself (only `dx_cells`, see `dx_cells_step`)."""
     atoms = atoms_of(rules)
     adult_cutoff = years_before(as_of, rules.adult_age)
     steps = [
@@ -218,6 +226,7 @@ def build_steps(rules: Rules, as_of: dt.date) -> list[Step]:
                            "WHERE exclusion_reason IS NOT NULL"),
         Step("eligible_members", f"SELECT *, birth_date <= {lit(adult_cutoff)} AS adult FROM active_members "
                                  "WHERE exclusion_reason IS NULL", materialize=True),
+        *([] if "dx_cells" in provided else [dx_cells_step()]),
         *claims_steps(rules, as_of, atoms),
         stays_step(rules, atoms),
     ]

@@ -10,7 +10,7 @@ offending record in file order and reports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -67,6 +67,8 @@ class FileReport:
     # each grouping set in it; empty when the exact pass ran instead.
     values_table: str | None = None
     value_sets: tuple[tuple[frozenset[str], int], ...] = ()
+    # Column name -> DuckDB type as read (every CSV column is VARCHAR).
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
@@ -97,6 +99,9 @@ def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
             # surrounding the pattern with spaces (and allowing a blank value) tests the same without TRIM.
             r = f"r_{col.name}"
             raw = f"{r} IS NOT NULL AND NOT REGEXP_FULL_MATCH({r}, ' *(?:{col.pattern})? *')"
+            if col.glob:
+                # CASE, unlike AND, skips the regular expression where the GLOB already settles it.
+                raw = f"CASE WHEN {r} GLOB '{col.glob}' THEN FALSE ELSE {raw} END"
             checks.append(Check(col.name, cond, f"must be {col.expected}", raw_cond=raw))
         if col.name == "service_to" and "service_from" in present:
             cond = f"TRY_CAST({v} AS DATE) < TRY_CAST(v_service_from AS DATE)"
@@ -213,12 +218,29 @@ def _quick_pass(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Co
     if probes and not suspect:
         suspect = first_row(con, " UNION ALL ".join(probes)) is not None
     if key is not None and not suspect:
-        # A repeated key repeats its hash, and an empty one hashes as NULL; a repeated hash alone is a
-        # false alarm the exact pass settles.
-        k = f"NULLIF(TRIM(CAST({quote_ident(key)} AS VARCHAR)), '')"
-        suspect = first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
-                                 "HAVING COUNT(*) > 1 OR h = HASH(CAST(NULL AS VARCHAR))") is not None
+        suspect = _key_suspect(con, path, key)
     return rows, suspect, table, value_sets
+
+
+def _key_suspect(con: duckdb.DuckDBPyConnection, path: str | Path, key: str) -> bool:
+    """Whether some key may be empty or repeated: a repeated key repeats its hash (a repeated hash alone is
+    a false alarm the exact pass settles).
+
+    Keys are hashed as read when every one is plainly unchanged by trimming: non-empty, all ASCII
+    (`STRLEN = LENGTH`) with no space at either end (TRIM removes only spaces from ASCII text). Such a
+    key's hash is multiplied by 1, any other's by 0, so one grouping both proves the keys distinct and
+    flags (as hash 0) any key that needs trimming; only then are the trimmed keys hashed and grouped.
+    """
+    raw = f"CAST({quote_ident(key)} AS VARCHAR)"
+    plain = (f"COALESCE(STRLEN({raw}) = LENGTH({raw}) AND NOT PREFIX({raw}, ' ') AND NOT SUFFIX({raw}, ' ') "
+             f"AND {raw} <> '', FALSE)")
+    if first_row(con, f"SELECT h FROM (SELECT HASH({raw}) * CAST({plain} AS UBIGINT) AS h FROM {reader_sql(path)}) "
+                      "k GROUP BY h HAVING COUNT(*) > 1 OR h = 0") is None:
+        return False
+    # An empty key hashes as NULL.
+    k = f"NULLIF(TRIM({raw}), '')"
+    return first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
+                          "HAVING COUNT(*) > 1 OR h = HASH(CAST(NULL AS VARCHAR))") is not None
 
 
 def _exact_pass(con: duckdb.DuckDBPyConnection, label: str, path: str | Path, spec: tuple[Column, ...],
@@ -265,8 +287,8 @@ def validate_file(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[
         except duckdb.Error:
             suspect = True  # unreadable: the exact pass reports it as it always has
         if not suspect:
-            return FileReport(label, present, rows, table, value_sets)
-    return FileReport(label, present, _exact_pass(con, label, path, spec, present, checks, key))
+            return FileReport(label, present, rows, table, value_sets, types)
+    return FileReport(label, present, _exact_pass(con, label, path, spec, present, checks, key), types=types)
 
 
 def distinct_values(report: FileReport, column: str) -> str | None:

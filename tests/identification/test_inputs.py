@@ -163,6 +163,20 @@ def test_typed_parquet_input(tmp_path) -> None:
     assert [line.split(",")[1] for line in lines[1:]] == ["C1", "C3"]
 
 
+def test_typed_parquet_dates_give_what_their_text_gives(tmp_path) -> None:
+    """Parquet DATE columns go to the rules as they are; the same data as CSV text is parsed: same output."""
+    from identification.synth import synthesize
+
+    outs = []
+    for fmt in ("csv", "parquet"):
+        members, claims = synthesize(400, tmp_path / fmt, seed=5, fmt=fmt, claims_per_member=10)
+        assert fmt == "csv" or pq.read_schema(claims).field("service_from").type == pa.date32()
+        out = tmp_path / f"out_{fmt}.csv"
+        identify(members, claims, AS_OF, out)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 20
+
+
 def test_empty_outputs_have_headers_and_lf(job, tmp_path) -> None:
     job.run([member()], [])
     raw = (tmp_path / "out" / "candidates.csv").read_bytes()

@@ -129,3 +129,42 @@ def test_raw_pattern_checks_equal_the_trimmed_ones() -> None:
         rows = con.sql(f"SELECT r, COALESCE({chk.cond}, FALSE), COALESCE({chk.raw_cond}, FALSE) FROM "  # noqa: S608
                        f"(SELECT r AS r_{col}, NULLIF(TRIM(r), '') AS v_{col}, r FROM probes)").fetchall()
         assert all(exact == raw for _, exact, raw in rows), (col, [r for r in rows if r[1] != r[2]])
+
+
+KEY_PROBES = ["K1", " K1", "K1 ", "\u00a0K1", "K1\u3000", "\tK1", "K1\n", "k1", "K\u00e91", "\u00e9", "", " ", "\u00a0",
+              "K", "K1\r\n", "K 1", "K2"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_key_check_hashes_keys_as_read_only_when_trimming_cannot_change_them(tmp_path: Path, fmt: str) -> None:
+    """Keys plainly unchanged by TRIM are hashed as read; any other key sends the check to the trimmed keys.
+    Either way the quick pass suspects exactly the files whose trimmed keys repeat or are empty."""
+    con = duckdb.connect()
+    cases = [[a, b] for a, b in itertools.combinations(KEY_PROBES, 2)] + [[p] for p in KEY_PROBES]
+    for i, ids in enumerate(cases):
+        path = write_rows(tmp_path / f"claims{i}.{fmt}", CLAIM_COLUMNS, [claim(claim_id=x) for x in ids])
+        trimmed = [con.sql("SELECT NULLIF(TRIM(?), '')", params=[x]).fetchall()[0][0] for x in ids]
+        bad = None in trimmed or len(set(trimmed)) < len(trimmed)
+        assert _suspect(con, path, CLAIM_SPEC) == bad, ids
+        assert (_outcome(con, path, CLAIM_SPEC, quick=True)[0] == "error") == bad, ids
+
+
+def test_glob_first_tests_settle_only_values_their_pattern_accepts() -> None:
+    """A column's GLOB matches only values its pattern fully matches, so the GLOB may skip the pattern."""
+    import re
+
+    globbed = [c for c in (*MEMBER_SPEC, *CLAIM_SPEC) if c.glob]
+    assert {c.name for c in globbed} >= {"provider_npi", "member_id"}
+    con = duckdb.connect()
+    digits = "0123456789"
+    for col in globbed:
+        assert col.pattern is not None
+        valid = VALID[col.name]
+        swapped = {valid[:i] + chr(c) + valid[i + 1:] for i in range(len(valid)) for c in range(1, 256)}
+        probes = {valid, valid[:-1], valid + "0", " " + valid, valid + " ", valid.lower(), "", "\u0661" * 10,
+                  "\uff11" * 10, *swapped, *(digits[:i] + "A" + digits[i + 1:] for i in range(10))}
+        rows = con.sql(f"SELECT p, p GLOB '{col.glob}' FROM (SELECT UNNEST(?) AS p)",  # noqa: S608
+                       params=[sorted(probes)]).fetchall()
+        for probe, globbed_ok in rows:
+            assert not globbed_ok or re.fullmatch(col.pattern, probe), (col.name, probe)
+        assert any(ok for _, ok in rows)
