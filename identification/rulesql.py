@@ -74,11 +74,13 @@ def _sql_in(values: tuple[str, ...]) -> str:
 def members_step(rules: Rules, as_of: dt.date) -> Step:
     """Actively enrolled members, typed, with their exclusion reason (first program in order, else DSNP)."""
     reasons = " ".join(f"WHEN {_list_has('other_programs', p)} THEN '{p}'" for p in rules.program_order)
+    dsnp = f"WHEN dsnp AND plan_code IN {_sql_in(rules.dsnp_plans)} THEN '{_q(rules.dsnp_reason)}'"
+    # Most members list no program: an empty list goes straight to the D-SNP test (no program can match
+    # it), so the per-program regular expressions run only on members who list something.
     sql = f"""
 SELECT member_id, birth_date, race_ethnicity, county, plan_code, delegated_to, homeless_flag, dsnp,
        release_date, ccs_enrolled, foster_care,
-       CASE {reasons} WHEN dsnp AND plan_code IN {_sql_in(rules.dsnp_plans)} THEN '{_q(rules.dsnp_reason)}'
-       END AS exclusion_reason
+       CASE WHEN other_programs = '' THEN CASE {dsnp} END ELSE CASE {reasons} {dsnp} END END AS exclusion_reason
 FROM (
   SELECT TRIM(member_id) AS member_id, birth_date,
          {_text('race_ethnicity')} AS race_ethnicity, TRIM(county) AS county, TRIM(plan_code) AS plan_code,
@@ -156,16 +158,18 @@ WHERE (is_stay OR ({in_window('service_from', as_of, widest)} AND ({relevant})))
     return [dx_flags, Step("claims_flagged", sql, materialize=True)]
 
 
-def stays_step(rules: Rules, atoms: list[Atom]) -> Step:
-    """Unplanned stays from all of a member's stay claims: a claim joins when it starts by the latest end + gap."""
+def stays_steps(rules: Rules, atoms: list[Atom]) -> list[Step]:
+    """Unplanned stays from all of a member's stay claims: a claim joins when it starts by the latest end + gap.
+
+    `stay_claims` numbers each member's stays; `stay_groups` has one row per stay (its earliest
+    service_from and whether any of its claims has a primary diagnosis on a list); `stays` gives each
+    claim its stay's row (a grouping joined back costs less than windows partitioned by stay)."""
     primaries = sorted({a.primary for a in atoms if a.kind == "unplanned_stays" and a.primary})
-    stay_flags = "".join(
-        f", MAX(CASE WHEN primary_{p} THEN 1 ELSE 0 END) OVER (PARTITION BY member_id, stay_no) = 1 "
-        f"AS stay_primary_{p}" for p in primaries)
+    claim_flags = "".join(f", primary_{p}" for p in primaries)
+    stay_flags = "".join(f", MAX(CASE WHEN primary_{p} THEN 1 ELSE 0 END) = 1 AS stay_primary_{p}" for p in primaries)
     gap = rules.stay_merge_gap_days
-    sql = f"""
-SELECT member_id, claim_id, service_from, stay_no,
-       MIN(service_from) OVER (PARTITION BY member_id, stay_no) AS stay_start{stay_flags}
+    numbered = f"""
+SELECT member_id, claim_id, service_from, stay_no{claim_flags}
 FROM (
   SELECT *, SUM(new_stay) OVER (PARTITION BY member_id ORDER BY service_from, claim_id
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stay_no
@@ -179,7 +183,13 @@ FROM (
     ) a
   ) b
 ) c"""
-    return Step("stays", sql, materialize=True)
+    groups = (f"SELECT member_id, stay_no, MIN(service_from) AS stay_start{stay_flags} FROM stay_claims "
+              "GROUP BY member_id, stay_no")
+    joined = "".join(f", g.stay_primary_{p}" for p in primaries)
+    stays = (f"SELECT c.member_id, c.claim_id, c.service_from, c.stay_no, g.stay_start{joined} FROM stay_claims c "
+             "JOIN stay_groups g ON g.member_id = c.member_id AND g.stay_no = c.stay_no")
+    return [Step("stay_claims", numbered, materialize=True), Step("stay_groups", groups, materialize=True),
+            Step("stays", stays, materialize=True)]
 
 
 def atom_sql(atom: Atom, as_of: dt.date) -> str:
@@ -228,7 +238,7 @@ def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozens
                                  "WHERE exclusion_reason IS NULL", materialize=True),
         *([] if "dx_cells" in provided else [dx_cells_step()]),
         *claims_steps(rules, as_of, atoms),
-        stays_step(rules, atoms),
+        *stays_steps(rules, atoms),
     ]
     steps += facts_steps(rules, as_of, atoms)
     return steps
@@ -266,8 +276,8 @@ def counts_steps(as_of: dt.date, atoms: list[Atom]) -> list[tuple[Step, list[Ato
         per_stay = "".join(f", stay_primary_{p}" for p in primaries)
         cols = ", ".join(count(in_window("stay_start", as_of, a.months)
                                + (f" AND stay_primary_{a.primary}" if a.primary else ""), a) for a in stays)
-        out.append((Step("stay_counts", f"SELECT member_id, {cols} FROM (SELECT DISTINCT member_id, stay_no, "
-                                        f"stay_start{per_stay} FROM stays) s GROUP BY member_id",
+        out.append((Step("stay_counts", f"SELECT member_id, {cols} FROM (SELECT member_id, stay_no, "
+                                        f"stay_start{per_stay} FROM stay_groups) s GROUP BY member_id",
                          materialize=True), stays))
     return out
 
