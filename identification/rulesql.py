@@ -100,6 +100,21 @@ RAW_DX = "COALESCE(c.diagnosis_codes, '')"
 DX = "UPPER(REPLACE(raw_dx, '.', ''))"
 
 
+def _digits_first(codes: tuple[str, ...], column: str, test: str) -> str:
+    """`test` (a code-list match on the upper-cased column), first asking for the digits every code starts with.
+
+    A cell can match only if it holds one of the codes, so it holds their common leading digits; upper-casing
+    neither makes nor removes digits, so the cheap LIKE on the cell as read settles most cells alone."""
+    prefix = ""
+    for chars in zip(*codes, strict=False):
+        if len(set(chars)) > 1 or chars[0] not in "0123456789":
+            break
+        prefix += chars[0]
+    if len(prefix) < 2 or not codes:
+        return test
+    return f"CASE WHEN {column} LIKE '%{prefix}%' THEN {test} ELSE FALSE END"
+
+
 def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     """Claims of eligible members with stay/ED flags and one flag per code list the rules read."""
     # Code-list atoms always carry their list name (leaf_atom), so the `is not None` filters drop nothing.
@@ -125,10 +140,11 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     is_stay = f"CASE WHEN {stay_type} THEN COALESCE({stay_rest}, FALSE) ELSE FALSE END"
     rev = "|".join(rules.ed_revenue_codes)
     proc = "|".join(rules.ed_procedure_codes)
+    proc_test = _digits_first(rules.ed_procedure_codes, "c.procedure_codes",
+                              f"REGEXP_MATCHES(UPPER(c.procedure_codes), '(^|;){BLANK}({proc}){BLANK}(;|$)')")
     is_ed_any = (f"(COALESCE({_text('c.place_of_service')} IN {_sql_in(rules.ed_places_of_service)}, FALSE) "
                  f"OR COALESCE(REGEXP_MATCHES(c.revenue_codes, '(^|;){BLANK}({rev}){BLANK}(;|$)'), FALSE) "
-                 f"OR COALESCE(REGEXP_MATCHES(UPPER(c.procedure_codes), '(^|;){BLANK}({proc}){BLANK}(;|$)'), "
-                 "FALSE))")
+                 f"OR COALESCE({proc_test}, FALSE))")
     widest = max([a.months for a in atoms if a.months] or [1])
     flag_cols = [f.rsplit(" AS ", 1)[1] for f in flags]
     relevant = " OR ".join(["is_ed", *flag_cols])

@@ -109,3 +109,24 @@ def test_a3_visit_qualifies_when_any_of_its_claims_has_the_primary_diagnosis(job
               ed(service_from="2026-02-01", diagnosis_codes="F329")]
     row = job.row([member()], claims, "A3")
     assert row is not None and row["evidence_count"] == "3"  # all claims of both qualifying visits
+
+
+def test_digits_first_test_changes_no_verdict() -> None:
+    """The LIKE on the codes' common leading digits only skips cells the code-list expression rejects."""
+    import duckdb
+
+    from identification.codes import BLANK
+    from identification.rulesql import _digits_first
+
+    con = duckdb.connect()
+    cells = [None, "", "99283", " 99283 ", "99283;A0427", "a0427; 99285", "99280", "9928", "99 283", "199283",
+             "992831", "x99283", "99286;99281", "G0380", "g0380", "9928;3", "\u0669\u0669283", "99283\t;"]
+    for codes in [("99281", "99282", "99283", "99284", "99285"), ("99283",), ("G0380", "G0381"), ("0450", "0981")]:
+        alts = "|".join(codes)
+        plain = f"REGEXP_MATCHES(UPPER(p), '(^|;){BLANK}({alts}){BLANK}(;|$)')"
+        first = _digits_first(codes, "p", plain)
+        rows = con.sql(f"SELECT p, COALESCE({plain}, FALSE), COALESCE({first}, FALSE) "  # noqa: S608
+                       "FROM (SELECT UNNEST(?) AS p)", params=[cells]).fetchall()
+        assert all(a == b for _, a, b in rows), (codes, [r for r in rows if r[1] != r[2]])
+        assert any(a for _, a, _ in rows) or codes == ("0450", "0981")
+    assert "LIKE '%9928%'" in _digits_first(("99281", "99285"), "p", "t")
