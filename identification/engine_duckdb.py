@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 
 from identification.config import Rules
 from identification.inputs import rules_relation_sql
@@ -17,8 +16,9 @@ ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, members: FileReport,
-               claims: FileReport, progress: Callable[[str], None] = lambda _: None) -> dict[str, pa.Table]:
-    """Evaluate every step in order and return the engine outputs as Arrow tables."""
+               claims: FileReport, progress: Callable[[str], None] = lambda _: None) -> None:
+    """Evaluate every step in order; the engine outputs (`ENGINE_OUTPUTS`) are left as relations in `con`,
+    where `output.assemble` reads them."""
     con.execute("SET preserve_insertion_order = false")  # the output is sorted at the end anyway
     con.execute(f"CREATE OR REPLACE TEMP VIEW members_raw AS "
                 f"{rules_relation_sql(members.path, members.types, MEMBER_COLUMNS)}")
@@ -34,6 +34,3 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, mem
         progress(step.name)
         kind = "TABLE" if step.materialize else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")
-    out = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in ENGINE_OUTPUTS}
-    con.execute("SET preserve_insertion_order = true")
-    return out

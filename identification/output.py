@@ -32,11 +32,18 @@ def default_exclusions_path(out: str | Path) -> Path:
     return out.with_name(f"{out.stem}.exclusions{out.suffix}")
 
 
-def assemble(engine_out: dict[str, pa.Table], as_of: dt.date, version: str) -> tuple[pa.Table, pa.Table]:
-    """Join the first 20 evidence ids onto each row and sort: the same code for every engine."""
-    con = duckdb.connect()
-    for name, table in engine_out.items():
-        con.register(name, table)
+def assemble(engine_out: dict[str, pa.Table] | duckdb.DuckDBPyConnection, as_of: dt.date, version: str,
+             ) -> tuple[pa.Table, pa.Table]:
+    """Join the first 20 evidence ids onto each row and sort: the same code for every engine.
+
+    `engine_out` is the engine's outputs as Arrow tables (Spark), or a DuckDB connection that holds them
+    as relations (the DuckDB engine: no round trip through Arrow); the connection is left open."""
+    if isinstance(engine_out, dict):
+        con = duckdb.connect()
+        for name, table in engine_out.items():
+            con.register(name, table)
+    else:
+        con = engine_out
     candidates = con.sql(f"""
         SELECT c.member_id, c.pof, DATE '{as_of.isoformat()}' AS as_of, $version AS rule_version,
                CAST(c.evidence_count AS BIGINT) AS evidence_count,
@@ -49,7 +56,8 @@ def assemble(engine_out: dict[str, pa.Table], as_of: dt.date, version: str) -> t
         ORDER BY c.member_id, c.pof""".replace("$version", "'" + version.replace("'", "''") + "'"))
     cand = candidates.to_arrow_table().cast(CANDIDATE_SCHEMA)
     excl = con.sql("SELECT member_id, reason FROM exclusions ORDER BY member_id").to_arrow_table()
-    con.close()
+    if con is not engine_out:
+        con.close()
     return cand, excl.cast(EXCLUSION_SCHEMA)
 
 

@@ -80,15 +80,18 @@ def identify(members: str | Path, claims: str | Path, as_of: dt.date, out: str |
         summary.unknown_member_claims, summary.unknown_member_rows = unknown_member_claims(con, m_report, c_report)
         if engine == "duckdb":
             from identification.engine_duckdb import run_duckdb
-            engine_out = run_duckdb(con, rules, as_of, m_report, c_report, progress)
+            run_duckdb(con, rules, as_of, m_report, c_report, progress)
+            progress("writing outputs")
+            # The engine's outputs stay in its connection: assembled there, with no round trip through Arrow.
+            candidates, excluded = assemble(con, as_of, rules.version)
         elif engine == "spark":
             from identification.engine_spark import run_spark
             engine_out = run_spark(rules, as_of, m_report, c_report, spark_master, spark_session, progress)
+            progress("writing outputs")
+            candidates, excluded = assemble(engine_out, as_of, rules.version)
         else:
             raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
         con.close()
-    progress("writing outputs")
-    candidates, excluded = assemble(engine_out, as_of, rules.version)
     write_atomically([(candidates, out_path), (excluded, excl_path)])
     summary.candidates_by_pof = dict(sorted(Counter(candidates.column("pof").to_pylist()).items()))
     summary.exclusions_by_reason = dict(sorted(Counter(excluded.column("reason").to_pylist()).items()))
