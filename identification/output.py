@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from identification.inputs import file_format, quote_ident
+from identification.rulesql import EVIDENCE_IDS
 
 CANDIDATE_COLUMNS = ("member_id", "pof", "as_of", "rule_version", "evidence_count", "first_evidence_date",
                      "last_evidence_date", "evidence_claim_ids", "route_to")
@@ -30,6 +31,11 @@ def default_exclusions_path(out: str | Path) -> Path:
     """`out/candidates.csv` -> `out/candidates.exclusions.csv`."""
     out = Path(out)
     return out.with_name(f"{out.stem}.exclusions{out.suffix}")
+
+
+# The ids in rank order, without an ordered aggregate (which sorts every group): rank k's id is picked by
+# a plain MAX, and CONCAT_WS skips the ranks a row does not have (ranks run 1, 2, ... with no gaps).
+_RANKED = ", ".join(f"MAX(CASE WHEN rank_in_row = {k} THEN claim_id END)" for k in range(1, EVIDENCE_IDS + 1))
 
 
 def assemble(engine_out: dict[str, pa.Table] | duckdb.DuckDBPyConnection, as_of: dt.date, version: str,
@@ -51,9 +57,10 @@ def assemble(engine_out: dict[str, pa.Table] | duckdb.DuckDBPyConnection, as_of:
                CAST(c.last_evidence_date AS DATE) AS last_evidence_date,
                t.ids AS evidence_claim_ids, c.route_to
         FROM candidates_core c
-        LEFT JOIN (SELECT member_id, pof, STRING_AGG(claim_id, ';' ORDER BY rank_in_row) AS ids
+        LEFT JOIN (SELECT member_id, pof, CONCAT_WS(';', $ranked) AS ids
                    FROM evidence_top GROUP BY member_id, pof) t ON t.member_id = c.member_id AND t.pof = c.pof
-        ORDER BY c.member_id, c.pof""".replace("$version", "'" + version.replace("'", "''") + "'"))
+        ORDER BY c.member_id, c.pof""".replace("$ranked", _RANKED)
+                  .replace("$version", "'" + version.replace("'", "''") + "'"))
     cand = candidates.to_arrow_table().cast(CANDIDATE_SCHEMA)
     excl = con.sql("SELECT member_id, reason FROM exclusions ORDER BY member_id").to_arrow_table()
     if con is not engine_out:

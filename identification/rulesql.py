@@ -98,6 +98,7 @@ WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment
 # The normalised diagnosis cell: upper-cased, dots removed, never NULL (`raw_dx` is the cell, NULL as '').
 RAW_DX = "COALESCE(c.diagnosis_codes, '')"
 DX = "UPPER(REPLACE(raw_dx, '.', ''))"
+EVIDENCE_IDS = 20  # evidence claim ids listed per candidate row (`evidence_top`)
 
 
 def _digits_first(codes: tuple[str, ...], column: str, test: str) -> str:
@@ -345,7 +346,7 @@ SELECT member_id, pof, claim_id, rank_in_row FROM (
   SELECT member_id, pof, claim_id,
          ROW_NUMBER() OVER (PARTITION BY member_id, pof ORDER BY service_from, claim_id) AS rank_in_row
   FROM evidence
-) t WHERE rank_in_row <= 20"""),
+) t WHERE rank_in_row <= """ + str(EVIDENCE_IDS)),
     ]
 
 
