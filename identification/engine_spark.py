@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 from identification.config import Rules
 from identification.inputs import DATE_COLUMNS, file_format, parse_date_sql, quote_ident
@@ -19,10 +20,22 @@ from identification.validate import FileReport
 ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
 
 
+# DuckDB's TRIM(x) strips the Unicode space separators (category Zs: U+0020, U+00A0, U+2000-U+200A, U+3000...);
+# Spark's strips U+0020 only. Java's \p{Zs} is the same set, so a bare TRIM becomes this regular expression.
+_TRIM_ZS = r"^\p{Zs}+|\p{Zs}+$"
+
+
+def _trim_like_duckdb(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Trim) and node.args.get("expression") is None and node.args.get("position") is None:
+        return exp.RegexpReplace(this=node.this, expression=exp.Literal.string(_TRIM_ZS),
+                                 replacement=exp.Literal.string(""))
+    return node
+
+
 @lru_cache(maxsize=256)
 def to_spark_sql(duckdb_sql: str) -> str:
-    """Transpile one step from DuckDB's dialect to Spark SQL."""
-    return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
+    """Transpile one step from DuckDB's dialect to Spark SQL (TRIM keeps DuckDB's meaning)."""
+    return sqlglot.parse_one(duckdb_sql, read="duckdb").transform(_trim_like_duckdb).sql(dialect="spark")
 
 
 def spark_session(master: str | None = None) -> Any:

@@ -126,3 +126,22 @@ def test_spark_and_duckdb_agree_on_generated_data(spark, data) -> None:
 def test_columns_of_fixtures() -> None:
     assert "diagnosis_codes" in CLAIM_COLUMNS and "foster_care" in MEMBER_COLUMNS
     assert write_rows is not None
+
+
+@pytest.mark.spark
+def test_spark_trims_unicode_spaces_as_duckdb_does(spark) -> None:
+    """DuckDB's TRIM strips every Unicode space separator (U+00A0, U+3000...); Spark's alone would strip U+0020."""
+    nbsp, ideographic = "\u00a0", "\u3000"
+    members = [
+        member("10000001A", county=f"{nbsp}San Joaquin{nbsp}", plan_code=f"{ideographic}HPSJ",
+               homeless_flag="true"),
+        member(f"{nbsp}10000002B", county="San Joaquin", plan_code="HPSJ", homeless_flag="true"),
+    ]
+    claims = [
+        claim(f"10000002B{ideographic}", AS_OF - dt.timedelta(days=30), diagnosis_codes="F32.9",
+              claim_type=f"{nbsp}professional"),
+        claim("10000001A", AS_OF - dt.timedelta(days=40), diagnosis_codes="F20.9"),
+    ]
+    duck = _run(members, claims)
+    assert duck == _run(members, claims, engine="spark", spark_session=spark)
+    assert b"10000001A" in duck[0] + duck[1] and b"10000002B" in duck[0] + duck[1]
