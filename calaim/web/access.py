@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from calaim.accounts.models import User
+from calaim.core.errors import NotFound
 
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
 
 
 def verified_required(view: View) -> View:
@@ -37,3 +39,11 @@ def staff(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def or_404(load: Callable[[], T]) -> T:
+    """Run a scoped read; what is outside the caller's scope (NotFound) is the 404 page, as in the API."""
+    try:
+        return load()
+    except NotFound as error:
+        raise Http404(error.message) from error

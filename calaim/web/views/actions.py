@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,29 +15,27 @@ from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.authorizations.selectors import authorization_get
 from calaim.authorizations.services import authorization_decide
 from calaim.careplans.services import outreach_record
-from calaim.core.errors import NotFound
 from calaim.ecm.models import Enrollment
 from calaim.ecm.selectors import enrollment_get
 from calaim.ecm.services import ecm_disenroll, ecm_lead_care_manager_assign
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DecisionForm, DisenrollForm, LeadCareManagerForm, OutreachForm, apply_service
 
 
-def _enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
-    try:
-        return enrollment_get(staff(request), enrollment_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+def scoped_enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
+    return or_404(lambda: enrollment_get(staff(request), enrollment_id))
 
 
-def _form_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
-    status = 400 if form.is_bound else 200
-    return render(request, "web/action_form.html", {"form": form, **context}, status=status)
+def form_page(
+    request: HttpRequest, form: forms.Form, context: dict[str, Any], template: str = "web/action_form.html"
+) -> HttpResponse:
+    """An action's own page: 400 when it carries a refused submission, so the status says so too."""
+    return render(request, template, {"form": form, **context}, status=400 if form.is_bound else 200)
 
 
 @verified_required
 def outreach_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = scoped_enrollment(request, enrollment_id)
     form = OutreachForm(request.POST or None, initial={"attempted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -49,12 +47,12 @@ def outreach_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
             messages.success(request, "Outreach attempt recorded.")
             return redirect("web:member", member_id=enrollment.member_id)
     title = f"Record an outreach attempt for {enrollment.member}"
-    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Record attempt"})
+    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Record attempt"})
 
 
 @verified_required
 def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = scoped_enrollment(request, enrollment_id)
     form = DisenrollForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,7 +71,7 @@ def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
             messages.success(request, f"ECM ended. Offer the member: {offered}." if offered else "ECM ended.")
             return redirect("web:member", member_id=enrollment.member_id)
     title = f"End ECM or record an opt-out for {enrollment.member}"
-    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "End ECM"})
+    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "End ECM"})
 
 
 def _provider_staff_choices(request: HttpRequest) -> list[tuple[str, str]]:
@@ -87,7 +85,7 @@ def _provider_staff_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
 @verified_required
 def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = scoped_enrollment(request, enrollment_id)
     form = LeadCareManagerForm(request.POST or None, staff_choices=_provider_staff_choices(request))
     if request.method == "POST" and form.is_valid():
         care_manager = form.cleaned_data["care_manager"]
@@ -101,15 +99,12 @@ def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> 
             messages.success(request, f"Lead Care Manager for {enrollment.member}: {care_manager}.")
             return redirect("web:home")
     title = f"Assign the Lead Care Manager for {enrollment.member}"
-    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Assign"})
+    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Assign"})
 
 
 @verified_required
 def decision(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
-    try:
-        authorization = authorization_get(staff(request), authorization_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    authorization = or_404(lambda: authorization_get(staff(request), authorization_id))
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -125,4 +120,4 @@ def decision(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
         "authorization": authorization,
         "submit": "Record decision",
     }
-    return _form_page(request, form, context)
+    return form_page(request, form, context)

@@ -9,34 +9,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from calaim.careplans import care_plan_services, services
 from calaim.careplans.selectors import care_plan_get, care_team_get, goal_get, intervention_get, task_get
-from calaim.core.errors import NotFound
 from calaim.ecm.selectors import enrollment_get
 from calaim.members.models import Member
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_care import ConfirmForm
 from calaim.web.views import care_sections as cs
 from calaim.web.views.members import SECTIONS, scoped_member
 
-T = TypeVar("T")
 BUILDERS = {"care-plan": cs.care_plan_section, "tasks": cs.tasks_section, "care-team": cs.care_team_section}
-
-
-def _scoped(load: Callable[[], T]) -> T:
-    try:
-        return load()
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 def _section(
@@ -89,7 +80,7 @@ def _data(request: HttpRequest) -> Any:
 
 @verified_required
 def care_plan_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _scoped(lambda: enrollment_get(staff(request), enrollment_id))
+    enrollment = or_404(lambda: enrollment_get(staff(request), enrollment_id))
     return _act(
         request,
         member=enrollment.member,
@@ -105,7 +96,7 @@ def care_plan_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResp
 
 @verified_required
 def care_plan_review(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpResponse:
-    plan = _scoped(lambda: care_plan_get(staff(request), care_plan_id))
+    plan = or_404(lambda: care_plan_get(staff(request), care_plan_id))
     return _act(
         request,
         member=plan.member,
@@ -121,7 +112,7 @@ def care_plan_review(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpRespo
 
 @verified_required
 def goal_add(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpResponse:
-    plan = _scoped(lambda: care_plan_get(staff(request), care_plan_id))
+    plan = or_404(lambda: care_plan_get(staff(request), care_plan_id))
     return _act(
         request,
         member=plan.member,
@@ -137,7 +128,7 @@ def goal_add(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def goal_status(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
-    goal = _scoped(lambda: goal_get(staff(request), goal_id))
+    goal = or_404(lambda: goal_get(staff(request), goal_id))
     return _act(
         request,
         member=goal.care_plan.member,
@@ -153,7 +144,7 @@ def goal_status(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def intervention_add(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
-    goal = _scoped(lambda: goal_get(staff(request), goal_id))
+    goal = or_404(lambda: goal_get(staff(request), goal_id))
     member = goal.care_plan.member
     form = cs.intervention_form(goal, cs.responsible_choices(staff(request), member), _data(request))
     return _act(
@@ -171,7 +162,7 @@ def intervention_add(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def intervention_status(request: HttpRequest, intervention_id: uuid.UUID) -> HttpResponse:
-    item = _scoped(lambda: intervention_get(staff(request), intervention_id))
+    item = or_404(lambda: intervention_get(staff(request), intervention_id))
     return _act(
         request,
         member=item.goal.care_plan.member,
@@ -187,7 +178,7 @@ def intervention_status(request: HttpRequest, intervention_id: uuid.UUID) -> Htt
 
 @verified_required
 def task_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _scoped(lambda: enrollment_get(staff(request), enrollment_id))
+    enrollment = or_404(lambda: enrollment_get(staff(request), enrollment_id))
     return _act(
         request,
         member=enrollment.member,
@@ -202,7 +193,7 @@ def task_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
 
 
 def _task_action(request: HttpRequest, task_id: uuid.UUID, verb: str) -> HttpResponse:
-    task = _scoped(lambda: task_get(staff(request), task_id))
+    task = or_404(lambda: task_get(staff(request), task_id))
     service = {"start": services.task_start, "complete": services.task_complete}[verb]
     label = {"start": ("Task started.", "Start task"), "complete": ("Task completed.", "Mark complete")}[verb]
     return _act(
@@ -230,7 +221,7 @@ def task_complete(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def task_cancel(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
-    task = _scoped(lambda: task_get(staff(request), task_id))
+    task = or_404(lambda: task_get(staff(request), task_id))
     return _act(
         request,
         member=task.member,
@@ -262,7 +253,7 @@ def care_team_add(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def care_team_remove(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _scoped(lambda: care_team_get(staff(request), person_id))
+    person = or_404(lambda: care_team_get(staff(request), person_id))
     return _act(
         request,
         member=person.member,

@@ -27,7 +27,6 @@ from calaim.community_supports.services import (
     cs_request_create,
     delegate_reassign,
 )
-from calaim.core.errors import NotFound
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.models import Member
@@ -35,7 +34,7 @@ from calaim.members.selectors import member_scope
 from calaim.network.models import OrganizationKind
 from calaim.plans.models import ReferralSourceType
 from calaim.referrals.services import referral_sources_for
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_cs import (
     CsCloseForm,
@@ -63,10 +62,7 @@ SOURCE_HINTS: dict[str, str] = {
 
 
 def _scoped_request(request: HttpRequest, request_id: uuid.UUID) -> CsRequest:
-    try:
-        return cs_request_get(staff(request), request_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return or_404(lambda: cs_request_get(staff(request), request_id))
 
 
 def _referral_initial(

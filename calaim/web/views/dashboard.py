@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from calaim.accounts.models import User
 from calaim.core.clock import local_date
-from calaim.core.errors import NotFound
 from calaim.plans.models import Plan
 from calaim.web import charts
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.dashboard import (
     CONVERSION_FROM,
     STAGE_DEFINITIONS,
@@ -36,10 +35,7 @@ STAGE_LABELS = dict(STAGES)
 
 def _filters(request: HttpRequest) -> tuple[User, Plan, DashboardFilterForm, DashboardFilters]:
     user = staff(request)
-    try:
-        plan = dashboard_plan(user)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    plan = or_404(lambda: dashboard_plan(user))
     today = local_date(timezone.now())
     form = DashboardFilterForm(request.GET or None, plan=plan, defaults=default_filters(today), today=today)
     return user, plan, form, form.filters()

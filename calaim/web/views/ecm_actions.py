@@ -8,22 +8,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.selectors import authorization_get
 from calaim.authorizations.services import authorization_extend, authorization_reauthorize
-from calaim.core.errors import NotFound
 from calaim.ecm.assignment import provider_candidates
 from calaim.ecm.eligibility import eligibility_determine
-from calaim.ecm.models import EligibilityDetermination, Enrollment
-from calaim.ecm.selectors import enrollment_get
+from calaim.ecm.models import EligibilityDetermination
 from calaim.ecm.services import ecm_enroll, ecm_provider_assign, ecm_provider_change
 from calaim.members.models import Member
 from calaim.members.selectors import member_scope
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_ecm import (
     AssignmentForm,
@@ -35,27 +33,12 @@ from calaim.web.forms_ecm import (
     submitted,
 )
 from calaim.web.templatetags.web_tags import time_remaining
+from calaim.web.views.actions import form_page, scoped_enrollment
 from calaim.web.views.referrals import scoped_referral
 
 
-def _enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
-    try:
-        return enrollment_get(staff(request), enrollment_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
 def _authorization(request: HttpRequest, authorization_id: uuid.UUID) -> AuthorizationRequest:
-    try:
-        return authorization_get(staff(request), authorization_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
-def _form_page(
-    request: HttpRequest, form: forms.Form, context: dict[str, Any], template: str = "web/action_form.html"
-) -> HttpResponse:
-    return render(request, template, {"form": form, **context}, status=400 if form.is_bound else 200)
+    return or_404(lambda: authorization_get(staff(request), authorization_id))
 
 
 def _back_to_member(request: HttpRequest, member: Member) -> HttpResponse:
@@ -87,7 +70,7 @@ def eligibility_determine_view(request: HttpRequest, referral_id: uuid.UUID) -> 
             messages.success(request, _outcome_text(done))
             return redirect("web:referral", referral_id=referral.pk)
     context = {"referral": referral, "title": f"Determine ECM eligibility for {referral.member}"}
-    return _form_page(request, form, context, "web/ecm/eligibility.html")
+    return form_page(request, form, context, "web/ecm/eligibility.html")
 
 
 @verified_required
@@ -105,12 +88,12 @@ def assignment(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
             messages.success(request, f"Assigned to {done.provider.name}: {'; '.join(done.assignment_reasons)}.")
             return redirect("web:referral", referral_id=referral.pk)
     title = f"Assign an ECM provider for {referral.member}"
-    return _form_page(request, form, {"title": title, "member": referral.member, "submit": "Assign provider"})
+    return form_page(request, form, {"title": title, "member": referral.member, "submit": "Assign provider"})
 
 
 @verified_required
 def enroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = scoped_enrollment(request, enrollment_id)
     form = EnrollForm(submitted(request), initial={"enrolled_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         enrolled_on = form.cleaned_data["enrolled_on"]
@@ -121,13 +104,13 @@ def enroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
             messages.success(request, f"Enrolled in ECM from {enrolled_on}. The welcome call is on the task list.")
             return _back_to_member(request, enrollment.member)
     title = f"Enroll {enrollment.member} in ECM with {enrollment.provider}"
-    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Enroll member"})
+    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Enroll member"})
 
 
 @verified_required
 def provider_change(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
     """Move the member to another ECM provider at their request; open tasks move with them."""
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = scoped_enrollment(request, enrollment_id)
     options = [
         (contract, free)
         for contract, free in provider_candidates(enrollment.member, [], timezone.localdate())
@@ -149,7 +132,7 @@ def provider_change(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
             messages.success(request, f"ECM provider changed to {done.provider.name}.")
             return _back_to_member(request, enrollment.member)
     title = f"Change the ECM provider for {enrollment.member} (now {enrollment.provider})"
-    return _form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Change provider"})
+    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Change provider"})
 
 
 @verified_required
@@ -172,7 +155,7 @@ def extension(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse
         "authorization": authorization,
         "submit": "Extend decision",
     }
-    return _form_page(request, form, context)
+    return form_page(request, form, context)
 
 
 @verified_required
@@ -196,4 +179,4 @@ def reauthorization(request: HttpRequest, authorization_id: uuid.UUID) -> HttpRe
         "authorization": authorization,
         "submit": "Request re-authorization",
     }
-    return _form_page(request, form, context)
+    return form_page(request, form, context)

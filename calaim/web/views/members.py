@@ -16,7 +16,6 @@ from calaim.authorizations.selectors import authorization_scope
 from calaim.careplans.selectors import outreach_scope
 from calaim.community_supports.eligibility import what_could_member_get
 from calaim.community_supports.selectors import cs_request_scope
-from calaim.core.errors import NotFound
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import determination_scope, enrollment_scope
@@ -24,7 +23,7 @@ from calaim.members.models import Member
 from calaim.members.selectors import member_get
 from calaim.notices.selectors import notice_scope
 from calaim.referrals.selectors import referral_scope
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
 from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
 
@@ -113,10 +112,7 @@ SECTIONS: dict[str, tuple[str, Section]] = {
 
 
 def scoped_member(request: HttpRequest, member_id: uuid.UUID) -> Member:
-    try:
-        return member_get(staff(request), member_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return or_404(lambda: member_get(staff(request), member_id))
 
 
 def section_context(user: User, member: Member, name: str) -> dict[str, Any]:

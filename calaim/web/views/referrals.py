@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -14,7 +14,6 @@ from calaim.accounts.models import Role, User
 from calaim.accounts.policies import INTAKE_ROLES
 from calaim.authorizations.selectors import authorization_scope
 from calaim.core.clock import local_date
-from calaim.core.errors import NotFound
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import determination_scope, enrollment_scope
 from calaim.ecm.services import ASSIGNING_ROLES
@@ -31,7 +30,7 @@ from calaim.referrals.services import (
     referral_duplicate_reject,
     referral_sources_for,
 )
-from calaim.web.access import staff, verified_required
+from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_ecm import DuplicateReviewForm, ReferralCreateForm, remap_errors, submitted
 
@@ -39,10 +38,7 @@ PHONE_SOURCE = "member_self_family_phone"
 
 
 def scoped_referral(request: HttpRequest, referral_id: uuid.UUID) -> Referral:
-    try:
-        return referral_get(staff(request), referral_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return or_404(lambda: referral_get(staff(request), referral_id))
 
 
 def _prefill_member(request: HttpRequest) -> Member | None:
@@ -50,10 +46,7 @@ def _prefill_member(request: HttpRequest) -> Member | None:
     member_id = request.GET.get("member")
     if not member_id:
         return None
-    try:
-        return member_get(staff(request), member_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return or_404(lambda: member_get(staff(request), member_id))
 
 
 def _initial(user: User, member: Member | None, sources: list[str]) -> dict[str, Any]:
