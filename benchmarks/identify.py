@@ -26,6 +26,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 AS_OF = "2026-06-30"
+DATA_VERSION = 2  # 2: claims bill a realistic pool of providers (NPIs), not a random NPI each
 REPEATED = ("duckdb", "floor")  # short jobs, run --repeat times: their median is reported
 FLOOR_SQL = """
 SELECT COUNT(*), MAX(LENGTH(claim_id)), MAX(LENGTH(member_id)), MAX(service_from), MAX(service_to),
@@ -57,7 +58,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 def dataset(members: int, per_member: float, fmt: str, seed: int) -> tuple[Path, Path]:
     """Generate (once) and return the members and claims files."""
     cache = Path(os.environ.get("CALAIM_BENCH_CACHE", ROOT / "benchmarks" / ".cache"))
-    folder = cache / f"m{members}_c{per_member:g}_s{seed}_{fmt}"
+    # DATA_VERSION changes whenever `calaim synth` writes different files, so a stale cache is not reused.
+    folder = cache / f"m{members}_c{per_member:g}_s{seed}_{fmt}_d{DATA_VERSION}"
     paths = (folder / f"members.{fmt}", folder / f"claims.{fmt}")
     if not all(p.exists() for p in paths) or not (folder / "done").exists():
         print(f"generating {members:,} members x {per_member:g} claims into {folder} ...", flush=True)

@@ -87,7 +87,8 @@ CLAIM_SPEC = (
     Column("admission_type", False, "[1-5]", "an admission type 1 to 5", values=("1", "2", "3", "4", "5"),
            distinct=True),
     Column("diagnosis_codes", True, distinct=True),
-    Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI", glob="[0-9]" * 10),
+    # A plan's claims name far fewer providers than claims (its network), so NPIs are checked per value too.
+    Column("provider_npi", False, "[0-9]{10}", "a 10-digit NPI", glob="[0-9]" * 10, distinct=True),
 )
 
 

@@ -106,8 +106,21 @@ def _diagnoses(rng: np.random.Generator, n: int) -> pa.Array:
     return pc.binary_join_element_wise(first, second, third, ";", null_handling="skip")
 
 
+def providers(seed: int, n_members: int) -> tuple[np.ndarray, np.ndarray]:
+    """The plan's billing providers: (NPIs, the share of claims each bills).
+
+    About one provider per 20 members, as in a plan's network; the shares fall off as 1/rank, so a few
+    hospitals and large clinics bill much of the volume and most providers bill little.
+    """
+    rng = np.random.default_rng([seed, 0, 1])  # never one of the chunks' seeds ([seed, chunk])
+    size = max(50, n_members // 20)
+    npis = rng.choice(9_000_000_000, size=size, replace=False) + 1_000_000_000
+    share = 1.0 / np.arange(1, size + 1)
+    return np.asarray([str(n) for n in npis], dtype=object), share / share.sum()
+
+
 def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, mean_claims: float,
-                 as_of: dt.date) -> pa.Table:
+                 as_of: dt.date, npis: tuple[np.ndarray, np.ndarray]) -> pa.Table:
     """Claims for one member chunk: few claims for most, a heavy tail of high utilizers."""
     n_members = members.num_rows
     # Gamma-mixed Poisson (negative binomial): most members have a few claims, some have hundreds.
@@ -142,7 +155,7 @@ def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, 
         "admission_type": _masked(_choice(rng, ["1", "2", "3", "4", "5"], [0.45, 0.2, 0.28, 0.02, 0.05], n),
                                   inpatient),
         "diagnosis_codes": pc.if_else(pa.array(pharm & (rng.random(n) < 0.8)), pa.scalar(None, pa.string()), dx),
-        "provider_npi": pc.cast(pa.array(rng.integers(1_000_000_000, 9_999_999_999, n)), pa.string()),
+        "provider_npi": pa.array(npis[0][rng.choice(npis[0].size, size=n, p=npis[1])], pa.string()),
     })
 
 
@@ -171,11 +184,12 @@ def synthesize(n_members: int, out_dir: str | Path, seed: int = 1, as_of: dt.dat
     paths = [out / f"members.{fmt}", out / f"claims.{fmt}"]
     sinks: list[_Sink] = []
     next_claim = 1
+    npis = providers(seed, n_members)
     try:
         for chunk, start in enumerate(range(0, n_members, CHUNK_MEMBERS)):
             rng = np.random.default_rng([seed, chunk])
             members = members_chunk(rng, start, min(CHUNK_MEMBERS, n_members - start), as_of)
-            claims = claims_chunk(rng, next_claim, members, claims_per_member, as_of)
+            claims = claims_chunk(rng, next_claim, members, claims_per_member, as_of, npis)
             next_claim += claims.num_rows
             if not sinks:
                 sinks = [_Sink(paths[0], members.schema, fmt), _Sink(paths[1], claims.schema, fmt)]
