@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from identification.errors import InputError
 from identification.inputs import (
@@ -228,15 +229,19 @@ def _key_suspect(con: duckdb.DuckDBPyConnection, path: str | Path, key: str) -> 
 
     Keys are hashed as read when every one is plainly unchanged by trimming: non-empty, all ASCII
     (`STRLEN = LENGTH`) with no space at either end (TRIM removes only spaces from ASCII text). Such a
-    key's hash is multiplied by 1, any other's by 0, so one grouping both proves the keys distinct and
-    flags (as hash 0) any key that needs trimming; only then are the trimmed keys hashed and grouped.
+    key's hash is multiplied by 1, any other's by 0, so one look at the sorted hashes both proves the keys
+    distinct and flags (as hash 0) any key that needs trimming; only then are the trimmed keys hashed and
+    grouped. The hashes are sorted in NumPy: one 64-bit sort of every record's hash costs about half
+    what a DuckDB grouping of as many distinct values does.
     """
     raw = f"CAST({quote_ident(key)} AS VARCHAR)"
     plain = (f"COALESCE(STRLEN({raw}) = LENGTH({raw}) AND NOT PREFIX({raw}, ' ') AND NOT SUFFIX({raw}, ' ') "
              f"AND {raw} <> '', FALSE)")
-    if first_row(con, f"SELECT h FROM (SELECT HASH({raw}) * CAST({plain} AS UBIGINT) AS h FROM {reader_sql(path)}) "
-                      "k GROUP BY h HAVING COUNT(*) > 1 OR h = 0") is None:
+    hashes = con.sql(f"SELECT HASH({raw}) * CAST({plain} AS UBIGINT) AS h FROM {reader_sql(path)}").fetchnumpy()["h"]
+    hashes = np.sort(np.asarray(hashes, dtype=np.uint64))
+    if not hashes.size or not (hashes[0] == 0 or bool(np.any(hashes[1:] == hashes[:-1]))):
         return False
+    del hashes
     # An empty key hashes as NULL.
     k = f"NULLIF(TRIM({raw}), '')"
     return first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
