@@ -12,12 +12,10 @@ from identification.inputs import rules_relation_sql
 from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
 from identification.validate import FileReport, distinct_values
 
-ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
-
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, members: FileReport,
                claims: FileReport, progress: Callable[[str], None] = lambda _: None) -> None:
-    """Evaluate every step in order; the engine outputs (`ENGINE_OUTPUTS`) are left as relations in `con`,
+    """Evaluate every step in order; the engine outputs (`rulesql.ENGINE_OUTPUTS`) are left as relations in `con`,
     where `output.assemble` reads them."""
     con.execute("SET preserve_insertion_order = false")  # the output is sorted at the end anyway
     con.execute(f"CREATE OR REPLACE TEMP VIEW members_raw AS "

@@ -14,11 +14,8 @@ from sqlglot import exp
 
 from identification.config import Rules
 from identification.inputs import DATE_COLUMNS, file_format, parse_date_sql, quote_ident
-from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
+from identification.rulesql import CLAIM_COLUMNS, ENGINE_OUTPUTS, MEMBER_COLUMNS, build_steps
 from identification.validate import FileReport
-
-ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence_top")
-
 
 # DuckDB's TRIM(x) strips the Unicode space separators (category Zs: U+0020, U+00A0, U+2000-U+200A, U+3000...);
 # Spark's strips U+0020 only. Java's \p{Zs} is the same set, so a bare TRIM becomes this regular expression.

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from identification.inputs import file_format, quote_ident
-from identification.rulesql import EVIDENCE_IDS
 
 CANDIDATE_COLUMNS = ("member_id", "pof", "as_of", "rule_version", "evidence_count", "first_evidence_date",
                      "last_evidence_date", "evidence_claim_ids", "route_to")
@@ -33,17 +32,20 @@ def default_exclusions_path(out: str | Path) -> Path:
     return out.with_name(f"{out.stem}.exclusions{out.suffix}")
 
 
-# The ids in rank order, without an ordered aggregate (which sorts every group): rank k's id is picked by
-# a plain MAX, and CONCAT_WS skips the ranks a row does not have (ranks run 1, 2, ... with no gaps).
-_RANKED = ", ".join(f"MAX(CASE WHEN rank_in_row = {k} THEN claim_id END)" for k in range(1, EVIDENCE_IDS + 1))
+EVIDENCE_IDS = 20  # evidence claim ids listed per candidate row, earliest first
 
 
 def assemble(engine_out: dict[str, pa.Table] | duckdb.DuckDBPyConnection, as_of: dt.date, version: str,
              ) -> tuple[pa.Table, pa.Table]:
-    """Join the first 20 evidence ids onto each row and sort: the same code for every engine.
+    """Summarise each row's evidence, list its first 20 claim ids, and sort: the same code for every engine.
 
-    `engine_out` is the engine's outputs as Arrow tables (Spark), or a DuckDB connection that holds them
-    as relations (the DuckDB engine: no round trip through Arrow); the connection is left open."""
+    `engine_out` is the engine's outputs (`rulesql.ENGINE_OUTPUTS`) as Arrow tables (Spark), or a DuckDB
+    connection that holds them as relations (the DuckDB engine: no round trip through Arrow); the
+    connection is left open. The ids are those of the earliest claims by service_from, then claim_id,
+    in that order: `ARG_MIN` with a count keeps the n smallest in ascending order without sorting a
+    whole group. Its key is the date as YYYY-MM-DD (fixed width: validation allows only 4-digit years)
+    followed by the claim id, which orders as (date, id) does and compares faster than a struct.
+    """
     if isinstance(engine_out, dict):
         con = duckdb.connect()
         for name, table in engine_out.items():
@@ -52,15 +54,17 @@ def assemble(engine_out: dict[str, pa.Table] | duckdb.DuckDBPyConnection, as_of:
         con = engine_out
     candidates = con.sql(f"""
         SELECT c.member_id, c.pof, DATE '{as_of.isoformat()}' AS as_of, $version AS rule_version,
-               CAST(c.evidence_count AS BIGINT) AS evidence_count,
-               CAST(c.first_evidence_date AS DATE) AS first_evidence_date,
-               CAST(c.last_evidence_date AS DATE) AS last_evidence_date,
-               t.ids AS evidence_claim_ids, c.route_to
+               COALESCE(e.evidence_count, 0) AS evidence_count,
+               CAST(e.first_evidence_date AS DATE) AS first_evidence_date,
+               CAST(e.last_evidence_date AS DATE) AS last_evidence_date,
+               e.ids AS evidence_claim_ids, c.route_to
         FROM candidates_core c
-        LEFT JOIN (SELECT member_id, pof, CONCAT_WS(';', $ranked) AS ids
-                   FROM evidence_top GROUP BY member_id, pof) t ON t.member_id = c.member_id AND t.pof = c.pof
-        ORDER BY c.member_id, c.pof""".replace("$ranked", _RANKED)
-                  .replace("$version", "'" + version.replace("'", "''") + "'"))
+        LEFT JOIN (SELECT member_id, pof, COUNT(*) AS evidence_count, MIN(service_from) AS first_evidence_date,
+                          MAX(service_from) AS last_evidence_date,
+                          ARRAY_TO_STRING(ARG_MIN(claim_id, CAST(service_from AS VARCHAR) || claim_id,
+                                                  {EVIDENCE_IDS}), ';') AS ids
+                   FROM evidence GROUP BY member_id, pof) e ON e.member_id = c.member_id AND e.pof = c.pof
+        ORDER BY c.member_id, c.pof""".replace("$version", "'" + version.replace("'", "''") + "'"))
     cand = candidates.to_arrow_table().cast(CANDIDATE_SCHEMA)
     excl = con.sql("SELECT member_id, reason FROM exclusions ORDER BY member_id").to_arrow_table()
     if con is not engine_out:

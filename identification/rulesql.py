@@ -25,6 +25,11 @@ CLAIM_COLUMNS = ("claim_id", "member_id", "service_from", "service_to", "claim_t
                  "place_of_service", "revenue_codes", "procedure_codes", "admission_type", "diagnosis_codes")
 
 
+# The relations an engine hands to `identification.output.assemble`: excluded members, one row per
+# candidate (member, POF, route_to), and each candidate row's evidence claims (member, POF, claim, date).
+ENGINE_OUTPUTS = ("exclusions", "candidates_core", "evidence")
+
+
 @dataclass(frozen=True)
 class Step:
     """One named relation; `materialize` marks the ones worth computing once rather than inlining."""
@@ -98,7 +103,6 @@ WHERE enrollment_start <= {lit(as_of)} AND (enrollment_end IS NULL OR enrollment
 # The normalised diagnosis cell: upper-cased, dots removed, never NULL (`raw_dx` is the cell, NULL as '').
 RAW_DX = "COALESCE(c.diagnosis_codes, '')"
 DX = "UPPER(REPLACE(raw_dx, '.', ''))"
-EVIDENCE_IDS = 20  # evidence claim ids listed per candidate row (`evidence_top`)
 
 
 def _digits_first(codes: tuple[str, ...], column: str, test: str) -> str:
@@ -242,7 +246,7 @@ def dx_cells_step() -> Step:
 
 
 def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozenset()) -> list[Step]:
-    """Every step of the job; the engine-specific outputs are `exclusions`, `candidates_core`, `evidence_top`.
+    """Every step of the job; the engine outputs are `ENGINE_OUTPUTS`.
 
     `provided` names relations the engine supplies itself (only `dx_cells`, see `dx_cells_step`)."""
     atoms = atoms_of(rules)
@@ -332,21 +336,11 @@ def facts_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
         Step("member_facts", facts, materialize=True),
         Step("pof_rows", " UNION ALL ".join(rows), materialize=True),
         Step("pof_atoms", " UNION ALL ".join(links) if links else empty_links, materialize=True),
-        Step("evidence", evidence, materialize=True),
-        Step("candidates_core", """
-SELECT r.member_id, r.pof, COALESCE(s.evidence_count, 0) AS evidence_count,
-       s.first_evidence_date, s.last_evidence_date, m.delegated_to AS route_to
-FROM pof_rows r
-JOIN eligible_members m ON m.member_id = r.member_id
-LEFT JOIN (SELECT member_id, pof, COUNT(*) AS evidence_count, MIN(service_from) AS first_evidence_date,
-                  MAX(service_from) AS last_evidence_date
-           FROM evidence GROUP BY member_id, pof) s ON s.member_id = r.member_id AND s.pof = r.pof"""),
-        Step("evidence_top", """
-SELECT member_id, pof, claim_id, rank_in_row FROM (
-  SELECT member_id, pof, claim_id,
-         ROW_NUMBER() OVER (PARTITION BY member_id, pof ORDER BY service_from, claim_id) AS rank_in_row
-  FROM evidence
-) t WHERE rank_in_row <= """ + str(EVIDENCE_IDS)),
+        Step("evidence", evidence),
+        # One row per candidate with its routing; the evidence summary (count, dates, first ids) is made from
+        # `evidence` when the outputs are assembled (`identification.output`), the same code for every engine.
+        Step("candidates_core", "SELECT r.member_id, r.pof, m.delegated_to AS route_to FROM pof_rows r "
+                                "JOIN eligible_members m ON m.member_id = r.member_id"),
     ]
 
 
@@ -363,4 +357,5 @@ def _q(text: str) -> str:
     return text.replace("'", "''")
 
 
-__all__ = ["CLAIM_COLUMNS", "MEMBER_COLUMNS", "Group", "Leaf", "Node", "Step", "build_steps", "window_start"]
+__all__ = ["CLAIM_COLUMNS", "ENGINE_OUTPUTS", "MEMBER_COLUMNS", "Group", "Leaf", "Node", "Step", "build_steps",
+           "window_start"]
