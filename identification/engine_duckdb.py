@@ -10,7 +10,7 @@ import duckdb
 from identification.config import Rules
 from identification.inputs import rules_relation_sql
 from identification.rulesql import CLAIM_COLUMNS, MEMBER_COLUMNS, build_steps
-from identification.validate import FileReport, distinct_values
+from identification.validate import FileReport, distinct_values, trimmed_columns
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, members: FileReport,
@@ -28,7 +28,7 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dt.date, mem
         # Validation kept the distinct diagnosis cells: no second pass over the claims to find them.
         con.execute(f"CREATE OR REPLACE TEMP VIEW dx_cells AS SELECT COALESCE(value, '') AS raw_dx FROM ({cells}) v")
         provided = frozenset({"dx_cells"})
-    for step in build_steps(rules, as_of, provided):
+    for step in build_steps(rules, as_of, provided, trimmed_columns(members, claims)):
         progress(step.name)
         kind = "TABLE" if step.materialize else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {step.sql}")

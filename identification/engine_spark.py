@@ -15,7 +15,7 @@ from sqlglot import exp
 from identification.config import Rules
 from identification.inputs import DATE_COLUMNS, file_format, parse_date_sql, quote_ident
 from identification.rulesql import CLAIM_COLUMNS, ENGINE_OUTPUTS, MEMBER_COLUMNS, build_steps
-from identification.validate import FileReport
+from identification.validate import FileReport, trimmed_columns
 
 # DuckDB's TRIM(x) strips the Unicode space separators (category Zs: U+0020, U+00A0, U+2000-U+200A, U+3000...);
 # Spark's strips U+0020 only. Java's \p{Zs} is the same set, so a bare TRIM becomes this regular expression.
@@ -85,7 +85,8 @@ def run_spark(rules: Rules, as_of: dt.date, members: FileReport, claims: FileRep
     read_text(spark, members, MEMBER_COLUMNS).createOrReplaceTempView("members_raw")
     read_text(spark, claims, CLAIM_COLUMNS).createOrReplaceTempView("claims_raw")
     cached = []
-    for step in build_steps(rules, as_of):
+    steps = build_steps(rules, as_of, trimmed=trimmed_columns(members, claims))
+    for step in steps:
         progress(step.name)
         df = spark.sql(to_spark_sql(step.sql))
         if step.materialize:
@@ -98,7 +99,7 @@ def run_spark(rules: Rules, as_of: dt.date, members: FileReport, claims: FileRep
         for df in cached:
             df.unpersist()
         # Views hold analyzed plans of every step; drop them so repeated runs in one session do not pile up.
-        for name in [*(step.name for step in build_steps(rules, as_of)), "members_raw", "claims_raw"]:
+        for name in [*(step.name for step in steps), "members_raw", "claims_raw"]:
             spark.catalog.dropTempView(name)
 
 

@@ -76,7 +76,13 @@ def _sql_in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{_q(v)}'" for v in values) + ")"
 
 
-def members_step(rules: Rules, as_of: dt.date) -> Step:
+def _trim(sql: str, name: str, trimmed: frozenset[str]) -> str:
+    """TRIM(sql), or `sql` itself where the engine vouches that every value of the input column `name`
+    (as `members_raw.member_id`) is already trimmed: validation proves this of the ids (see `build_steps`)."""
+    return sql if name in trimmed else f"TRIM({sql})"
+
+
+def members_step(rules: Rules, as_of: dt.date, trimmed: frozenset[str] = frozenset()) -> Step:
     """Actively enrolled members, typed, with their exclusion reason (first program in order, else DSNP)."""
     reasons = " ".join(f"WHEN {_list_has('other_programs', p)} THEN '{p}'" for p in rules.program_order)
     dsnp = f"WHEN dsnp AND plan_code IN {_sql_in(rules.dsnp_plans)} THEN '{_q(rules.dsnp_reason)}'"
@@ -87,7 +93,7 @@ SELECT member_id, birth_date, race_ethnicity, county, plan_code, delegated_to, h
        release_date, ccs_enrolled, foster_care,
        CASE WHEN other_programs = '' THEN CASE {dsnp} END ELSE CASE {reasons} {dsnp} END END AS exclusion_reason
 FROM (
-  SELECT TRIM(member_id) AS member_id, birth_date,
+  SELECT {_trim('member_id', 'members_raw.member_id', trimmed)} AS member_id, birth_date,
          {_text('race_ethnicity')} AS race_ethnicity, TRIM(county) AS county, TRIM(plan_code) AS plan_code,
          enrollment_start, enrollment_end,
          {_text('delegated_to')} AS delegated_to, {_bool('dsnp')} AS dsnp,
@@ -120,7 +126,7 @@ def _digits_first(codes: tuple[str, ...], column: str, test: str) -> str:
     return f"CASE WHEN {column} LIKE '%{prefix}%' THEN {test} ELSE FALSE END"
 
 
-def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
+def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom], trimmed: frozenset[str] = frozenset()) -> list[Step]:
     """Claims of eligible members with stay/ED flags and one flag per code list the rules read."""
     # Code-list atoms always carry their list name (leaf_atom), so the `is not None` filters drop nothing.
     lists_any = sorted({a.code_list for a in atoms if a.kind == "codes" and a.code_list is not None})
@@ -160,7 +166,8 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     sql = f"""
 SELECT claim_id, member_id, service_from, service_to, is_stay, is_ed{''.join(', ' + c for c in flag_cols)}
 FROM (
-  SELECT TRIM(c.claim_id) AS claim_id, TRIM(c.member_id) AS member_id, c.service_from, c.service_to, c.is_stay,
+  SELECT {_trim('c.claim_id', 'claims_raw.claim_id', trimmed)} AS claim_id,
+         {_trim('c.member_id', 'claims_raw.member_id', trimmed)} AS member_id, c.service_from, c.service_to, c.is_stay,
          c.is_ed{''.join(', f.' + col for col in flag_cols)}
   FROM (
     SELECT c.claim_id, c.member_id, c.service_from, COALESCE(c.service_to, c.service_from) AS service_to,
@@ -245,20 +252,24 @@ def dx_cells_step() -> Step:
     return Step("dx_cells", f"SELECT DISTINCT {RAW_DX} AS raw_dx FROM claims_raw c")
 
 
-def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozenset()) -> list[Step]:
+def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozenset(),
+                trimmed: frozenset[str] = frozenset()) -> list[Step]:
     """Every step of the job; the engine outputs are `ENGINE_OUTPUTS`.
 
-    `provided` names relations the engine supplies itself (only `dx_cells`, see `dx_cells_step`)."""
+    `provided` names relations the engine supplies itself (only `dx_cells`, see `dx_cells_step`).
+    `trimmed` names input columns (`claims_raw.claim_id`, `claims_raw.member_id`, `members_raw.member_id`)
+    whose every value validation proved unchanged by TRIM (`validate.trimmed_columns`): the steps read
+    those as they are instead of trimming millions of ids that need none."""
     atoms = atoms_of(rules)
     adult_cutoff = years_before(as_of, rules.adult_age)
     steps = [
-        members_step(rules, as_of),
+        members_step(rules, as_of, trimmed),
         Step("exclusions", "SELECT member_id, exclusion_reason AS reason FROM active_members "
                            "WHERE exclusion_reason IS NOT NULL"),
         Step("eligible_members", f"SELECT *, birth_date <= {lit(adult_cutoff)} AS adult FROM active_members "
                                  "WHERE exclusion_reason IS NULL", materialize=True),
         *([] if "dx_cells" in provided else [dx_cells_step()]),
-        *claims_steps(rules, as_of, atoms),
+        *claims_steps(rules, as_of, atoms, trimmed),
         *stays_steps(rules, atoms),
     ]
     steps += facts_steps(rules, as_of, atoms)

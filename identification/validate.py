@@ -70,6 +70,8 @@ class FileReport:
     value_sets: tuple[tuple[frozenset[str], int], ...] = ()
     # Column name -> DuckDB type as read (every CSV column is VARCHAR).
     types: dict[str, str] = field(default_factory=dict)
+    # Columns whose every value the quick pass proved unchanged by TRIM (see `trimmed_columns`).
+    trimmed: frozenset[str] = frozenset()
 
 
 def column_checks(spec: tuple[Column, ...], present: list[str]) -> list[Check]:
@@ -162,8 +164,9 @@ def _any_true(conds: list[str]) -> str:
 
 def _quick_pass(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Column, ...],
                 types: dict[str, str], checks: list[Check], key: str | None,
-                ) -> tuple[int, bool, str, tuple[tuple[frozenset[str], int], ...]]:
-    """(records, whether anything may be wrong, values table, grouping sets) from one grouping scan.
+                ) -> tuple[int, bool, str, tuple[tuple[frozenset[str], int], ...], frozenset[str]]:
+    """(records, whether anything may be wrong, values table, grouping sets, columns proved trimmed) from one
+    grouping scan.
 
     A check reading only `distinct` columns is evaluated on the distinct values (or value combinations)
     of those columns, which gives the same verdict as on every record; the other checks are evaluated
@@ -213,19 +216,44 @@ def _quick_pass(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[Co
     probes = []
     for cols, set_gid in value_sets:
         conds = [chk.cond for chk in per_value if chk.reads <= cols]
-        trimmed = ", ".join(_trimmed(f"g_{c}", c) for c in sorted(cols))
-        probes.append(f"SELECT 1 FROM (SELECT {trimmed} FROM {table} WHERE gid = {set_gid}) v "
+        values = ", ".join(_trimmed(f"g_{c}", c) for c in sorted(cols))
+        probes.append(f"SELECT 1 FROM (SELECT {values} FROM {table} WHERE gid = {set_gid}) v "
                       f"WHERE {_any_true(conds)}")
     if probes and not suspect:
         suspect = first_row(con, " UNION ALL ".join(probes)) is not None
+    trimmed: set[str] = set()
     if key is not None and not suspect:
-        suspect = _key_suspect(con, path, key)
-    return rows, suspect, table, value_sets
+        suspect, plain = _key_suspect(con, path, key)
+        if plain:
+            trimmed.add(key)
+    if not suspect:
+        trimmed |= _trimmed_values(con, table, value_sets, TRIM_PROVED)
+    return rows, suspect, table, value_sets, frozenset(trimmed)
 
 
-def _key_suspect(con: duckdb.DuckDBPyConnection, path: str | Path, key: str) -> bool:
-    """Whether some key may be empty or repeated: a repeated key repeats its hash (a repeated hash alone is
-    a false alarm the exact pass settles).
+# Distinct columns whose values are tested for needing TRIM (the rules trim them on millions of claims).
+TRIM_PROVED = ("member_id",)
+
+
+def _trimmed_values(con: duckdb.DuckDBPyConnection, table: str, value_sets: tuple[tuple[frozenset[str], int], ...],
+                    columns: tuple[str, ...]) -> set[str]:
+    """The `columns` among the quick pass's distinct values none of which TRIM changes."""
+    found = set()
+    for column in columns:
+        for cols, set_gid in value_sets:
+            if column in cols:
+                g = f"CAST(g_{column} AS VARCHAR)"
+                row = first_row(con, f"SELECT COUNT(*) FILTER (WHERE TRIM({g}) IS DISTINCT FROM {g}) "
+                                     f"FROM {table} WHERE gid = {set_gid}")
+                if row is not None and row[0] == 0:
+                    found.add(column)
+                break
+    return found
+
+
+def _key_suspect(con: duckdb.DuckDBPyConnection, path: str | Path, key: str) -> tuple[bool, bool]:
+    """(Whether some key may be empty or repeated, whether every key is plain): a repeated key repeats its
+    hash (a repeated hash alone is a false alarm the exact pass settles).
 
     Keys are hashed as read when every one is plainly unchanged by trimming: non-empty, all ASCII
     (`STRLEN = LENGTH`) with no space at either end (TRIM removes only spaces from ASCII text). Such a
@@ -240,12 +268,13 @@ def _key_suspect(con: duckdb.DuckDBPyConnection, path: str | Path, key: str) -> 
     hashes = con.sql(f"SELECT HASH({raw}) * CAST({plain} AS UBIGINT) AS h FROM {reader_sql(path)}").fetchnumpy()["h"]
     hashes = np.sort(np.asarray(hashes, dtype=np.uint64))
     if not hashes.size or not (hashes[0] == 0 or bool(np.any(hashes[1:] == hashes[:-1]))):
-        return False
+        return False, True
     del hashes
     # An empty key hashes as NULL.
     k = f"NULLIF(TRIM({raw}), '')"
-    return first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
-                          "HAVING COUNT(*) > 1 OR h = HASH(CAST(NULL AS VARCHAR))") is not None
+    suspect = first_row(con, f"SELECT HASH({k}) AS h FROM {reader_sql(path)} GROUP BY h "
+                             "HAVING COUNT(*) > 1 OR h = HASH(CAST(NULL AS VARCHAR))") is not None
+    return suspect, False
 
 
 def _exact_pass(con: duckdb.DuckDBPyConnection, label: str, path: str | Path, spec: tuple[Column, ...],
@@ -288,11 +317,11 @@ def validate_file(con: duckdb.DuckDBPyConnection, path: str | Path, spec: tuple[
     key = keys[0] if keys else None
     if quick:
         try:
-            rows, suspect, table, value_sets = _quick_pass(con, path, spec, types, checks, key)
+            rows, suspect, table, value_sets, trimmed = _quick_pass(con, path, spec, types, checks, key)
         except duckdb.Error:
             suspect = True  # unreadable: the exact pass reports it as it always has
         if not suspect:
-            return FileReport(label, present, rows, table, value_sets, types)
+            return FileReport(label, present, rows, table, value_sets, types, trimmed)
     return FileReport(label, present, _exact_pass(con, label, path, spec, present, checks, key), types=types)
 
 
@@ -332,3 +361,9 @@ def unknown_member_claims(con: duckdb.DuckDBPyConnection, members: FileReport, c
     rows = con.sql(f"SELECT rn FROM unknown_member_rows ORDER BY rn LIMIT {limit}").fetchall()
     con.execute("DROP TABLE unknown_member_rows")
     return int(count[0]) if count else 0, [int(r[0]) for r in rows]
+
+
+def trimmed_columns(members: FileReport, claims: FileReport) -> frozenset[str]:
+    """The rules' input columns (`members_raw.member_id`, ...) validation proved need no TRIM
+    (see `rulesql.build_steps`)."""
+    return frozenset({f"members_raw.{c}" for c in members.trimmed} | {f"claims_raw.{c}" for c in claims.trimmed})

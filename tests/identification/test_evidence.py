@@ -64,3 +64,15 @@ def test_claim_counted_once_when_behind_several_conditions(job) -> None:
     c = claim(service_from="2026-02-02", diagnosis_codes="Z5900;F329")
     row = job.row([member()], [c], "A1")
     assert row is not None and row["evidence_count"] == "1" and row["evidence_claim_ids"] == c["claim_id"]
+
+
+def test_padded_ids_are_trimmed_and_plain_ones_read_as_they_are(job) -> None:
+    """Validation proves plain ids need no TRIM and the rules then read them as they are; one padded id in
+    the file (here with a no-break space) turns trimming back on for that column, and the output is the same."""
+    home = claim(service_from="2026-01-10", diagnosis_codes="Z59.01")
+    cx = claim(service_from="2026-02-10", diagnosis_codes="J45.909")
+    plain = job.row([member(homeless_flag="true")], [home, cx], "A1")
+    padded = [dict(home, claim_id=f"\u00a0{home['claim_id']} ", member_id=" 10000001A"), cx]
+    rows, _ = job.run([member("10000001A\u3000", homeless_flag="true")], padded)
+    assert [r for r in rows if r["pof"] == "A1"] == [plain]
+    assert plain is not None and plain["evidence_claim_ids"] == f"{home['claim_id']};{cx['claim_id']}"

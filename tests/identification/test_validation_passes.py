@@ -91,6 +91,10 @@ def test_a_clean_file_is_proved_clean_by_the_quick_pass_alone(tmp_path: Path) ->
     values = distinct_values(report, "member_id")
     assert values is not None
     assert sorted(con.sql(values).fetchall()) == [(" 10000001A ", 1), ("10000002B", 2)]
+    assert report.trimmed == {"claim_id"}  # a padded CIN: the rules must trim member_id
+    rows[0]["member_id"] = "10000001A"
+    assert validate_file(con, write_rows(tmp_path / "plain.csv", CLAIM_COLUMNS, rows), CLAIM_SPEC).trimmed == {
+        "claim_id", "member_id"}
 
 
 def test_typed_parquet_dates_agree_at_the_edges_of_what_text_allows(tmp_path: Path) -> None:
@@ -147,6 +151,11 @@ def test_key_check_hashes_keys_as_read_only_when_trimming_cannot_change_them(tmp
         bad = None in trimmed or len(set(trimmed)) < len(trimmed)
         assert _suspect(con, path, CLAIM_SPEC) == bad, ids
         assert (_outcome(con, path, CLAIM_SPEC, quick=True)[0] == "error") == bad, ids
+        if not bad:  # reported trimmed only when TRIM changes no key, and always when all are plain ASCII
+            report = validate_file(con, path, CLAIM_SPEC)
+            assert "claim_id" not in report.trimmed or trimmed == ids, ids
+            plain = all(x.isascii() and x == x.strip(" ") for x in ids)
+            assert "claim_id" in report.trimmed or not plain, ids
 
 
 def test_glob_first_tests_settle_only_values_their_pattern_accepts() -> None:
