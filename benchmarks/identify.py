@@ -4,8 +4,8 @@ Usage: .venv/bin/python benchmarks/identify.py [--members 1000000] [--claims-per
 Data are generated once with the `calaim synth` logic and cached under benchmarks/.cache/ (git-ignored)
 or $CALAIM_BENCH_CACHE. Each job runs in its own subprocess; peak memory is the highest summed RSS
 of that process tree (Spark's JVM included), polled every 50 ms. The DuckDB job and the floor, the two
-short jobs whose ratio is a target, each run --repeat times (default 3): the wall time reported is the
-median of those runs and the peak memory the highest.
+short jobs whose ratio is a target, each run --repeat times (default 5): the wall time reported is the
+median of those runs and the peak memory the highest; the two run in turns, so both see the same machine.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def main() -> None:
     p.add_argument("--format", choices=("csv", "parquet"), default="parquet")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", nargs="*", default=[], choices=("pandas", "spark", "floor"))
-    p.add_argument("--repeat", type=int, default=3, help="runs of the DuckDB job and of the floor (median reported)")
+    p.add_argument("--repeat", type=int, default=5,
+                   help="runs of the DuckDB job and of the floor, in turns (medians reported)")
     args = p.parse_args()
     members, claims = dataset(args.members, args.claims_per_member, args.format, args.seed)
     print(f"data: {members.stat().st_size / 2**20:,.0f} MiB members, {claims.stat().st_size / 2**20:,.0f} MiB claims",
@@ -111,23 +112,36 @@ def main() -> None:
                             "--as-of", AS_OF, "--out", str(out["pandas"])], None),
                 ("spark", identify_cmd(members, claims, out["spark"], "spark"),
                  {"CALAIM_SPARK_DRIVER_MEMORY": "6g"})]
+        # The two short jobs run in turns (duckdb, floor, duckdb, floor, ...) so both see the same machine:
+        # on a shared host the speed drifts by 10-20% over a minute, which would skew the ratio of two
+        # medians taken minutes apart.
+        repeated = [(name, cmd, env) for name, cmd, env in runs if name in REPEATED and name not in args.skip]
+        times = max(1, args.repeat)
+        if repeated:
+            print(f"running {' and '.join(n for n, _, _ in repeated)} in turns, {times} times each ...", flush=True)
+        walls: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in repeated}
+        for _ in range(times):
+            for name, cmd, env in repeated:
+                walls[name].append(measure(cmd, env))
+        for name, got in walls.items():
+            results[name] = (statistics.median(w for w, _ in got), max(p for _, p in got))
+            listed = ", ".join(f"{w:.1f}" for w, _ in got)
+            print(f"  {name}: runs {listed} s; median {results[name][0]:.1f} s, peak {results[name][1]:,.0f} MiB",
+                  flush=True)
+        if len(walls) == 2:
+            pairs = [d / f for (d, _), (f, _) in zip(walls["duckdb"], walls["floor"], strict=True)]
+            print(f"  duckdb/floor run by run: {', '.join(f'{r:.1f}x' for r in pairs)}", flush=True)
         for name, cmd, env in runs:
-            if name in args.skip:
+            if name in args.skip or name in REPEATED:
                 continue
-            times = max(1, args.repeat) if name in REPEATED else 1
-            print(f"running {name}{f' {times} times' if times > 1 else ''} ...", flush=True)
+            print(f"running {name} ...", flush=True)
             try:
-                runs_of_job = [measure(cmd, env) for _ in range(times)]
+                wall, peak = measure(cmd, env)
             except SystemExit as exc:  # e.g. pandas running out of memory: report it, keep going
                 print(f"  {name} failed: {exc}", flush=True)
                 continue
-            results[name] = (statistics.median(w for w, _ in runs_of_job), max(p for _, p in runs_of_job))
-            if times > 1:
-                walls = ", ".join(f"{w:.1f}" for w, _ in runs_of_job)
-                print(f"  {name}: runs {walls} s; median {results[name][0]:.1f} s, peak {results[name][1]:,.0f} MiB",
-                      flush=True)
-            else:
-                print(f"  {name}: {results[name][0]:.1f} s, peak {results[name][1]:,.0f} MiB", flush=True)
+            results[name] = (wall, peak)
+            print(f"  {name}: {wall:.1f} s, peak {peak:,.0f} MiB", flush=True)
         checks = compare(args, out, results, tmp)
     report(args, results, checks)
 

@@ -265,7 +265,7 @@ def build_steps(rules: Rules, as_of: dt.date, provided: frozenset[str] = frozens
     steps = [
         members_step(rules, as_of, trimmed),
         Step("exclusions", "SELECT member_id, exclusion_reason AS reason FROM active_members "
-                           "WHERE exclusion_reason IS NOT NULL"),
+                           "WHERE exclusion_reason IS NOT NULL", materialize=True),
         Step("eligible_members", f"SELECT *, birth_date <= {lit(adult_cutoff)} AS adult FROM active_members "
                                  "WHERE exclusion_reason IS NULL", materialize=True),
         *([] if "dx_cells" in provided else [dx_cells_step()]),
@@ -347,7 +347,7 @@ def facts_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
         Step("member_facts", facts, materialize=True),
         Step("pof_rows", " UNION ALL ".join(rows), materialize=True),
         Step("pof_atoms", " UNION ALL ".join(links) if links else empty_links, materialize=True),
-        Step("evidence", evidence),
+        Step("evidence", evidence, materialize=True),
         # One row per candidate with its routing; the evidence summary (count, dates, first ids) is made from
         # `evidence` when the outputs are assembled (`identification.output`), the same code for every engine.
         Step("candidates_core", "SELECT r.member_id, r.pof, m.delegated_to AS route_to FROM pof_rows r "
