@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -86,37 +87,56 @@ def _quoted_by_csv_module() -> str:
 _QUOTED = _quoted_by_csv_module()
 
 
-def _csv_field_sql(column: str) -> str:
+def _csv_field_sql(column: str, data_type: pa.DataType) -> str:
     """SQL for what `csv.writer` writes for one value: quoted (quotes doubled) when it holds a special
-    character, NULL as empty, dates as YYYY-MM-DD and integers in decimal, as str() and isoformat() do."""
+    character, NULL as empty, dates as YYYY-MM-DD and integers in decimal, as str() and isoformat() do.
+    Only text can hold a special character, so dates and numbers skip the test."""
     text = f"CAST({column} AS VARCHAR)"
+    if not (pa.types.is_string(data_type) or pa.types.is_large_string(data_type)):
+        return f"COALESCE({text}, '')"
     special = "[" + "".join(f"\\x{ord(c):02x}" for c in _QUOTED) + "]"
     return (f"COALESCE(CASE WHEN REGEXP_MATCHES({text}, '{special}') "
             f"THEN '\"' || REPLACE({text}, '\"', '\"\"') || '\"' ELSE {text} END, '')")
+
+
+def _text_bytes(column: pa.Array) -> memoryview:
+    """The UTF-8 bytes of every value of a string column without nulls, end to end (no Python strings)."""
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    _, offsets, data = column.buffers()
+    assert offsets is not None and column.null_count == 0
+    bounds = np.frombuffer(offsets, dtype=width)[column.offset:column.offset + len(column) + 1]
+    if data is None:  # every value empty
+        return memoryview(b"")
+    return memoryview(data)[int(bounds[0]):int(bounds[-1])]
 
 
 def _write_csv(table: pa.Table, handle: int) -> None:
     """RFC 4180 CSV, UTF-8, LF endings, header always, dates as YYYY-MM-DD, nulls as empty.
 
     Byte for byte what Python's csv writer writes (QUOTE_MINIMAL, `\n` line ends; a test compares the
-    two), but each line is built in DuckDB rather than from one Python object per value.
+    two), but each line is built in DuckDB and written as the bytes of an Arrow string column, rather
+    than from one Python object per value.
     """
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerow(table.column_names)
+    with os.fdopen(handle, "wb") as f:
+        header = io.StringIO(newline="")
+        csv.writer(header, lineterminator="\n").writerow(table.column_names)
+        f.write(header.getvalue().encode("utf-8"))
         if table.num_rows == 0:
             return
         if table.num_columns < 2:  # a lone empty field is written as "" by csv: leave that case to it
-            csv.writer(f, lineterminator="\n").writerows(
+            body = io.StringIO(newline="")
+            csv.writer(body, lineterminator="\n").writerows(
                 ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
                 for row in zip(*(c.to_pylist() for c in table.columns), strict=True))
+            f.write(body.getvalue().encode("utf-8"))
             return
         con = duckdb.connect()
         con.register("output_table", table)
-        line = " || ',' || ".join(_csv_field_sql(quote_ident(name)) for name in table.column_names)
+        line = " || ',' || ".join(_csv_field_sql(quote_ident(field.name), field.type) for field in table.schema)
         # A plain projection of a scan keeps the table's row order (insertion order is preserved).
         result = con.sql(f"SELECT {line} || chr(10) AS line FROM output_table")
         for batch in result.to_arrow_reader(65536):
-            f.write("".join(batch.column(0).to_pylist()))
+            f.write(_text_bytes(batch.column(0)))
         con.close()
 
 
