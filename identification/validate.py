@@ -334,23 +334,32 @@ def distinct_values(report: FileReport, column: str) -> str | None:
     return None
 
 
+def _trim_unless(sql: str, report: FileReport, column: str = "member_id") -> str:
+    return sql if column in report.trimmed else f"TRIM({sql})"
+
+
 def unknown_member_claims(con: duckdb.DuckDBPyConnection, members: FileReport, claims: FileReport,
                           limit: int = 20) -> tuple[int, list[int]]:
     """Claims whose CIN is not in members: how many, and the first record numbers (they are skipped)."""
     m_src = text_relation_sql(members.path, members.columns, ("member_id",), False)
-    known = f"SELECT TRIM(member_id) FROM ({m_src}) m"
+    # CINs validation proved trimmed (`FileReport.trimmed`) are compared as they are.
+    known = f"SELECT {_trim_unless('member_id', members)} FROM ({m_src}) m"
     values = distinct_values(claims, "member_id")
     if values is not None:
         # The quick pass kept each distinct CIN with its count: test those, and scan the records only
         # for the first few unknown ones.
         con.execute(f"CREATE OR REPLACE TEMP TABLE unknown_member_ids AS SELECT value, n FROM ({values}) v "
-                    f"WHERE TRIM(value) NOT IN ({known})")
+                    f"WHERE {_trim_unless('value', claims, 'member_id')} NOT IN ({known})")
         count = first_row(con, "SELECT COALESCE(SUM(n), 0) FROM unknown_member_ids")
         first: list[tuple] = []
         if count and count[0]:
             c_src = text_relation_sql(claims.path, claims.columns, ("member_id",), True)
-            first = con.sql(f"SELECT rn FROM ({c_src}) c WHERE c.member_id IN (SELECT value FROM unknown_member_ids) "
-                            f"ORDER BY rn LIMIT {limit}").fetchall()
+            unknown = f"SELECT rn FROM ({c_src}) c WHERE c.member_id IN (SELECT value FROM unknown_member_ids)"
+            if first_row(con, "SELECT current_setting('preserve_insertion_order')") == (True,):
+                # A LIMIT without ORDER BY then keeps the first matches in file order: the scan stops
+                # once it has them instead of reading every claim.
+                unknown = f"SELECT rn FROM ({unknown} LIMIT {limit}) f"
+            first = con.sql(f"{unknown} ORDER BY rn LIMIT {limit}").fetchall()
         con.execute("DROP TABLE unknown_member_ids")
         return int(count[0]) if count else 0, [int(r[0]) for r in first]
     c_src = text_relation_sql(claims.path, claims.columns, ("member_id",), True)

@@ -131,6 +131,17 @@ def test_unknown_member_claims_are_warned_counted_and_skipped(job) -> None:
     assert job.summary.unknown_member_claims == 2 and job.summary.unknown_member_rows == [2, 3]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_first_unknown_member_claims_are_reported_in_file_order(job, fmt: str) -> None:
+    """Many unknown CINs spread over a file read in parallel: the rows reported are the first 20 in the file."""
+    unknown_at = [n for n in range(1, 60_001) if n % 1_999 == 0 or n in (59_000, 59_999)]
+    claims = [claim("99999999Z" if n in unknown_at else "10000001A", diagnosis_codes="R05") for n in range(1, 60_001)]
+    job.run([member()], claims, fmt=fmt)
+    assert job.summary is not None
+    assert job.summary.unknown_member_claims == len(unknown_at)
+    assert job.summary.unknown_member_rows == unknown_at[:20]
+
+
 @pytest.mark.parametrize(("in_fmt", "out_fmt"), [("csv", "parquet"), ("parquet", "csv"), ("parquet", "parquet")])
 def test_csv_and_parquet_in_and_out_agree(job, tmp_path, in_fmt: str, out_fmt: str) -> None:
     members = [member(homeless_flag="true", delegated_to="KAISER"), member("10000002B", foster_care="current",
