@@ -320,15 +320,19 @@ def facts_steps(rules: Rules, as_of: dt.date, atoms: list[Atom]) -> list[Step]:
     joins = "".join(f" LEFT JOIN {step.name} ON {step.name}.member_id = m.member_id" for step, _ in counts)
     coalesced = "".join(f", COALESCE({step.name}.n_{a.name}, 0) AS n_{a.name}" for step, group in counts
                         for a in group)
-    live = "".join(f", {_live_sql(rules, pof, as_of)} AS live_{pof}" for pof in rules.pofs)
+    # Whether each POF is live for the member's plan and county: POFs live in the same places share one
+    # column (they usually all go live together), which keeps the materialised facts narrow.
+    places: dict[str, str] = {}
+    live_of = {pof: places.setdefault(_live_sql(rules, pof, as_of), f"live_{len(places)}") for pof in rules.pofs}
+    live = "".join(f", {sql} AS {name}" for sql, name in places.items())
     facts = f"SELECT m.*{coalesced}{live} FROM eligible_members m{joins}"
     rows, links = [], []
     for pof, node in rules.pofs.items():
         met = condition_sql(node, as_of, rules)
-        rows.append(f"SELECT member_id, '{pof}' AS pof FROM member_facts WHERE live_{pof} AND {met}")
+        rows.append(f"SELECT member_id, '{pof}' AS pof FROM member_facts WHERE {live_of[pof]} AND {met}")
         for atom_name, path_sql in contributions(node, as_of, rules):
             links.append(f"SELECT member_id, '{pof}' AS pof, '{atom_name}' AS atom FROM member_facts "
-                         f"WHERE live_{pof} AND {met} AND {path_sql}")
+                         f"WHERE {live_of[pof]} AND {met} AND {path_sql}")
     empty_links = "SELECT member_id, 'x' AS pof, 'x' AS atom FROM member_facts WHERE FALSE"
     # Each link (member, POF, measure) takes the measure's claims of that member. The measures' rows are
     # joined to the links in one join (no materialised table of every member's measure rows), which also
