@@ -50,8 +50,9 @@ def drop_schedule(steps: list[Step], views: dict[str, set[str]], outputs: tuple[
 
     A view is read when it is used, so reading a view reads what the view reads; `views` gives the
     relations views made outside the steps read (their names count as relations too)."""
-    names = [step.name for step in steps] + [n for n in views if n not in {step.name for step in steps}]
-    names += sorted({r for reads in views.values() for r in reads} - set(names))
+    materialized = {step.name: step.materialize for step in steps}
+    tables = {name for name, kept in materialized.items() if kept} | {r for rs in views.values() for r in rs}
+    names = set(materialized) | set(views) | tables
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
     direct = dict(views)
     for step in steps:
@@ -64,7 +65,7 @@ def drop_schedule(steps: list[Step], views: dict[str, set[str]], outputs: tuple[
             rel = todo.pop()
             if rel not in seen:
                 seen.add(rel)
-                if rel in views or not next((s.materialize for s in steps if s.name == rel), True):
+                if rel not in tables:  # a view: reading it reads what it reads
                     todo.extend(direct.get(rel, ()))
         return seen
 
@@ -74,7 +75,6 @@ def drop_schedule(steps: list[Step], views: dict[str, set[str]], outputs: tuple[
             last[rel] = i
     for rel in reads(set(outputs)):
         last[rel] = len(steps)
-    tables = {step.name for step in steps if step.materialize} | {r for rs in views.values() for r in rs}
     schedule: list[list[str]] = [[] for _ in steps]
     for rel, i in last.items():
         if rel in tables and i < len(steps):

@@ -134,6 +134,11 @@ def file_schema(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict[str, s
 DATE_COLUMNS = frozenset(c.name for spec in (MEMBER_SPEC, CLAIM_SPEC) for c in spec if c.kind == "date")
 
 
+def trim_sql(sql: str, already_trimmed: bool) -> str:
+    """TRIM(sql), or `sql` itself where validation proved every value already trimmed (`FileReport.trimmed`)."""
+    return sql if already_trimmed else f"TRIM({sql})"
+
+
 def parse_date_sql(text: str) -> str:
     """SQL (DuckDB dialect) of an input date: the text trimmed, empty as NULL, cast to DATE."""
     return f"CAST(NULLIF(TRIM({text}), '') AS DATE)"

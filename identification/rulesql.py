@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from identification.codes import BLANK
 from identification.conditions import Atom, atoms_of, condition_sql, contributions
 from identification.config import Group, Leaf, Node, Rules
+from identification.inputs import trim_sql
 
 MEMBER_COLUMNS = ("member_id", "birth_date", "race_ethnicity", "county", "plan_code", "enrollment_start",
                   "enrollment_end", "delegated_to", "dsnp", "other_programs", "homeless_flag",
@@ -76,12 +77,6 @@ def _sql_in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{_q(v)}'" for v in values) + ")"
 
 
-def _trim(sql: str, name: str, trimmed: frozenset[str]) -> str:
-    """TRIM(sql), or `sql` itself where the engine vouches that every value of the input column `name`
-    (as `members_raw.member_id`) is already trimmed: validation proves this of the ids (see `build_steps`)."""
-    return sql if name in trimmed else f"TRIM({sql})"
-
-
 def members_step(rules: Rules, as_of: dt.date, trimmed: frozenset[str] = frozenset()) -> Step:
     """Actively enrolled members, typed, with their exclusion reason (first program in order, else DSNP)."""
     reasons = " ".join(f"WHEN {_list_has('other_programs', p)} THEN '{p}'" for p in rules.program_order)
@@ -93,7 +88,7 @@ SELECT member_id, birth_date, race_ethnicity, county, plan_code, delegated_to, h
        release_date, ccs_enrolled, foster_care,
        CASE WHEN other_programs = '' THEN CASE {dsnp} END ELSE CASE {reasons} {dsnp} END END AS exclusion_reason
 FROM (
-  SELECT {_trim('member_id', 'members_raw.member_id', trimmed)} AS member_id, birth_date,
+  SELECT {trim_sql('member_id', 'members_raw.member_id' in trimmed)} AS member_id, birth_date,
          {_text('race_ethnicity')} AS race_ethnicity, TRIM(county) AS county, TRIM(plan_code) AS plan_code,
          enrollment_start, enrollment_end,
          {_text('delegated_to')} AS delegated_to, {_bool('dsnp')} AS dsnp,
@@ -166,9 +161,9 @@ def claims_steps(rules: Rules, as_of: dt.date, atoms: list[Atom], trimmed: froze
     sql = f"""
 SELECT claim_id, member_id, service_from, service_to, is_stay, is_ed{''.join(', ' + c for c in flag_cols)}
 FROM (
-  SELECT {_trim('c.claim_id', 'claims_raw.claim_id', trimmed)} AS claim_id,
-         {_trim('c.member_id', 'claims_raw.member_id', trimmed)} AS member_id, c.service_from, c.service_to, c.is_stay,
-         c.is_ed{''.join(', f.' + col for col in flag_cols)}
+  SELECT {trim_sql('c.claim_id', 'claims_raw.claim_id' in trimmed)} AS claim_id,
+         {trim_sql('c.member_id', 'claims_raw.member_id' in trimmed)} AS member_id, c.service_from, c.service_to,
+         c.is_stay, c.is_ed{''.join(', f.' + col for col in flag_cols)}
   FROM (
     SELECT c.claim_id, c.member_id, c.service_from, COALESCE(c.service_to, c.service_from) AS service_to,
            c.is_stay, (NOT c.is_stay AND {is_ed_any}) AS is_ed, c.raw_dx

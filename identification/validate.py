@@ -27,6 +27,7 @@ from identification.inputs import (
     reader_sql,
     sql_string,
     text_relation_sql,
+    trim_sql,
 )
 
 EMPTY_LIST = "[ \t;]*"
@@ -375,22 +376,18 @@ def distinct_values(report: FileReport, column: str) -> str | None:
     return None
 
 
-def _trim_unless(sql: str, report: FileReport, column: str = "member_id") -> str:
-    return sql if column in report.trimmed else f"TRIM({sql})"
-
-
 def unknown_member_claims(con: duckdb.DuckDBPyConnection, members: FileReport, claims: FileReport,
                           limit: int = 20) -> tuple[int, list[int]]:
     """Claims whose CIN is not in members: how many, and the first record numbers (they are skipped)."""
     m_src = text_relation_sql(members.path, members.columns, ("member_id",), False)
     # CINs validation proved trimmed (`FileReport.trimmed`) are compared as they are.
-    known = f"SELECT {_trim_unless('member_id', members)} FROM ({m_src}) m"
+    known = f"SELECT {trim_sql('member_id', 'member_id' in members.trimmed)} FROM ({m_src}) m"
     values = distinct_values(claims, "member_id")
     if values is not None:
         # The quick pass kept each distinct CIN with its count: test those, and scan the records only
         # for the first few unknown ones.
         con.execute(f"CREATE OR REPLACE TEMP TABLE unknown_member_ids AS SELECT value, n FROM ({values}) v "
-                    f"WHERE {_trim_unless('value', claims, 'member_id')} NOT IN ({known})")
+                    f"WHERE {trim_sql('value', 'member_id' in claims.trimmed)} NOT IN ({known})")
         count = first_row(con, "SELECT COALESCE(SUM(n), 0) FROM unknown_member_ids")
         first: list[tuple] = []
         if count and count[0]:
