@@ -141,7 +141,7 @@ def _run_search(user: Any, query: str) -> int:
     """What the search page does: the scoped search, ordered, its first page and the total count."""
     from django.core.paginator import Paginator
 
-    from calaim.members.selectors import member_search
+    from calaim.access.scopes import member_search
 
     results = member_search(user, query).select_related("county").order_by("last_name", "first_name", "cin")
     page = Paginator(results, PAGE_SIZE).get_page(1)
@@ -162,7 +162,7 @@ def _measure(user: Any, sample: list[Any], kind: str, queries: int, rng: Random)
 
 
 def _plans(user: Any, sample: list[Any]) -> None:
-    from calaim.members.selectors import member_search
+    from calaim.access.scopes import member_search
 
     print("\nQuery plans (plan staff):")
     for kind, make in QUERY_KINDS.items():

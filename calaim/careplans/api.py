@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from calaim.access.scopes import member_get
 from calaim.careplans import services
 from calaim.careplans.care_plan_api import router as care_plan_router
 from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
@@ -15,7 +16,6 @@ from calaim.careplans.selectors import care_team_get, care_team_scope, outreach_
 from calaim.core.api_base import actor
 from calaim.core.schemas import ERRORS
 from calaim.ecm.selectors import enrollment_get
-from calaim.members.selectors import member_get
 
 router = Router(tags=["care coordination"])
 router.add_router("", care_plan_router)

@@ -6,12 +6,12 @@ import uuid
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 
+from calaim.access.scopes import member_scope
 from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.careplans.models import CarePlan, CareTeamMember, Goal, Intervention, OutreachAttempt, Task
 from calaim.core.errors import NotFound
 from calaim.ecm.models import Enrollment, EnrollmentStatus
 from calaim.ecm.selectors import enrollment_scope
-from calaim.members.selectors import member_scope
 
 
 def task_scope(user: User | None) -> QuerySet[Task]:

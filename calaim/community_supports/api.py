@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from calaim.access.scopes import member_get
 from calaim.community_supports import services
 from calaim.community_supports.eligibility import services_in_force, what_could_member_get
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
@@ -25,7 +26,6 @@ from calaim.community_supports.selectors import cs_request_get, cs_request_scope
 from calaim.core.api_base import actor
 from calaim.core.clock import local_date
 from calaim.core.schemas import ERRORS
-from calaim.members.selectors import member_get
 
 router = Router(tags=["community supports"])
 

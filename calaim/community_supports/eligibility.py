@@ -11,8 +11,8 @@ from decimal import Decimal
 from calaim.community_supports import limits
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
-from calaim.ecm.eligibility import member_facts
 from calaim.members.models import Member
+from calaim.members.selectors import member_facts
 from calaim.plans.models import Dated
 from calaim.plans.selectors import latest_by_code
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from calaim.access.scopes import member_get
 from calaim.accounts.policies import PLAN_ROLES, require_plan_role
 from calaim.core.api_base import actor
 from calaim.core.clock import local_date
@@ -29,7 +30,6 @@ from calaim.ecm.schemas import (
     ProviderOptionOut,
 )
 from calaim.ecm.selectors import enrollment_get, enrollment_scope
-from calaim.members.selectors import member_get
 from calaim.referrals.selectors import referral_get
 
 router = Router(tags=["ecm"])

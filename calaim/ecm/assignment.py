@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from calaim.core.errors import Conflict, ValidationFailed
+from calaim.ecm.selectors import caseload_by_provider
 from calaim.members.models import Member
 from calaim.network.models import Contract, Organization
-from calaim.network.selectors import caseload_by_provider, contracts_in_force
+from calaim.network.selectors import contracts_in_force
 
 
 @dataclass

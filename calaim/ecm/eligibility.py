@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,48 +16,18 @@ from calaim.core.errors import Conflict
 from calaim.ecm import rules
 from calaim.ecm.models import EligibilityDetermination, EligibilityOutcome
 from calaim.members.models import Member
-from calaim.plans.models import Dated, ExcludedProgram
-from calaim.plans.selectors import go_live_windows, pofs_in_force, program_settings_for
+from calaim.members.selectors import member_facts
+from calaim.plans.selectors import excluded_program_order, go_live_windows, pofs_in_force, program_settings_for
 from calaim.referrals.models import Referral, ReferralStatus
-
-BIRTH_EQUITY_RACES = frozenset({"black", "aian", "pacific_islander"})
-
-
-def member_facts(member: Member, day: dt.date) -> rules.MemberFacts:
-    """The roster facts the rules can check, as of `day`."""
-    facts: dict[str, str] = {}
-    if member.experiencing_homelessness:
-        facts["homeless"] = "experiencing homelessness on the plan's roster"
-    if member.release_date and day - relativedelta(months=12) < member.release_date <= day:
-        facts["released_within_12_months"] = f"released from incarceration on {member.release_date}"
-    if member.ccs_enrolled:
-        facts["ccs_enrolled"] = "enrolled in CCS/Whole Child Model"
-    if member.foster_care:
-        facts["foster_care"] = f"foster care: {member.get_foster_care_display()}"
-    if member.race_ethnicity in BIRTH_EQUITY_RACES:
-        facts["birth_equity_race"] = f"race/ethnicity: {member.get_race_ethnicity_display()}"
-    order = list(ExcludedProgram.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
-    current = {p.program_code for p in member.programs.all() if p.covers(day)}
-    enrolled = any(span.covers(day) for span in member.enrollment_spans.all())
-    return rules.MemberFacts(
-        age=member.age_on(day),
-        plan_enrolled=enrolled,
-        facts=frozenset(facts),
-        fact_details=facts,
-        programs=tuple(code for code in order if code in current),
-        dsnp=member.dsnp,
-        delegated_to=(member.delegated_to.code or member.delegated_to.name) if member.delegated_to else None,
-    )
 
 
 def plan_rules(member: Member, day: dt.date) -> rules.PlanRules:
     settings = program_settings_for(member.plan, day)
     windows = go_live_windows(member.plan_id, member.county_id)
-    order = tuple(ExcludedProgram.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
     return rules.PlanRules(
         go_live={code: tuple(spans) for code, spans in windows.items()},
         dsnp_excludes_ecm=settings.dsnp_excludes_ecm,
-        excluded_program_order=order,
+        excluded_program_order=excluded_program_order(day),
         version=settings.version,
     )
 

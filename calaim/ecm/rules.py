@@ -7,7 +7,9 @@ each Population of Focus, whether it is qualified and why or why not, with the e
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from calaim.members.facts import MemberFacts
 
 ADULT_AGE = 21
 
@@ -35,19 +37,6 @@ class Attestation:
     pof: str
     criteria: frozenset[str]
     facts: str
-
-
-@dataclass(frozen=True)
-class MemberFacts:
-    """What the plan's data says about the member on the determination date."""
-
-    age: int
-    plan_enrolled: bool
-    facts: frozenset[str]  # member_fact names that are true, e.g. {"homeless", "ccs_enrolled"}
-    fact_details: dict[str, str] = field(default_factory=dict)
-    programs: tuple[str, ...] = ()  # current programs that exclude ECM, in priority order
-    dsnp: bool = False
-    delegated_to: str | None = None
 
 
 @dataclass(frozen=True)

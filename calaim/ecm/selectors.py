@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from calaim.accounts.models import User
 from calaim.core.errors import NotFound
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, EligibilityDetermination, Enrollment
 
 
+def provider_caseload(organization_id: uuid.UUID | None) -> QuerySet[Enrollment]:
+    """An ECM provider's caseload: its assigned and enrolled members' enrollments. Every scope that lets
+    provider staff see a member (calaim.access.scopes.member_condition) is built on this one query."""
+    return Enrollment.objects.filter(provider_id=organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES)
+
+
+def caseload_by_provider(plan_id: int) -> dict[uuid.UUID, int]:
+    """Members each ECM provider currently serves (assigned or enrolled) for the plan."""
+    rows = (
+        Enrollment.objects.filter(member__plan_id=plan_id, status__in=ACTIVE_ENROLLMENT_STATUSES)
+        .values("provider_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["provider_id"]: row["n"] for row in rows}
+
+
 def enrollment_scope(user: User | None) -> QuerySet[Enrollment]:
-    """Plan staff: their plan's enrollments. Provider staff: their organization's current ones."""
+    """Plan staff: their plan's enrollments. Provider staff: their organization's caseload."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Enrollment.objects.none()
     if user.is_plan_staff:
         assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
         return Enrollment.objects.filter(member__plan_id=user.organization.plan_id)
     if user.is_provider_staff:
-        return Enrollment.objects.filter(provider_id=user.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES)
+        return provider_caseload(user.organization_id)
     return Enrollment.objects.none()
 
 

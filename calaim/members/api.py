@@ -7,12 +7,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from calaim.access.scopes import member_get, member_search
 from calaim.accounts.policies import PLAN_ROLES, require_plan_role
 from calaim.core.api_base import actor
 from calaim.core.models import AuditEvent
 from calaim.core.schemas import ERRORS
 from calaim.members.models import Member
-from calaim.members.selectors import member_get, member_search
 
 router = Router(tags=["members"])
 

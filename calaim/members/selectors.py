@@ -1,55 +1,31 @@
-"""The one way to read members: scoped to what the caller may see."""
+"""Reading members without a caller: search conditions, matching a form's CIN and birth date, and the roster
+facts the rule engines check. Reads for a caller go through `calaim.access.scopes`, which composes these."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import re
-import uuid
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 
-from calaim.accounts.models import User
-from calaim.core.errors import NotFound
+from calaim.core.errors import ValidationFailed
+from calaim.members.facts import MemberFacts
 from calaim.members.models import Member
+from calaim.plans.selectors import excluded_program_order
 
 _CIN_LENGTH = 9
 _CIN_PREFIX = re.compile(r"[0-9]{1,8}[A-Za-z]?")
 _BIRTH_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 _ASCII_ALNUM = re.compile(r"[A-Z0-9]")
+BIRTH_EQUITY_RACES = frozenset({"black", "aian", "pacific_islander"})
 
 
-def member_scope(user: User | None) -> QuerySet[Member]:
-    """Plan staff see their plan's members; provider staff the members assigned to their organization."""
-    from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
-
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Member.objects.none()
-    if user.is_plan_staff:
-        assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
-        return Member.objects.filter(plan_id=user.organization.plan_id)
-    if user.is_provider_staff:
-        assigned = Enrollment.objects.filter(
-            member=OuterRef("pk"), provider_id=user.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES
-        )
-        return Member.objects.filter(Exists(assigned))
-    # Referrers see their own referrals, never the member record itself.
-    return Member.objects.none()
-
-
-def member_get(user: User | None, member_id: uuid.UUID | str) -> Member:
-    """The member if the caller may see them, else 404 whether or not the member exists."""
-    try:
-        return member_scope(user).select_related("plan", "county", "delegated_to").get(pk=member_id)
-    except (Member.DoesNotExist, ValueError):
-        raise NotFound("No member with this id in your scope.") from None
-
-
-def member_search(user: User | None, query: str) -> QuerySet[Member]:
-    """Members in scope matching a CIN (whole or its first digits), a birth date (YYYY-MM-DD or MM/DD/YYYY)
+def member_search_in(members: QuerySet[Member], query: str) -> QuerySet[Member]:
+    """Those of `members` matching a CIN (whole or its first digits), a birth date (YYYY-MM-DD or MM/DD/YYYY)
     or a name ("last", "last, first" or "first last", each part a prefix); each kind uses an index."""
-    members = member_scope(user)
     query = " ".join(query.split())
     if not query:
         return members
@@ -61,6 +37,41 @@ def member_search(user: User | None, query: str) -> QuerySet[Member]:
         return members.filter(cin=cin) if len(cin) == _CIN_LENGTH else members.filter(_prefix("cin", cin))
     keys = members.alias(last_key=Upper("last_name"), first_key=Upper("first_name"))
     return keys.filter(_name_condition(query))
+
+
+def member_match(cin: str, birth_date: dt.date, *, plan_id: int | None = None) -> Member:
+    """The member a form names by CIN and birth date (within one plan when given); a mismatch says nothing
+    about whether the CIN exists."""
+    member = Member.objects.select_related("plan", "county").filter(cin=cin).first()
+    if member is None or member.birth_date != birth_date or (plan_id is not None and member.plan_id != plan_id):
+        raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
+    return member
+
+
+def member_facts(member: Member, day: dt.date) -> MemberFacts:
+    """The roster facts the eligibility rules can check, as of `day`."""
+    facts: dict[str, str] = {}
+    if member.experiencing_homelessness:
+        facts["homeless"] = "experiencing homelessness on the plan's roster"
+    if member.release_date and day - relativedelta(months=12) < member.release_date <= day:
+        facts["released_within_12_months"] = f"released from incarceration on {member.release_date}"
+    if member.ccs_enrolled:
+        facts["ccs_enrolled"] = "enrolled in CCS/Whole Child Model"
+    if member.foster_care:
+        facts["foster_care"] = f"foster care: {member.get_foster_care_display()}"
+    if member.race_ethnicity in BIRTH_EQUITY_RACES:
+        facts["birth_equity_race"] = f"race/ethnicity: {member.get_race_ethnicity_display()}"
+    current = {p.program_code for p in member.programs.all() if p.covers(day)}
+    enrolled = any(span.covers(day) for span in member.enrollment_spans.all())
+    return MemberFacts(
+        age=member.age_on(day),
+        plan_enrolled=enrolled,
+        facts=frozenset(facts),
+        fact_details=facts,
+        programs=tuple(code for code in excluded_program_order(day) if code in current),
+        dsnp=member.dsnp,
+        delegated_to=(member.delegated_to.code or member.delegated_to.name) if member.delegated_to else None,
+    )
 
 
 def _parse_birth_date(query: str) -> dt.date | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from calaim.access.scopes import member_scope
 from calaim.accounts.models import User
-from calaim.members.selectors import member_scope
 from calaim.notices.models import Notice
 
 

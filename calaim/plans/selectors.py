@@ -9,6 +9,7 @@ from calaim.core.errors import ValidationFailed
 from calaim.plans.models import (
     Dated,
     DiscontinuationReason,
+    ExcludedProgram,
     Plan,
     PofGoLive,
     PopulationOfFocus,
@@ -62,3 +63,8 @@ def referral_source_get(code: str, day: dt.date, *, field: str = "source_type") 
         valid = ", ".join(ReferralSourceType.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))
         raise ValidationFailed(f"Unknown referral source {code!r}; expected one of: {valid}.", field=field)
     return found
+
+
+def excluded_program_order(day: dt.date) -> tuple[str, ...]:
+    """Codes of the programs ECM may not duplicate, in force on `day`, in the order exclusions are reported."""
+    return tuple(ExcludedProgram.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))

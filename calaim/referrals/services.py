@@ -17,6 +17,7 @@ from calaim.core.audit import audit_record, snapshot
 from calaim.core.clock import local_date
 from calaim.core.errors import Conflict, Forbidden, ValidationFailed
 from calaim.members.models import Member
+from calaim.members.selectors import member_match
 from calaim.network.models import Organization, OrganizationKind
 from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
 from calaim.plans.models import ReferralSourceType
@@ -116,13 +117,9 @@ def referral_sources_for(actor: User, day: dt.date) -> list[ReferralSourceType]:
 
 
 def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
-    """Match a form's CIN and birth date; a mismatch says nothing about whether the CIN exists."""
-    member = Member.objects.select_related("plan", "county").filter(cin=cin).first()
-    if member is None or member.birth_date != birth_date:
-        raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
-    if actor.is_plan_staff and actor.organization is not None and actor.organization.plan_id != member.plan_id:
-        raise ValidationFailed("No plan member matches this CIN and birth date.", field="member_cin")
-    return member
+    """Match a form's CIN and birth date; plan staff match only their own plan's members."""
+    plan_id = actor.organization.plan_id if actor.is_plan_staff and actor.organization is not None else None
+    return member_match(cin, birth_date, plan_id=plan_id)
 
 
 def _check_attestations(member: Member, data: ReferralInput, day: dt.date) -> None:
@@ -156,7 +153,8 @@ def _check_verification_form(actor: User, member: Member, data: ReferralInput, d
         return
     from calaim.network.selectors import ecm_contract_for
 
-    if actor.organization is None or ecm_contract_for(actor.organization, member, day) is None:
+    org = actor.organization
+    if org is None or ecm_contract_for(org, member.plan_id, member.county_id, day) is None:
         raise Forbidden(
             "Only a contracted ECM provider serving the member's plan and county may submit the "
             "eligibility verification form.",

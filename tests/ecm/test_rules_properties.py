@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calaim.ecm import rules
+from calaim.members.facts import MemberFacts
 
 DAY = dt.date(2026, 6, 1)
 POFS = [
@@ -41,7 +42,7 @@ attestations = st.lists(
     unique_by=lambda a: a.pof,
 )
 members = st.builds(
-    rules.MemberFacts,
+    MemberFacts,
     age=st.integers(0, 100),
     plan_enrolled=st.booleans(),
     facts=facts,
@@ -63,7 +64,7 @@ def plan(go_live=LIVE, dsnp_excludes=True):
 @given(members, attestations, facts)
 def test_more_evidence_never_removes_a_qualified_pof(member, attested, extra):
     before = rules.determine(member, POFS, attested, plan(), DAY)
-    richer = rules.MemberFacts(
+    richer = MemberFacts(
         age=member.age,
         plan_enrolled=member.plan_enrolled,
         facts=member.facts | extra,
@@ -92,7 +93,7 @@ def test_pof_not_live_never_qualifies(member, attested):
 
 def test_adult_at_21_child_under_21_and_child_welfare_to_26():
     def qualified(age):
-        member = rules.MemberFacts(age=age, plan_enrolled=True, facts=frozenset({"homeless", "foster_care"}))
+        member = MemberFacts(age=age, plan_enrolled=True, facts=frozenset({"homeless", "foster_care"}))
         attested = [rules.Attestation("A1", frozenset({"complex_need"}), "CHF")]
         return rules.determine(member, POFS, attested, plan(), DAY).qualified
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from calaim.members.selectors import member_search
+from calaim.access.scopes import member_search
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

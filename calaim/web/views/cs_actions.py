@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from calaim.access.scopes import member_scope
 from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED
 from calaim.community_supports.eligibility import what_could_member_get
@@ -30,7 +31,6 @@ from calaim.community_supports.services import (
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.models import Member
-from calaim.members.selectors import member_scope
 from calaim.network.models import OrganizationKind
 from calaim.plans.models import ReferralSourceType
 from calaim.referrals.services import referral_sources_for

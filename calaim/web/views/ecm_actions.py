@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from calaim.access.scopes import member_scope
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.selectors import authorization_get
 from calaim.authorizations.services import authorization_extend, authorization_reauthorize
@@ -20,7 +21,6 @@ from calaim.ecm.eligibility import eligibility_determine
 from calaim.ecm.models import EligibilityDetermination
 from calaim.ecm.services import ecm_enroll, ecm_provider_assign, ecm_provider_change
 from calaim.members.models import Member
-from calaim.members.selectors import member_scope
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import apply_service
 from calaim.web.forms_ecm import (

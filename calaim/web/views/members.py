@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from calaim.access.scopes import member_get
 from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED
 from calaim.authorizations.selectors import authorization_scope
@@ -20,7 +21,6 @@ from calaim.core.models import AuditEvent
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import determination_scope, enrollment_scope
 from calaim.members.models import Member
-from calaim.members.selectors import member_get
 from calaim.notices.selectors import notice_scope
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from calaim.access.scopes import member_get, member_scope
 from calaim.accounts.models import Role, User
 from calaim.accounts.policies import INTAKE_ROLES
 from calaim.authorizations.selectors import authorization_scope
@@ -18,7 +19,6 @@ from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import determination_scope, enrollment_scope
 from calaim.ecm.services import ASSIGNING_ROLES
 from calaim.members.models import Member
-from calaim.members.selectors import member_get, member_scope
 from calaim.plans.models import ReferralSourceType
 from calaim.plans.selectors import latest_by_code, pofs_in_force
 from calaim.referrals.models import Referral, ReferralStatus

@@ -9,12 +9,12 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from calaim.access.scopes import member_search
 from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
 from calaim.community_supports.selectors import cs_request_scope
 from calaim.ecm.selectors import enrollment_scope
-from calaim.members.selectors import member_search
 from calaim.network.models import Contract
 from calaim.referrals.models import ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope

@@ -1,0 +1,22 @@
+"""What the plan's data says about a member on a day, as plain values the rule engines read (no Django).
+
+ECM eligibility (`calaim.ecm.rules`) and Community Supports eligibility (`calaim.community_supports.rules`) both
+take a `MemberFacts`; `calaim.members.selectors.member_facts` builds one from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """The member on the determination date: age, plan enrollment, roster facts, excluding programs, delegation."""
+
+    age: int
+    plan_enrolled: bool
+    facts: frozenset[str]  # member_fact names that are true, e.g. {"homeless", "ccs_enrolled"}
+    fact_details: dict[str, str] = field(default_factory=dict)
+    programs: tuple[str, ...] = ()  # current programs that exclude ECM, in priority order
+    dsnp: bool = False
+    delegated_to: str | None = None
