@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from calaim.authorizations.api import router as authorizations_router
-from calaim.careplans.api import router as careplans_router
-from calaim.community_supports.api import router as community_supports_router
-from calaim.core.api_base import AUTH, error_body
+from calaim.api.auth import AUTH
+from calaim.api.authorizations import router as authorizations_router
+from calaim.api.careplans import router as careplans_router
+from calaim.api.community_supports import router as community_supports_router
+from calaim.api.ecm import router as ecm_router
+from calaim.api.errors import error_body
+from calaim.api.members import router as members_router
+from calaim.api.notices import router as notices_router
+from calaim.api.plans import router as plans_router
+from calaim.api.referrals import router as referrals_router
 from calaim.core.errors import DomainError
-from calaim.ecm.api import router as ecm_router
-from calaim.members.api import router as members_router
-from calaim.notices.api import router as notices_router
-from calaim.plans.api import router as plans_router
-from calaim.referrals.api import router as referrals_router
 
 api = NinjaAPI(
     title="calaim API",

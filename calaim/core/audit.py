@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 
 from calaim.core.models import AuditEvent
-
-if TYPE_CHECKING:
-    from calaim.accounts.models import User
-    from calaim.members.models import Member
 
 
 def _jsonable(value: Any) -> Any:
@@ -47,10 +44,10 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model,
-    member: Member | None = None,
+    member: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
@@ -58,10 +55,10 @@ def audit_record(
     """Record one state change; must be called inside the service's transaction."""
     return AuditEvent.objects.create(
         at=timezone.now(),
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=actor.get_username() if actor is not None else "system",
         action=action,
-        member=member,
+        member_id=member.pk if member is not None else None,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         before=_jsonable(before) if before is not None else None,

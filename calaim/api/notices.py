@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from calaim.core.api_base import actor
+from calaim.api.auth import actor
 from calaim.notices.selectors import notice_scope
 
 router = Router(tags=["notices"])

@@ -10,14 +10,8 @@ from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get
 from calaim.accounts.policies import PLAN_ROLES, require_plan_role
-from calaim.core.api_base import actor
-from calaim.core.clock import local_date
-from calaim.core.schemas import ERRORS
-from calaim.ecm import services
-from calaim.ecm.assignment import provider_candidates
-from calaim.ecm.eligibility import eligibility_determine, eligibility_evaluate, explanation_json
-from calaim.ecm.models import EligibilityDetermination, Enrollment
-from calaim.ecm.schemas import (
+from calaim.api.auth import actor
+from calaim.api.ecm_schemas import (
     AssignIn,
     DeterminationOut,
     DisenrollIn,
@@ -29,6 +23,12 @@ from calaim.ecm.schemas import (
     ProviderChangeIn,
     ProviderOptionOut,
 )
+from calaim.api.errors import ERRORS
+from calaim.core.clock import local_date
+from calaim.ecm import services
+from calaim.ecm.assignment import provider_candidates
+from calaim.ecm.eligibility import eligibility_determine, eligibility_evaluate, explanation_json
+from calaim.ecm.models import EligibilityDetermination, Enrollment
 from calaim.ecm.selectors import enrollment_get, enrollment_scope
 from calaim.referrals.selectors import referral_get
 

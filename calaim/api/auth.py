@@ -1,8 +1,6 @@
-"""Shared API pieces: authentication (API token or browser session) and error rendering."""
+"""API authentication: a bearer token for machine clients, or the browser session."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -30,9 +28,3 @@ def actor(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def error_body(message: str, field: str | None, code: str) -> dict[str, Any]:
-    """Errors look like the framework's validation errors: a list naming the field at fault."""
-    loc = ["body", field] if field else []
-    return {"detail": [{"type": code, "loc": loc, "msg": message}]}

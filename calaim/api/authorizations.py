@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from calaim.api.auth import actor
+from calaim.api.errors import ERRORS
 from calaim.authorizations import services
 from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
 from calaim.authorizations.selectors import authorization_get, authorization_scope
-from calaim.core.api_base import actor
-from calaim.core.schemas import ERRORS
 
 router = Router(tags=["authorizations"])
 

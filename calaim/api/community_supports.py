@@ -8,10 +8,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get
-from calaim.community_supports import services
-from calaim.community_supports.eligibility import services_in_force, what_could_member_get
-from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
-from calaim.community_supports.schemas import (
+from calaim.api.auth import actor
+from calaim.api.community_supports_schemas import (
     CloseIn,
     CsReferralIn,
     CsRequestOut,
@@ -22,10 +20,12 @@ from calaim.community_supports.schemas import (
     ReassignOut,
     ServiceOut,
 )
+from calaim.api.errors import ERRORS
+from calaim.community_supports import services
+from calaim.community_supports.eligibility import services_in_force, what_could_member_get
+from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
 from calaim.community_supports.selectors import cs_request_get, cs_request_scope
-from calaim.core.api_base import actor
 from calaim.core.clock import local_date
-from calaim.core.schemas import ERRORS
 
 router = Router(tags=["community supports"])
 

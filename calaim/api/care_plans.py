@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from calaim.access.scopes import member_get
+from calaim.api.auth import actor
+from calaim.api.errors import ERRORS
 from calaim.careplans import care_plan_services as services
 from calaim.careplans.models import CarePlan, Goal, Intervention
 from calaim.careplans.selectors import care_plan_detail_scope, care_plan_get, goal_get, intervention_get
-from calaim.core.api_base import actor
-from calaim.core.schemas import ERRORS
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import enrollment_get
 

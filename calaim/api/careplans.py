@@ -9,12 +9,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get
+from calaim.api.auth import actor
+from calaim.api.care_plans import router as care_plan_router
+from calaim.api.errors import ERRORS
 from calaim.careplans import services
-from calaim.careplans.care_plan_api import router as care_plan_router
 from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
 from calaim.careplans.selectors import care_team_get, care_team_scope, outreach_scope, task_get, task_scope
-from calaim.core.api_base import actor
-from calaim.core.schemas import ERRORS
 from calaim.ecm.selectors import enrollment_get
 
 router = Router(tags=["care coordination"])

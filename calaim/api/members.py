@@ -9,9 +9,9 @@ from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get, member_search
 from calaim.accounts.policies import PLAN_ROLES, require_plan_role
-from calaim.core.api_base import actor
+from calaim.api.auth import actor
+from calaim.api.errors import ERRORS
 from calaim.core.models import AuditEvent
-from calaim.core.schemas import ERRORS
 from calaim.members.models import Member
 
 router = Router(tags=["members"])

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from calaim.core.api_base import actor
-from calaim.core.schemas import ERRORS
+from calaim.api.auth import actor
+from calaim.api.errors import ERRORS
+from calaim.api.referrals_schemas import ReferralCreateIn, ReferralDetailOut, ReferralOut
 from calaim.referrals.models import Referral
-from calaim.referrals.schemas import ReferralCreateIn, ReferralDetailOut, ReferralOut
 from calaim.referrals.selectors import referral_get, referral_scope
 from calaim.referrals.services import PofAttestationInput, ReferralInput, referral_create
 
