@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "calaim.community_supports",
     "calaim.demo",
     "calaim.web",
+    "calaim.commands",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +9,10 @@ import pytest
 from django.test import Client
 
 from calaim.accounts.models import ApiToken, Role, User
-from calaim.community_supports.reference import cs_reference_load
+from calaim.core.clock import plan_today
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
-from calaim.plans.reference import reference_load
+from calaim.workflows.reference import reference_data_load
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory, ecm_contract
 
 
@@ -38,8 +37,7 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def reference(db: Any) -> None:
-    reference_load()
-    cs_reference_load()
+    reference_data_load()
 
 
 @pytest.fixture
@@ -121,7 +119,7 @@ def referral_body(member: Any, **overrides: Any) -> dict[str, Any]:
         "referrer_npi": "1234567890",
         "member_aware": True,
         "attested_by": "Dr. Rivera",
-        "attested_on": dt.date.today().isoformat(),
+        "attested_on": plan_today().isoformat(),
         "pof_attestations": [
             {
                 "pof": "A1",

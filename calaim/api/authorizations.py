@@ -13,7 +13,13 @@ from calaim.api.auth import actor
 from calaim.api.errors import ERRORS
 from calaim.authorizations import services
 from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
-from calaim.authorizations.selectors import authorization_get, authorization_scope
+from calaim.authorizations.selectors import (
+    authorization_get,
+    authorization_overdue,
+    authorization_scope,
+    overdue_condition,
+)
+from calaim.workflows.authorization_decision import authorization_decide
 
 router = Router(tags=["authorizations"])
 
@@ -55,7 +61,7 @@ class AuthorizationOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj: AuthorizationRequest) -> bool:
-        return obj.status in UNDECIDED and timezone.now() > obj.due_at
+        return authorization_overdue(obj)
 
     @staticmethod
     def resolve_time_remaining_seconds(obj: AuthorizationRequest) -> int | None:
@@ -101,8 +107,7 @@ def list_authorizations(request: HttpRequest, filters: Query[AuthorizationFilter
     if filters.member_id:
         requests = requests.filter(member_id=filters.member_id)
     if filters.overdue is not None:
-        late = requests.filter(status__in=UNDECIDED, due_at__lt=timezone.now())
-        requests = late if filters.overdue else requests.exclude(pk__in=late.values("pk"))
+        requests = requests.filter(overdue_condition()) if filters.overdue else requests.exclude(overdue_condition())
     return requests
 
 
@@ -115,7 +120,7 @@ def get_authorization(request: HttpRequest, authorization_id: uuid.UUID) -> Auth
 def decide(request: HttpRequest, authorization_id: uuid.UUID, payload: DecisionIn) -> AuthorizationRequest:
     """Approve, approve as modified, deny (issues a Notice of Action) or pend for information."""
     authorization = authorization_get(actor(request), authorization_id)
-    return services.authorization_decide(actor=actor(request), authorization=authorization, **payload.dict())
+    return authorization_decide(actor=actor(request), authorization=authorization, **payload.dict())
 
 
 @router.post("/authorizations/{authorization_id}/extension", response={200: AuthorizationOut, **ERRORS})

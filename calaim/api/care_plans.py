@@ -5,7 +5,6 @@ import uuid
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from calaim.access.scopes import member_get
@@ -14,6 +13,7 @@ from calaim.api.errors import ERRORS
 from calaim.careplans import care_plan_services as services
 from calaim.careplans.models import CarePlan, Goal, Intervention
 from calaim.careplans.selectors import care_plan_detail_scope, care_plan_get, goal_get, intervention_get
+from calaim.core.clock import plan_today
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import enrollment_get
 
@@ -109,7 +109,7 @@ class CarePlanOut(Schema):
 
     @staticmethod
     def resolve_review_overdue(obj: CarePlan) -> bool:
-        return obj.next_review_on < timezone.localdate()
+        return obj.next_review_on < plan_today()
 
     @staticmethod
     def resolve_read_only(obj: CarePlan) -> bool:

@@ -3,7 +3,6 @@
 import uuid
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -21,11 +20,13 @@ from calaim.api.community_supports_schemas import (
     ServiceOut,
 )
 from calaim.api.errors import ERRORS
-from calaim.community_supports import services
+from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record, cs_request_complete
 from calaim.community_supports.eligibility import services_in_force, what_could_member_get
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
 from calaim.community_supports.selectors import cs_request_get, cs_request_scope
-from calaim.core.clock import local_date
+from calaim.community_supports.services import CsReferralInput, ServiceRequestInput
+from calaim.core.clock import plan_today
+from calaim.workflows.community_supports import cs_request_submit, delegate_reassign
 
 router = Router(tags=["community supports"])
 
@@ -39,18 +40,16 @@ class RequestFilter(Schema):
 @router.get("/community-supports/services", response=list[ServiceOut])
 def list_services(request: HttpRequest) -> object:
     """The Community Supports catalog in force today, with criteria checklists, codes and limits."""
-    return list(services_in_force(local_date(timezone.now())).values())
+    return list(services_in_force(plan_today()).values())
 
 
 @router.post("/community-supports/requests", response={201: list[CsRequestOut], **ERRORS})
 def create_requests(request: HttpRequest, payload: CsReferralIn) -> Status[list[CsRequest]]:
     """Submit the CSS referral form: one request per service, each routed at once."""
     data = payload.dict()
-    data["services"] = [services.ServiceRequestInput(**s) for s in data["services"]]
+    data["services"] = [ServiceRequestInput(**s) for s in data["services"]]
     key = request.headers.get("Idempotency-Key", "")[:100]
-    created = services.cs_request_create(
-        actor=actor(request), data=services.CsReferralInput(**data), idempotency_key=key
-    )
+    created = cs_request_submit(actor=actor(request), data=CsReferralInput(**data), idempotency_key=key)
     return Status(201, created)
 
 
@@ -75,9 +74,7 @@ def record_delivery(request: HttpRequest, request_id: uuid.UUID, payload: Delive
     cs_request = cs_request_get(actor(request), request_id)
     return Status(
         201,
-        services.cs_delivery_record(
-            actor=actor(request), request=cs_request, data=services.DeliveryInput(**payload.dict())
-        ),
+        cs_delivery_record(actor=actor(request), request=cs_request, data=DeliveryInput(**payload.dict())),
     )
 
 
@@ -89,7 +86,7 @@ def list_deliveries(request: HttpRequest, request_id: uuid.UUID) -> object:
 @router.post("/community-supports/requests/{request_id}/close", response={200: CsRequestOut, **ERRORS})
 def close_request(request: HttpRequest, request_id: uuid.UUID, payload: CloseIn) -> CsRequest:
     cs_request = cs_request_get(actor(request), request_id)
-    return services.cs_request_complete(actor=actor(request), request=cs_request, reason=payload.reason)
+    return cs_request_complete(actor=actor(request), request=cs_request, reason=payload.reason)
 
 
 @router.get("/members/{member_id}/community-supports", response={200: list[OptionOut], **ERRORS})
@@ -97,11 +94,11 @@ def member_options(request: HttpRequest, member_id: uuid.UUID) -> object:
     """What could this member get: each Community Support offered in their county today, with reasons and
     what remains of each limit."""
     member = member_get(actor(request), member_id)
-    return what_could_member_get(member, local_date(timezone.now()))
+    return what_could_member_get(member, plan_today())
 
 
 @router.post("/members/{member_id}/delegate-reassignment", response={201: ReassignOut, **ERRORS})
 def reassign(request: HttpRequest, member_id: uuid.UUID, payload: ReassignIn) -> Status[DelegateReassignment]:
     """A Kaiser member chooses reassignment to the plan for services Kaiser does not offer."""
     member = member_get(actor(request), member_id)
-    return Status(201, services.delegate_reassign(actor=actor(request), member=member, **payload.dict()))
+    return Status(201, delegate_reassign(actor=actor(request), member=member, **payload.dict()))

@@ -6,8 +6,11 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from calaim.community_supports.models import CsRequest, CsStatusUpdate
+from calaim.api.referrals_schemas import LoopStepOut
+from calaim.community_supports.models import CsRequest
+from calaim.community_supports.selectors import cs_loop_history
 from calaim.members.models import CIN_PATTERN
+from calaim.referrals.models import LoopEvent
 
 
 class ServiceOut(Schema):
@@ -19,7 +22,6 @@ class ServiceOut(Schema):
     hcpcs: list[dict[str, object]]
     unit: str
     limits_summary: str
-    room_and_board: bool
     retro_authorized: bool
     streamlined: bool
     version: str
@@ -50,12 +52,6 @@ class CsReferralIn(Schema):
     ecm_enrollment_id: uuid.UUID | None = None
 
 
-class CsStatusOut(Schema):
-    status: str
-    at: dt.datetime
-    reason: str
-
-
 class CsRequestOut(Schema):
     id: uuid.UUID
     member_id: uuid.UUID
@@ -70,16 +66,18 @@ class CsRequestOut(Schema):
     status: str
     status_changed_at: dt.datetime
     closure_reason: str
+    loop_status: str
+    loop_closure_reason: str
     eligibility: dict[str, object]
     linked_to_id: uuid.UUID | None
     authorization_id: uuid.UUID | None
     provider_id: uuid.UUID | None
     received_at: dt.datetime
-    status_updates: list[CsStatusOut]
+    status_updates: list[LoopStepOut] = Field(..., description="The closed loop, oldest step first.")
 
     @staticmethod
-    def resolve_status_updates(obj: CsRequest) -> list[CsStatusUpdate]:
-        return list(obj.status_updates.all())
+    def resolve_status_updates(obj: CsRequest) -> list[LoopEvent]:
+        return list(cs_loop_history(obj))
 
 
 class DeliveryIn(Schema):

@@ -4,12 +4,11 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get
-from calaim.accounts.policies import PLAN_ROLES, require_plan_role
+from calaim.accounts.policies import PLAN_ROLES, plan_staff_in
 from calaim.api.auth import actor
 from calaim.api.ecm_schemas import (
     AssignIn,
@@ -24,13 +23,14 @@ from calaim.api.ecm_schemas import (
     ProviderOptionOut,
 )
 from calaim.api.errors import ERRORS
-from calaim.core.clock import local_date
-from calaim.ecm import services
+from calaim.core.clock import plan_today
 from calaim.ecm.assignment import provider_candidates
-from calaim.ecm.eligibility import eligibility_determine, eligibility_evaluate, explanation_json
+from calaim.ecm.eligibility import eligibility_evaluate, explanation_json
 from calaim.ecm.models import EligibilityDetermination, Enrollment
 from calaim.ecm.selectors import enrollment_get, enrollment_scope
-from calaim.referrals.selectors import referral_get
+from calaim.referrals.selectors import latest_referral, referral_get
+from calaim.workflows import ecm_enrollment as services
+from calaim.workflows.eligibility import eligibility_determine
 
 router = Router(tags=["ecm"])
 
@@ -51,10 +51,10 @@ def determine_eligibility(request: HttpRequest, referral_id: uuid.UUID) -> Statu
 def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: dt.date | None = None) -> dict[str, object]:
     """Explain, without saving, whether the member qualifies on a date, criterion by criterion."""
     member = member_get(actor(request), member_id)
-    require_plan_role(actor(request), PLAN_ROLES, member.plan_id, "view eligibility")
-    day = on or local_date(timezone.now())
-    referral = member.referrals.order_by("-received_at").first()
-    result = eligibility_evaluate(member, referral, day)
+    plan_staff_in(actor(request), PLAN_ROLES, member.plan_id, "view eligibility").enforce()
+    day = on or plan_today()
+    referral = latest_referral(member.pk)
+    result = eligibility_evaluate(member, referral.pof_attestations if referral else [], day)
     return {
         "member_id": member.pk,
         "on": day,
@@ -69,7 +69,7 @@ def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: dt.date 
 def list_provider_options(request: HttpRequest, member_id: uuid.UUID) -> list[dict[str, object]]:
     """Contracted ECM providers the member may choose from, with free places."""
     member = member_get(actor(request), member_id)
-    options = provider_candidates(member, [], local_date(timezone.now()))
+    options = provider_candidates(member, [], plan_today())
     return [
         {
             "organization_id": c.organization_id,

@@ -8,11 +8,11 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from calaim.access.scopes import member_get, member_search
-from calaim.accounts.policies import PLAN_ROLES, require_plan_role
+from calaim.accounts.policies import PLAN_ROLES, plan_staff_in
 from calaim.api.auth import actor
 from calaim.api.errors import ERRORS
-from calaim.core.models import AuditEvent
 from calaim.members.models import Member
+from calaim.members.selectors import member_audit_trail
 
 router = Router(tags=["members"])
 
@@ -84,5 +84,5 @@ def get_member(request: HttpRequest, member_id: uuid.UUID) -> Member:
 def member_audit(request: HttpRequest, member_id: uuid.UUID) -> object:
     """Every recorded change to the member's ECM record (plan staff only)."""
     member = member_get(actor(request), member_id)
-    require_plan_role(actor(request), PLAN_ROLES, member.plan_id, "read the audit trail")
-    return AuditEvent.objects.filter(member=member).order_by("at", "id")
+    plan_staff_in(actor(request), PLAN_ROLES, member.plan_id, "read the audit trail").enforce()
+    return member_audit_trail(member)

@@ -3,10 +3,9 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema
 
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.plans.models import Dated, DiscontinuationReason, ReferralSourceType
 from calaim.plans.selectors import pofs_in_force
 
@@ -45,14 +44,14 @@ class ReasonOut(CodeLabelOut):
 @router.get("/reference/populations-of-focus", response=list[PofOut])
 def list_pofs(request: HttpRequest, on: dt.date | None = None) -> object:
     """Populations of Focus in force on a date, with the criteria a referral attests to."""
-    return pofs_in_force(on or local_date(timezone.now()))
+    return pofs_in_force(on or plan_today())
 
 
 @router.get("/reference/discontinuation-reasons", response=list[ReasonOut])
 def list_reasons(request: HttpRequest) -> object:
-    return DiscontinuationReason.objects.filter(Dated.in_force_on(local_date(timezone.now())))
+    return DiscontinuationReason.objects.filter(Dated.in_force_on(plan_today()))
 
 
 @router.get("/reference/referral-sources", response=list[CodeLabelOut])
 def list_sources(request: HttpRequest) -> object:
-    return ReferralSourceType.objects.filter(Dated.in_force_on(local_date(timezone.now())))
+    return ReferralSourceType.objects.filter(Dated.in_force_on(plan_today()))

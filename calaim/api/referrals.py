@@ -11,7 +11,8 @@ from calaim.api.errors import ERRORS
 from calaim.api.referrals_schemas import ReferralCreateIn, ReferralDetailOut, ReferralOut
 from calaim.referrals.models import Referral
 from calaim.referrals.selectors import referral_get, referral_scope
-from calaim.referrals.services import PofAttestationInput, ReferralInput, referral_create
+from calaim.referrals.services import PofAttestationInput, ReferralInput
+from calaim.workflows.referral_intake import referral_submit
 
 router = Router(tags=["referrals"])
 
@@ -31,7 +32,7 @@ def create_referral(
     """Submit an ECM referral (any source). Retrying with the same Idempotency-Key returns the first one."""
     data = payload.dict()
     data["pof_attestations"] = [PofAttestationInput(**a) for a in data["pof_attestations"]]
-    referral, created = referral_create(
+    referral, created = referral_submit(
         actor=actor(request), data=ReferralInput(**data), idempotency_key=idempotency_key
     )
     return Status(201 if created else 200, referral_get(actor(request), referral.pk))

@@ -7,7 +7,10 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from calaim.core.phones import normalize_phone
 from calaim.members.models import CIN_PATTERN
+from calaim.referrals.models import LoopEvent, Referral
+from calaim.referrals.selectors import loop_history
 
 
 class PofAttestationIn(Schema):
@@ -41,15 +44,17 @@ class ReferralCreateIn(Schema):
     @field_validator("member_phone", "referrer_phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        from calaim.core.phones import normalize_phone
-
         return normalize_phone(value) if value else value
 
 
-class StatusUpdateOut(Schema):
+class LoopStepOut(Schema):
+    """One step of the closed loop: calaim's status and the DHCS Referral Status (and closure reason) it maps to."""
+
     status: str
     at: dt.datetime
     reason: str
+    loop_status: str = Field(..., description="DHCS Closed-Loop Referral status: Accepted, Declined, Pending, ...")
+    loop_closure_reason: str = Field(..., description="DHCS Reason for Referral Loop Closure, when closed.")
 
 
 class ReferralOut(Schema):
@@ -68,12 +73,14 @@ class ReferralOut(Schema):
     status: str
     status_changed_at: dt.datetime
     closure_reason: str
+    loop_status: str
+    loop_closure_reason: str
     linked_to_id: uuid.UUID | None
 
 
 class ReferralDetailOut(ReferralOut):
-    status_updates: list[StatusUpdateOut]
+    status_updates: list[LoopStepOut] = Field(..., description="The closed loop, oldest step first.")
 
     @staticmethod
-    def resolve_status_updates(obj: object) -> list[object]:
-        return list(obj.status_updates.all())  # type: ignore[attr-defined]
+    def resolve_status_updates(obj: Referral) -> list[LoopEvent]:
+        return list(loop_history(obj))

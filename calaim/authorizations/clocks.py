@@ -44,4 +44,5 @@ def extended_deadlines(current: Deadlines, clock: ClockSettings) -> Deadlines:
 
 
 def is_overdue(due_at: dt.datetime, now: dt.datetime) -> bool:
+    """Past its due time: the one meaning of "overdue" for a decision clock."""
     return now > due_at

@@ -1,33 +1,29 @@
-"""The one way to read authorization requests: scoped to the caller."""
+"""The one way to read authorization requests: scoped to the caller; and what "overdue" means."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from calaim.access.scopes import is_active, member_condition
 from calaim.accounts.models import User
-from calaim.authorizations.models import AuthorizationRequest
+from calaim.authorizations.clocks import is_overdue
+from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
 from calaim.core.errors import NotFound
 
 
 def authorization_scope(user: User | None) -> QuerySet[AuthorizationRequest]:
-    """Plan staff: their plan's requests. Provider staff: their own requests and their members'."""
-    from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
-
-    if user is None or not user.is_authenticated or not user.is_active:
+    """Plan staff: their plan's requests. Provider staff: their own requests and their caseload's."""
+    if not is_active(user):
         return AuthorizationRequest.objects.none()
-    if user.is_plan_staff:
-        assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
-        return AuthorizationRequest.objects.filter(member__plan_id=user.organization.plan_id)
+    assert user is not None
+    condition = member_condition(user, through="member")
     if user.is_provider_staff:
-        assigned = Enrollment.objects.filter(
-            member_id=OuterRef("member_id"), provider_id=user.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES
-        )
-        return AuthorizationRequest.objects.filter(
-            Q(requesting_organization_id=user.organization_id) | Q(Exists(assigned))
-        )
-    return AuthorizationRequest.objects.none()
+        condition |= Q(requesting_organization_id=user.organization_id)
+    return AuthorizationRequest.objects.filter(condition)
 
 
 def authorization_get(user: User | None, authorization_id: uuid.UUID | str) -> AuthorizationRequest:
@@ -35,3 +31,13 @@ def authorization_get(user: User | None, authorization_id: uuid.UUID | str) -> A
         return authorization_scope(user).select_related("member", "member__plan").get(pk=authorization_id)
     except (AuthorizationRequest.DoesNotExist, ValueError):
         raise NotFound("No authorization request with this id in your scope.") from None
+
+
+def overdue_condition(now: dt.datetime | None = None) -> Q:
+    """Undecided requests past their due time (`authorization_overdue` row by row)."""
+    return Q(status__in=UNDECIDED, due_at__lt=now or timezone.now())
+
+
+def authorization_overdue(authorization: AuthorizationRequest, now: dt.datetime | None = None) -> bool:
+    """Undecided and past its due time: a decision not made in time."""
+    return authorization.status in UNDECIDED and is_overdue(authorization.due_at, now or timezone.now())

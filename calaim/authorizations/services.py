@@ -1,4 +1,10 @@
-"""Authorization requests: opening them with their clocks, extending once, deciding, re-authorizing."""
+"""Authorization requests: opening them with their clocks, extending once, deciding, re-authorizing.
+
+A decision is a pair: `authorization_decision_check` (who, what state, what input) then, on the locked row,
+`authorization_decision_record` (write, audit, Notice of Action). The workflow that carries a decision into ECM
+or Community Supports (calaim.workflows.authorization_decision) runs the pair in one transaction with its
+program's steps around it; this module never calls into a program.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +12,32 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from calaim.accounts.models import User
-from calaim.accounts.policies import UM_ROLES, require_plan_role
 from calaim.authorizations.clocks import ClockSettings, Deadlines, decision_deadlines, extended_deadlines
 from calaim.authorizations.models import (
     APPROVED,
-    UNDECIDED,
     AuthorizationKind,
     AuthorizationRequest,
     AuthorizationStatus,
     NoticeOfAction,
 )
+from calaim.authorizations.policies import can_decide, can_extend, can_reauthorize
 from calaim.core.audit import audit_record, snapshot
-from calaim.core.clock import local_date
-from calaim.core.errors import Conflict, ValidationFailed
+from calaim.core.clock import local_date, plan_today
+from calaim.core.errors import ValidationFailed
 from calaim.members.models import Member
 from calaim.network.models import Organization
-from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
+from calaim.notices.models import NoticeKind, NoticeRecipient
+from calaim.notices.services import notice_queue
 from calaim.plans.models import ProgramSettings
 from calaim.plans.selectors import program_settings_for
 from calaim.referrals.models import Referral
 
 _AUDIT_FIELDS = ["status", "due_at", "ceiling_at", "decision_reason", "period_start", "period_end"]
 APPEAL_WINDOW_DAYS = 60
+Period = tuple[dt.date, dt.date]
 
 
 def clock_settings(settings: ProgramSettings) -> ClockSettings:
@@ -113,17 +119,23 @@ def authorization_presumptive_grant(
     return request
 
 
+def authorization_lock(authorization: AuthorizationRequest) -> AuthorizationRequest:
+    """The request's row, locked until the end of the caller's transaction."""
+    return (
+        AuthorizationRequest.objects.select_for_update(of=("self",))
+        .select_related("member__plan", "renews")
+        .get(pk=authorization.pk)
+    )
+
+
 def authorization_extend(*, actor: User, authorization: AuthorizationRequest, reason: str) -> AuthorizationRequest:
     """Extend an undecided request once, with a reason, past its ceiling by the configured days."""
-    require_plan_role(actor, UM_ROLES, authorization.member.plan_id, "extend authorization decisions")
+    can_extend(actor, authorization).enforce()
     if not reason.strip():
         raise ValidationFailed("Give the reason for the extension.", field="reason")
     with transaction.atomic():
-        locked = AuthorizationRequest.objects.select_for_update(of=("self",)).get(pk=authorization.pk)
-        if locked.status not in UNDECIDED:
-            raise Conflict("Only an undecided request can be extended.")
-        if locked.extended_at is not None:
-            raise Conflict("This request has already had its one extension.")
+        locked = authorization_lock(authorization)
+        can_extend(actor, locked).enforce()
         before = snapshot(locked, _AUDIT_FIELDS)
         settings = program_settings_for(locked.member.plan, local_date(locked.received_at))
         extended = extended_deadlines(Deadlines(locked.due_at, locked.ceiling_at), clock_settings(settings))
@@ -148,40 +160,23 @@ class Outcome:
     DENY = "deny"
     PEND = "pend"
     ALL = (APPROVE, APPROVE_MODIFIED, DENY, PEND)
+    APPROVING = (APPROVE, APPROVE_MODIFIED)
 
 
-def _period(
-    authorization: AuthorizationRequest, settings: ProgramSettings, months: int | None
-) -> tuple[dt.date, dt.date]:
-    if authorization.program == "cs" and months is None:
-        # Community Supports are authorized for the dates asked for, not a standing period.
-        asked = authorization.cs_requests.aggregate(start=Min("requested_start"), end=Max("requested_end"))
-        if asked["start"] is not None:
-            return asked["start"], asked["end"]
+def authorization_period(authorization: AuthorizationRequest, settings: ProgramSettings, months: int | None) -> Period:
+    """A re-authorization runs on from the period it renews; any other approval starts today, for the months
+    given or the plan's configured period."""
     if authorization.kind == AuthorizationKind.REAUTHORIZATION and authorization.renews is not None:
         assert authorization.renews.period_end is not None
         start = authorization.renews.period_end + dt.timedelta(days=1)
         default_months = settings.reauthorization_months
     else:
-        start = local_date(timezone.now())
+        start = plan_today()
         default_months = settings.authorization_months
     return start, start + relativedelta(months=months or default_months) - dt.timedelta(days=1)
 
 
-def _check_decision(outcome: str, reason: str, criteria: str, modification: str, information: str) -> None:
-    if outcome not in Outcome.ALL:
-        raise ValidationFailed(f"Outcome must be one of {', '.join(Outcome.ALL)}.", field="outcome")
-    if outcome == Outcome.DENY and not (reason.strip() and criteria.strip()):
-        raise ValidationFailed(
-            "A denial needs the reason and the criteria used.", field="reason" if not reason.strip() else "criteria"
-        )
-    if outcome == Outcome.APPROVE_MODIFIED and not modification.strip():
-        raise ValidationFailed("Say what was modified.", field="modification")
-    if outcome == Outcome.PEND and not information.strip():
-        raise ValidationFailed("Say what information is needed.", field="information_requested")
-
-
-def authorization_decide(
+def authorization_decision_check(
     *,
     actor: User,
     authorization: AuthorizationRequest,
@@ -191,66 +186,84 @@ def authorization_decide(
     modification: str = "",
     information_requested: str = "",
     period_months: int | None = None,
-) -> AuthorizationRequest:
-    """Record the UM decision; a denial or modification issues a Notice of Action with appeal rights."""
-    require_plan_role(actor, UM_ROLES, authorization.member.plan_id, "decide authorizations")
-    _check_decision(outcome, reason, criteria, modification, information_requested)
+) -> None:
+    """Refuse a decision the caller may not make, on a request not open to one, or with incomplete input."""
+    can_decide(actor, authorization).enforce()
+    if outcome not in Outcome.ALL:
+        raise ValidationFailed(f"Outcome must be one of {', '.join(Outcome.ALL)}.", field="outcome")
+    if outcome == Outcome.DENY and not (reason.strip() and criteria.strip()):
+        raise ValidationFailed(
+            "A denial needs the reason and the criteria used.", field="reason" if not reason.strip() else "criteria"
+        )
+    if outcome == Outcome.APPROVE_MODIFIED and not modification.strip():
+        raise ValidationFailed("Say what was modified.", field="modification")
+    if outcome == Outcome.PEND and not information_requested.strip():
+        raise ValidationFailed("Say what information is needed.", field="information_requested")
     if period_months is not None and not 1 <= period_months <= 24:
         raise ValidationFailed("period_months must be between 1 and 24.", field="period_months")
-    with transaction.atomic():
-        locked = (
-            AuthorizationRequest.objects.select_for_update(of=("self",))
-            .select_related("member__plan", "renews")
-            .get(pk=authorization.pk)
-        )
-        if locked.status not in UNDECIDED:
-            raise Conflict(f"This request was already decided ({locked.get_status_display()}).")
-        before = snapshot(locked, _AUDIT_FIELDS)
-        if locked.program == "cs" and outcome in (Outcome.APPROVE, Outcome.APPROVE_MODIFIED):
-            from calaim.community_supports.services import cs_before_approval
-
-            cs_before_approval(locked)
-        _apply_decision(locked, actor, outcome, reason, criteria, modification, information_requested, period_months)
-        audit_record(
-            actor=actor,
-            action=f"authorization.{outcome}",
-            obj=locked,
-            member=locked.member,
-            before=before,
-            after=snapshot(locked, _AUDIT_FIELDS),
-            reason=reason,
-        )
-        if locked.status in (AuthorizationStatus.DENIED, AuthorizationStatus.APPROVED_MODIFIED):
-            notice_of_action_issue(actor=actor, authorization=locked)
-        if locked.status not in UNDECIDED:
-            _after_decision(actor, locked)
-    return locked
 
 
-def _after_decision(actor: User, authorization: AuthorizationRequest) -> None:
-    """Carry the decision into the program that asked for it."""
-    if authorization.program == "cs":
-        from calaim.community_supports.services import cs_after_decision
-
-        cs_after_decision(actor=actor, authorization=authorization)
+def authorization_decision_record(
+    *,
+    actor: User,
+    authorization: AuthorizationRequest,
+    outcome: str,
+    reason: str = "",
+    criteria: str = "",
+    modification: str = "",
+    information_requested: str = "",
+    period_months: int | None = None,
+    period: Period | None = None,
+) -> AuthorizationRequest:
+    """Write a checked decision on the locked request (`authorization_lock`); a denial or a modification issues
+    a Notice of Action with the appeal rights. `period` overrides the standard one (Community Supports are
+    authorized for the dates asked for)."""
+    can_decide(actor, authorization).enforce()  # on the locked row: nobody decided it meanwhile
+    before = snapshot(authorization, _AUDIT_FIELDS)
+    now = timezone.now()
+    if outcome == Outcome.PEND:
+        authorization.status = AuthorizationStatus.PENDED
+        authorization.information_requested = information_requested
     else:
-        from calaim.ecm.services import after_authorization_decision
+        settings = program_settings_for(authorization.member.plan, local_date(now))
+        authorization.status = {
+            Outcome.APPROVE: AuthorizationStatus.APPROVED,
+            Outcome.APPROVE_MODIFIED: AuthorizationStatus.APPROVED_MODIFIED,
+            Outcome.DENY: AuthorizationStatus.DENIED,
+        }[outcome]
+        authorization.decided_at, authorization.decided_by = now, actor
+        authorization.decision_reason, authorization.criteria_used = reason, criteria
+        authorization.modification = modification
+        if authorization.status in APPROVED:
+            authorization.period_start, authorization.period_end = period or authorization_period(
+                authorization, settings, period_months
+            )
+    authorization.save()
+    audit_record(
+        actor=actor,
+        action=f"authorization.{outcome}",
+        obj=authorization,
+        member=authorization.member,
+        before=before,
+        after=snapshot(authorization, _AUDIT_FIELDS),
+        reason=reason,
+    )
+    if authorization.status in (AuthorizationStatus.DENIED, AuthorizationStatus.APPROVED_MODIFIED):
+        notice_of_action_issue(actor=actor, authorization=authorization)
+    return authorization
 
-        after_authorization_decision(actor=actor, authorization=authorization)
 
-
-def authorization_streamlined_approve(*, actor: User, authorization: AuthorizationRequest, reason: str) -> None:
+def authorization_streamlined_approve(
+    *, actor: User, authorization: AuthorizationRequest, reason: str, period: Period | None = None
+) -> AuthorizationRequest:
     """Approve at once under a streamlined (presumptive) setting, e.g. recuperative care at discharge; the
-    requester's own action, recorded as such, with the standard authorization period."""
+    requester's own action, recorded as such, for the period given or the standard one."""
     before = snapshot(authorization, _AUDIT_FIELDS)
     now = timezone.now()
     settings = program_settings_for(authorization.member.plan, local_date(now))
-    authorization.status, authorization.decided_at, authorization.decision_reason = (
-        AuthorizationStatus.APPROVED,
-        now,
-        reason,
-    )
-    authorization.period_start, authorization.period_end = _period(authorization, settings, None)
+    authorization.status, authorization.decided_at = AuthorizationStatus.APPROVED, now
+    authorization.decision_reason = reason
+    authorization.period_start, authorization.period_end = period or authorization_period(authorization, settings, None)
     authorization.save()
     audit_record(
         actor=actor,
@@ -261,36 +274,7 @@ def authorization_streamlined_approve(*, actor: User, authorization: Authorizati
         after=snapshot(authorization, _AUDIT_FIELDS),
         reason=reason,
     )
-    _after_decision(actor, authorization)
-
-
-def _apply_decision(
-    request: AuthorizationRequest,
-    actor: User,
-    outcome: str,
-    reason: str,
-    criteria: str,
-    modification: str,
-    information: str,
-    period_months: int | None,
-) -> None:
-    now = timezone.now()
-    if outcome == Outcome.PEND:
-        request.status = AuthorizationStatus.PENDED
-        request.information_requested = information
-        request.save()
-        return
-    settings = program_settings_for(request.member.plan, local_date(now))
-    request.status = {
-        Outcome.APPROVE: AuthorizationStatus.APPROVED,
-        Outcome.APPROVE_MODIFIED: AuthorizationStatus.APPROVED_MODIFIED,
-        Outcome.DENY: AuthorizationStatus.DENIED,
-    }[outcome]
-    request.decided_at, request.decided_by = now, actor
-    request.decision_reason, request.criteria_used, request.modification = reason, criteria, modification
-    if request.status in APPROVED:
-        request.period_start, request.period_end = _period(request, settings, period_months)
-    request.save()
+    return authorization
 
 
 def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) -> NoticeOfAction:
@@ -308,14 +292,13 @@ def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) 
         language=authorization.member.language,
         appeal_deadline=local_date(now) + dt.timedelta(days=APPEAL_WINDOW_DAYS),
     )
-    Notice.objects.create(
+    notice_queue(
+        actor=actor,
         member=authorization.member,
         kind=NoticeKind.NOTICE_OF_ACTION,
         recipient=NoticeRecipient.MEMBER,
-        recipient_name=authorization.member.full_name,
-        language=authorization.member.language,
         due_date=local_date(now),
-        referral=authorization.referral,
+        referral_id=authorization.referral_id,
         content={"notice_of_action_id": str(noa.pk), "determination": noa.determination},
     )
     audit_record(
@@ -331,27 +314,20 @@ def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) 
 def authorization_reauthorize(
     *, actor: User, authorization: AuthorizationRequest, urgency: str = "routine"
 ) -> AuthorizationRequest:
-    """Ask to continue ECM past an approved period; the new period starts the day after the old ends."""
-    from calaim.accounts.models import PROVIDER_ROLES, Role
-
-    if actor.role not in PROVIDER_ROLES | {Role.PLAN_INTAKE, Role.PLAN_UM}:
-        from calaim.core.errors import Forbidden
-
-        raise Forbidden("Your role may not request re-authorization.")
-    if authorization.status not in APPROVED or authorization.kind == AuthorizationKind.PRESUMPTIVE:
-        raise Conflict("Only an approved (not presumptive) authorization can be renewed.")
-    if authorization.renewals.filter(status__in=[*UNDECIDED, *APPROVED]).exists():
-        raise Conflict("A re-authorization for this period is already open or approved.")
+    """Ask to continue past an approved period; the new period starts the day after the old ends."""
+    can_reauthorize(actor, authorization).enforce()
     if urgency not in ("routine", "expedited"):
         raise ValidationFailed("urgency must be routine or expedited.", field="urgency")
     with transaction.atomic():
+        locked = authorization_lock(authorization)
+        can_reauthorize(actor, locked).enforce()
         return authorization_open(
             actor=actor,
-            member=authorization.member,
-            referral=authorization.referral,
+            member=locked.member,
+            referral=locked.referral,
             received_at=timezone.now(),
             urgency=urgency,
             kind=AuthorizationKind.REAUTHORIZATION,
-            renews=authorization,
+            renews=locked,
             requesting_organization=actor.organization,
         )

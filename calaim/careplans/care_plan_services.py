@@ -10,10 +10,8 @@ import datetime as dt
 import uuid
 
 from django.db import transaction
-from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, User
-from calaim.accounts.policies import require_provider_role
 from calaim.careplans.models import (
     CarePlan,
     CareTeamMember,
@@ -23,10 +21,11 @@ from calaim.careplans.models import (
     Intervention,
     InterventionStatus,
 )
+from calaim.careplans.policies import can_write_care_plan
 from calaim.core.audit import audit_record, snapshot
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.core.errors import Conflict, ValidationFailed
-from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
+from calaim.ecm.models import Enrollment
 
 CARE_PLAN_FIELDS = ["enrollment", "organization", "summary", "version", "last_reviewed_on", "next_review_on"]
 GOAL_FIELDS = ["care_plan", "description", "domain", "target_date", "status", "met_on"]
@@ -51,20 +50,16 @@ INTERVENTION_MOVES = {
 }
 
 
-def _today() -> dt.date:
-    return local_date(timezone.now())
-
 
 def _require_writer(actor: User, organization_id: object) -> None:
     """Staff of the provider that owns the plan; another organization's staff get 404."""
-    require_provider_role(actor, organization_id, "change a care plan")
+    can_write_care_plan(actor, organization_id).enforce()
 
 
-def _lock_active(enrollment_id: uuid.UUID) -> Enrollment:
+def _lock_active(actor: User, enrollment_id: uuid.UUID) -> Enrollment:
     """Lock the enrollment; a care plan is read-only once its ECM enrollment has ended."""
     locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment_id)
-    if locked.status not in ACTIVE_ENROLLMENT_STATUSES:
-        raise Conflict(f"This ECM enrollment has ended ({locked.get_status_display()}); its care plan is read-only.")
+    can_write_care_plan(actor, locked.provider_id, locked).enforce()
     return locked
 
 
@@ -82,11 +77,11 @@ def care_plan_create(
 ) -> CarePlan:
     """Start the care plan of an active ECM enrollment; one plan per enrollment."""
     _require_writer(actor, enrollment.provider_id)
-    today = _today()
+    today = plan_today()
     if next_review_on <= today:
         raise ValidationFailed("The next review must be after today.", field="next_review_on")
     with transaction.atomic():
-        locked = _lock_active(enrollment.pk)
+        locked = _lock_active(actor, enrollment.pk)
         if CarePlan.objects.filter(enrollment=locked).exists():
             raise Conflict("This ECM enrollment already has a care plan.")
         plan = CarePlan.objects.create(
@@ -113,12 +108,12 @@ def care_plan_review(
 ) -> CarePlan:
     """Record a review with the member: a new version of the plan and the date of the next review."""
     _require_writer(actor, care_plan.organization_id)
-    if reviewed_on > _today():
+    if reviewed_on > plan_today():
         raise ValidationFailed("A review cannot be in the future.", field="reviewed_on")
-    if next_review_on <= max(reviewed_on, _today()):
+    if next_review_on <= max(reviewed_on, plan_today()):
         raise ValidationFailed("The next review must be after today and after this review.", field="next_review_on")
     with transaction.atomic():
-        _lock_active(care_plan.enrollment_id)
+        _lock_active(actor, care_plan.enrollment_id)
         locked = CarePlan.objects.select_for_update().get(pk=care_plan.pk)
         if reviewed_on < locked.last_reviewed_on:
             raise ValidationFailed(
@@ -147,10 +142,10 @@ def goal_add(*, actor: User, care_plan: CarePlan, description: str, domain: str,
     description = _require_text(description, "description", "Write the goal in the member's own words.")
     if domain not in GoalDomain.values:
         raise ValidationFailed(f"domain must be one of {', '.join(GoalDomain.values)}.", field="domain")
-    if target_date < _today():
+    if target_date < plan_today():
         raise ValidationFailed("The target date cannot be in the past.", field="target_date")
     with transaction.atomic():
-        _lock_active(care_plan.enrollment_id)
+        _lock_active(actor, care_plan.enrollment_id)
         goal = Goal.objects.create(
             care_plan=care_plan, description=description, domain=domain, target_date=target_date, created_by=actor
         )
@@ -175,11 +170,11 @@ def goal_update_status(
     if status != GoalStatus.MET and met_on is not None:
         raise ValidationFailed("Only a met goal has a date it was met.", field="met_on")
     if status == GoalStatus.MET:
-        met_on = met_on or _today()
-        if met_on > _today():
+        met_on = met_on or plan_today()
+        if met_on > plan_today():
             raise ValidationFailed("The date met cannot be in the future.", field="met_on")
     with transaction.atomic():
-        _lock_active(care_plan.enrollment_id)
+        _lock_active(actor, care_plan.enrollment_id)
         locked = Goal.objects.select_for_update().get(pk=goal.pk)
         if locked.status != GoalStatus.ACTIVE:
             raise Conflict(f"This goal is already closed ({locked.get_status_display()}).")
@@ -240,7 +235,7 @@ def intervention_add(
     frequency = frequency.strip()
     if due_date is None and not frequency:
         raise ValidationFailed("Give a due date or a frequency.", field="due_date")
-    if due_date is not None and due_date < _today():
+    if due_date is not None and due_date < plan_today():
         raise ValidationFailed("The due date cannot be in the past.", field="due_date")
     if len(frequency) > 100:
         raise ValidationFailed("Keep the frequency under 100 characters.", field="frequency")
@@ -248,7 +243,7 @@ def intervention_add(
         care_plan, responsible_care_team_member_id, responsible_username, responsible_name
     )
     with transaction.atomic():
-        _lock_active(care_plan.enrollment_id)
+        _lock_active(actor, care_plan.enrollment_id)
         if Goal.objects.select_for_update().get(pk=goal.pk).status != GoalStatus.ACTIVE:
             raise Conflict("This goal is closed; add interventions to active goals only.")
         intervention = Intervention.objects.create(
@@ -278,7 +273,7 @@ def intervention_update_status(*, actor: User, intervention: Intervention, statu
     if status not in InterventionStatus.values or status == InterventionStatus.NOT_STARTED:
         raise ValidationFailed("Choose in progress, completed or cancelled.", field="status")
     with transaction.atomic():
-        _lock_active(care_plan.enrollment_id)
+        _lock_active(actor, care_plan.enrollment_id)
         locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
         if status not in INTERVENTION_MOVES.get(InterventionStatus(locked.status), set()):
             raise Conflict(f"This intervention is {locked.get_status_display().lower()}; it cannot become {status}.")

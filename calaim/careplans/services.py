@@ -10,8 +10,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.accounts.policies import require_plan_role
+from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.careplans.models import (
     OPEN_TASK_STATUSES,
     CareTeamMember,
@@ -22,34 +21,21 @@ from calaim.careplans.models import (
     TaskKind,
     TaskStatus,
 )
+from calaim.careplans.policies import can_add_task, can_change_care_team, can_record_outreach, can_work_task
 from calaim.core.audit import audit_record, snapshot
-from calaim.core.clock import local_date
-from calaim.core.errors import Conflict, NotFound, ValidationFailed
-from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
+from calaim.core.clock import local_date, plan_today
+from calaim.core.errors import Conflict, ValidationFailed
+from calaim.ecm.models import Enrollment
 from calaim.members.models import Member
 
 CARE_TEAM_FIELDS = ["role", "name", "organization_name", "phone", "email", "active"]
-
-
-def _require_member_actor(actor: User, member: Member) -> None:
-    """Staff of the member's assigned ECM provider, or plan intake / member services of the plan."""
-    if actor.role in PROVIDER_ROLES:
-        assigned = Enrollment.objects.filter(
-            member=member, provider_id=actor.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES
-        ).exists()
-        if not assigned:
-            raise NotFound()
-        return
-    require_plan_role(
-        actor, frozenset({Role.PLAN_INTAKE, Role.MEMBER_SERVICES}), member.plan_id, "change the care team"
-    )
 
 
 def care_team_add(
     *, actor: User, member: Member, role: str, name: str, organization_name: str = "", phone: str = "", email: str = ""
 ) -> CareTeamMember:
     """Record someone on the member's care team (PCP, specialist, pharmacist, family...)."""
-    _require_member_actor(actor, member)
+    can_change_care_team(actor, member).enforce()
     if role not in CareTeamRole.values:
         raise ValidationFailed(f"role must be one of {', '.join(CareTeamRole.values)}.", field="role")
     if not name.strip():
@@ -71,7 +57,7 @@ def care_team_add(
 
 
 def care_team_remove(*, actor: User, person: CareTeamMember) -> CareTeamMember:
-    _require_member_actor(actor, person.member)
+    can_change_care_team(actor, person.member).enforce()
     if not person.active:
         raise Conflict(f"{person.name} is no longer on the care team.")
     with transaction.atomic():
@@ -100,18 +86,16 @@ def outreach_record(
     notes: str = "",
 ) -> OutreachAttempt:
     """One outreach attempt by the assigned provider's staff, counted whether or not the member was reached."""
-    if actor.role not in PROVIDER_ROLES or actor.organization_id != enrollment.provider_id:
-        raise NotFound()
+    can_record_outreach(actor, enrollment).enforce()
     if method not in OutreachMethod.values:
         raise ValidationFailed(f"method must be one of {', '.join(OutreachMethod.values)}.", field="method")
-    if attempted_on > local_date(timezone.now()):
+    if attempted_on > plan_today():
         raise ValidationFailed("An outreach attempt cannot be in the future.", field="attempted_on")
     if not 0 <= minutes_spent <= 24 * 60:
         raise ValidationFailed("minutes_spent must be between 0 and 1440.", field="minutes_spent")
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
-        if locked.status not in ACTIVE_ENROLLMENT_STATUSES:
-            raise Conflict("This ECM enrollment has ended.")
+        can_record_outreach(actor, locked).enforce()
         if attempted_on < local_date(locked.assigned_at):
             raise ValidationFailed("The attempt predates the assignment.", field="attempted_on")
         attempt = OutreachAttempt.objects.create(
@@ -160,8 +144,7 @@ def task_create(
     owner: str | None = None,
 ) -> Task:
     """A task for the assigned provider: appointment, medication review or refill, ride, referral, follow-up..."""
-    if actor.role not in PROVIDER_ROLES or actor.organization_id != enrollment.provider_id:
-        raise NotFound()
+    can_add_task(actor, enrollment).enforce()
     if kind not in TaskKind.values:
         raise ValidationFailed(f"kind must be one of {', '.join(TaskKind.values)}.", field="kind")
     description = description.strip()
@@ -169,49 +152,69 @@ def task_create(
         raise ValidationFailed("Describe the task.", field="description")
     if len(description) > 2000:
         raise ValidationFailed("Keep the description under 2000 characters.", field="description")
-    if due_date < local_date(timezone.now()):
+    if due_date < plan_today():
         raise ValidationFailed("A new task cannot be due in the past.", field="due_date")
     task_owner = _task_owner(owner, enrollment.provider_id)
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
-        if locked.status not in ACTIVE_ENROLLMENT_STATUSES:
-            raise Conflict("This ECM enrollment has ended.")
-        task = Task.objects.create(
-            member_id=locked.member_id,
-            enrollment=locked,
-            organization_id=locked.provider_id,
-            owner=task_owner,
-            kind=kind,
-            description=description,
-            due_date=due_date,
+        can_add_task(actor, locked).enforce()
+        return task_open(
+            actor=actor, enrollment=locked, kind=kind, due_date=due_date, description=description, owner=task_owner
         )
-        audit_record(actor=actor, action="task.create", obj=task, member=task.member, after=snapshot(task, TASK_FIELDS))
+
+
+def task_open(
+    *,
+    actor: User | None,
+    enrollment: Enrollment,
+    kind: str,
+    due_date: dt.date,
+    description: str = "",
+    owner: User | None = None,
+) -> Task:
+    """Write a task for the enrollment's provider: a person's checked request (`task_create`) or a step of a
+    workflow (the outreach after an assignment, the welcome call after enrolling)."""
+    task = Task.objects.create(
+        member_id=enrollment.member_id,
+        enrollment=enrollment,
+        organization_id=enrollment.provider_id,
+        owner=owner,
+        kind=kind,
+        description=description,
+        due_date=due_date,
+    )
+    audit_record(actor=actor, action="task.create", obj=task, member=task.member, after=snapshot(task, TASK_FIELDS))
     return task
 
 
 def _task_move(actor: User, task: Task, action: str, to: str, allowed_from: tuple[str, ...], reason: str = "") -> Task:
     """Move an open task of the caller's organization to `to`, audited as `action`."""
-    if actor.role not in PROVIDER_ROLES or actor.organization_id != task.organization_id:
-        raise NotFound()
+    can_work_task(actor, task).enforce()
     with transaction.atomic():
         locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
         if locked.status not in allowed_from:
             raise Conflict(f"This task is already {locked.get_status_display().lower()}.")
-        before = snapshot(locked, TASK_FIELDS)
-        locked.status = to
-        if to == TaskStatus.COMPLETED:
-            locked.completed_at = timezone.now()
-        locked.save(update_fields=["status", "completed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=locked,
-            member=locked.member,
-            before=before,
-            after=snapshot(locked, TASK_FIELDS),
-            reason=reason,
-        )
+        _task_set(actor, locked, action, reason, status=to)
     return locked
+
+
+def _task_set(actor: User | None, task: Task, action: str, reason: str = "", **changes: object) -> None:
+    """Change one task's fields, audited as `action`; a task completed now gets its completion time."""
+    before = snapshot(task, TASK_FIELDS)
+    for name, value in changes.items():
+        setattr(task, name, value)
+    if changes.get("status") == TaskStatus.COMPLETED:
+        task.completed_at = timezone.now()
+    task.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=task,
+        member=task.member,
+        before=before,
+        after=snapshot(task, [*TASK_FIELDS, "enrollment", "organization"]),
+        reason=reason,
+    )
 
 
 def task_start(*, actor: User, task: Task) -> Task:
@@ -228,3 +231,40 @@ def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
     if not reason.strip():
         raise ValidationFailed("Give the reason for cancelling the task.", field="reason")
     return _task_move(actor, task, "task.cancel", TaskStatus.CANCELLED, OPEN_TASK_STATUSES, reason.strip())
+
+
+def _open_tasks(enrollment: Enrollment) -> list[Task]:
+    open_tasks = Task.objects.filter(enrollment=enrollment, status__in=OPEN_TASK_STATUSES)
+    return list(open_tasks.select_for_update(of=("self",)).order_by("due_date", "created_at"))
+
+
+def tasks_complete_outreach(*, actor: User | None, enrollment: Enrollment) -> int:
+    """The member was reached and enrolled: the open outreach tasks are done."""
+    tasks = [task for task in _open_tasks(enrollment) if task.kind == TaskKind.OUTREACH]
+    for task in tasks:
+        _task_set(actor, task, "task.complete", "The member enrolled.", status=TaskStatus.COMPLETED)
+    return len(tasks)
+
+
+def tasks_cancel_open(*, actor: User | None, enrollment: Enrollment, reason: str) -> int:
+    """ECM ended: the enrollment's open tasks are cancelled, each with the reason."""
+    tasks = _open_tasks(enrollment)
+    for task in tasks:
+        _task_set(actor, task, "task.cancel", reason, status=TaskStatus.CANCELLED)
+    return len(tasks)
+
+
+def tasks_transfer(*, actor: User | None, old: Enrollment, new: Enrollment, reason: str) -> int:
+    """The member changed ECM provider: open tasks move to the new provider, unassigned."""
+    tasks = _open_tasks(old)
+    for task in tasks:
+        _task_set(actor, task, "task.transfer", reason, enrollment=new, organization_id=new.provider_id, owner=None)
+    return len(tasks)
+
+
+def tasks_assign_unowned(*, actor: User | None, enrollment: Enrollment, owner: User) -> int:
+    """A new Lead Care Manager takes the enrollment's open tasks that nobody owns yet."""
+    tasks = [task for task in _open_tasks(enrollment) if task.owner_id is None]
+    for task in tasks:
+        _task_set(actor, task, "task.assign", "Lead Care Manager named.", owner=owner)
+    return len(tasks)

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db import models
 
 from calaim.core.models import DomainModel
+from calaim.network.models import Program
 from calaim.plans.models import Dated
+from calaim.referrals.models import ClosedLoop
 
 
 class CsService(Dated):
@@ -105,8 +107,10 @@ CS_OPEN_STATUSES = (
 )
 
 
-class CsRequest(DomainModel):
+class CsRequest(ClosedLoop):
     """A request for one Community Support for one member (the CSS referral form, one row per service)."""
+
+    loop_program = Program.CS
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="cs_requests")
     service_code = models.CharField(max_length=40)
@@ -115,7 +119,6 @@ class CsRequest(DomainModel):
     referrer_organization = models.ForeignKey(
         "network.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="cs_requests_made"
     )
-    referrer_name = models.CharField(max_length=200)
     ecm_enrollment = models.ForeignKey(
         "ecm.Enrollment",
         null=True,
@@ -136,10 +139,7 @@ class CsRequest(DomainModel):
     member_aware = models.BooleanField()
     attested_by = models.CharField(max_length=200)
     attested_on = models.DateField()
-    received_at = models.DateTimeField()
     status = models.CharField(max_length=30, choices=CsRequestStatus.choices, default=CsRequestStatus.RECEIVED)
-    status_changed_at = models.DateTimeField()
-    closure_reason = models.TextField(blank=True)
     eligibility = models.JSONField(default=dict, blank=True)
     linked_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked")
     authorization = models.ForeignKey(
@@ -167,21 +167,6 @@ class CsRequest(DomainModel):
 
     def __str__(self) -> str:
         return f"CS {self.service_code} for {self.member_id} ({self.status})"
-
-
-class CsStatusUpdate(models.Model):
-    """The closed-loop history the referrer sees for one request: each status with its date and reason."""
-
-    request = models.ForeignKey(CsRequest, on_delete=models.CASCADE, related_name="status_updates")
-    status = models.CharField(max_length=30, choices=CsRequestStatus.choices)
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.status} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class CsDelivery(DomainModel):

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from calaim.access.scopes import is_active, member_condition
 from calaim.accounts.models import Role, User
-from calaim.community_supports.models import CsRequest
+from calaim.community_supports.models import CsDelivery, CsRequest
 from calaim.core.errors import NotFound
+from calaim.referrals.models import LoopEvent
 
 
 def cs_request_scope(user: User | None) -> QuerySet[CsRequest]:
-    """Plan staff: their plan's requests. Provider staff: requests assigned to or made by their organization,
-    and those of members in their ECM caseload. Referrers: the requests they submitted."""
-    from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
-
-    if user is None or not user.is_authenticated or not user.is_active:
+    """Plan staff: their plan's requests. Provider staff: requests assigned to or made by their organization, and
+    those of members in its ECM caseload. Referrers: the requests they submitted."""
+    if not is_active(user):
         return CsRequest.objects.none()
-    if user.is_plan_staff:
-        assert user.organization is not None and user.organization.plan_id is not None
-        return CsRequest.objects.filter(member__plan_id=user.organization.plan_id)
-    if user.is_provider_staff:
-        caseload = Enrollment.objects.filter(
-            member_id=OuterRef("member_id"), provider_id=user.organization_id, status__in=ACTIVE_ENROLLMENT_STATUSES
-        )
-        return CsRequest.objects.filter(
-            Q(provider_id=user.organization_id) | Q(referrer_organization_id=user.organization_id) | Q(Exists(caseload))
-        )
+    assert user is not None
     if user.role == Role.REFERRER:
         return CsRequest.objects.filter(submitted_by=user)
-    return CsRequest.objects.none()
+    condition = member_condition(user, through="member")
+    if user.is_provider_staff:
+        condition |= Q(provider_id=user.organization_id) | Q(referrer_organization_id=user.organization_id)
+    return CsRequest.objects.filter(condition)
 
 
 def cs_request_get(user: User | None, request_id: uuid.UUID | str) -> CsRequest:
@@ -38,3 +32,13 @@ def cs_request_get(user: User | None, request_id: uuid.UUID | str) -> CsRequest:
         return cs_request_scope(user).select_related("member__plan", "member__county", "provider").get(pk=request_id)
     except (CsRequest.DoesNotExist, ValueError):
         raise NotFound("No Community Supports request with this id in your scope.") from None
+
+
+def cs_loop_history(request: CsRequest) -> QuerySet[LoopEvent]:
+    """The request's closed loop, oldest step first (the request itself was read through a scope)."""
+    return request.loop_events.order_by("at", "id")
+
+
+def cs_deliveries_of(requests: QuerySet[CsRequest]) -> QuerySet[CsDelivery]:
+    """Deliveries recorded on the given (already scoped) requests."""
+    return CsDelivery.objects.filter(request__in=requests)

@@ -34,6 +34,11 @@ def add_business_days(start: dt.date, count: int) -> dt.date:
     return day
 
 
+def plan_today() -> dt.date:
+    """Today in the plan's time zone: the date a user sees and types, never the server's."""
+    return dt.datetime.now(PLAN_TIME_ZONE).date()
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     """The calendar date of an aware moment in the plan's time zone."""
     return moment.astimezone(PLAN_TIME_ZONE).date()

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from random import Random
 
-from django.utils import timezone
-
 from calaim.accounts.models import User
 from calaim.careplans import care_plan_services as plans
 from calaim.careplans.models import CarePlan, Task
 from calaim.careplans.services import care_team_add, task_create
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.ecm.models import Enrollment
 
 # (domain, the goal in the member's words, [(intervention, who: "me" / a name / "pcp", frequency)])
@@ -99,7 +97,7 @@ def _tasks(worker: User, enrollment: Enrollment, rng: Random, today: dt.date) ->
 def demo_care_plan_create(*, worker: User, enrollment: Enrollment) -> CarePlan:
     """A care plan with goals and interventions, a pharmacist on the care team, and a task of each kind."""
     rng = Random(enrollment.member.cin)  # its own stream, so the lifecycle's draws stay as they were
-    today = local_date(timezone.now())
+    today = plan_today()
     if rng.random() < 0.5:
         care_team_add(actor=worker, member=enrollment.member, role="pharmacist", name="Sam Ortiz, PharmD")
     plan = plans.care_plan_create(

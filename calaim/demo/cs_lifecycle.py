@@ -10,16 +10,17 @@ from random import Random
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.authorizations.services import authorization_decide
+from calaim.community_supports import deliveries
 from calaim.community_supports import services as cs
 from calaim.community_supports.models import CsRequest
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.members.models import Member
 from calaim.plans.models import Plan
+from calaim.workflows.authorization_decision import authorization_decide
+from calaim.workflows.community_supports import cs_request_submit
 
 CRITERIA = {
     "recuperative_care": ["needs_recovery_care"],
@@ -54,7 +55,7 @@ def _form(member: Member, submitter: User, code: str, start: dt.date, days: int,
         referrer_name=submitter.get_full_name() or submitter.username,
         member_aware=True,
         attested_by=submitter.username,
-        attested_on=local_date(timezone.now()),
+        attested_on=plan_today(),
         services=[item],
     )
 
@@ -73,7 +74,7 @@ class _CsDriver:
         self, member: Member, code: str, start: dt.date, days: int, at_discharge: bool = False, **extra: Any
     ) -> CsRequest:
         submitter = self.intake if at_discharge else self.rng.choice([u for u in (self.hospital, self.ms) if u])
-        return cs.cs_request_create(
+        return cs_request_submit(
             actor=submitter, data=_form(member, submitter, code, start, days, at_discharge=at_discharge, **extra)
         )[0]
 
@@ -86,10 +87,10 @@ class _CsDriver:
         )
         if staff is None:
             return
-        cs.cs_delivery_record(
+        deliveries.cs_delivery_record(
             actor=staff,
             request=request,
-            data=cs.DeliveryInput(
+            data=deliveries.DeliveryInput(
                 start_date=start, end_date=start + dt.timedelta(days=days - 1), units=Decimal(days), cost=cost, **extra
             ),
         )
@@ -133,7 +134,7 @@ class _CsDriver:
                 provider_id = CsRequest.objects.get(pk=request.pk).provider_id
                 staff = User.objects.filter(organization_id=provider_id).first() if provider_id else None
                 if staff:
-                    cs.cs_request_complete(actor=staff, request=request, reason="Course of meals delivered.")
+                    deliveries.cs_request_complete(actor=staff, request=request, reason="Course of meals delivered.")
             return target
         request = self.submit(member, "respite", today, 30, quantity=Decimal(400))  # over 336 hours: refused
         return request.status
@@ -156,7 +157,7 @@ TARGETS = (
 def demo_cs_create(*, seed: int = 2026, per_plan: int = 30) -> dict[str, int]:
     """Drive members of each plan through the Community Supports states; delegated members go to Kaiser."""
     rng = Random(seed)
-    today = local_date(timezone.now())
+    today = plan_today()
     reached: Counter[str] = Counter()
     for plan in Plan.objects.order_by("code"):
         driver = _CsDriver(plan, rng)

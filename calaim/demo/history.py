@@ -11,25 +11,25 @@ from random import Random
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
 from calaim.careplans.models import OutreachAttempt
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.demo.lifecycle import _attestation, _Driver, _submit
-from calaim.ecm.eligibility import eligibility_determine
 from calaim.ecm.models import Enrollment
 from calaim.members.models import Member
 from calaim.plans.models import Plan
-from calaim.referrals.models import Referral, ReferralStatusUpdate
-from calaim.referrals.services import ReferralInput, referral_create
+from calaim.referrals.models import LoopEvent, Referral
+from calaim.referrals.services import ReferralInput
+from calaim.workflows.eligibility import eligibility_determine
+from calaim.workflows.referral_intake import referral_submit
 
 TARGETS = ("enrolled",) * 5 + ("assigned", "authorized", "denied", "declined", "closed", "not_eligible")
 
 
 def _identify(driver: _Driver, member: Member) -> Referral:
     """A referral the plan makes from its own data, as `calaim identify` and load_candidates would."""
-    day = local_date(timezone.now())
+    day = plan_today()
     data = ReferralInput(
         member_cin=member.cin,
         member_birth_date=member.birth_date,
@@ -41,7 +41,7 @@ def _identify(driver: _Driver, member: Member) -> Referral:
         member_aware=False,
         pof_attestations=[_attestation(member, day)],
     )
-    referral, _ = referral_create(actor=driver.intake, data=data, idempotency_key=f"demo-history-{member.cin}")
+    referral, _ = referral_submit(actor=driver.intake, data=data, idempotency_key=f"demo-history-{member.cin}")
     return referral
 
 
@@ -51,7 +51,7 @@ def _move_back(referral: Referral, days: int, rng: Random) -> None:
     Referral.objects.filter(pk=referral.pk).update(
         received_at=F("received_at") - shift, status_changed_at=F("status_changed_at") - shift
     )
-    ReferralStatusUpdate.objects.filter(referral=referral).update(at=F("at") - shift)
+    LoopEvent.objects.filter(referral=referral).update(at=F("at") - shift)
     authorizations = AuthorizationRequest.objects.filter(referral=referral)
     authorizations.update(
         received_at=F("received_at") - shift,

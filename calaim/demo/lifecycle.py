@@ -12,23 +12,21 @@ from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, Role, User
 from calaim.authorizations.models import AuthorizationRequest
-from calaim.authorizations.services import authorization_decide, authorization_extend
+from calaim.authorizations.services import authorization_extend
 from calaim.careplans.services import care_team_add, outreach_record
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.demo.careplans import demo_care_plan_create
-from calaim.ecm import services as ecm
-from calaim.ecm.eligibility import eligibility_determine
 from calaim.ecm.models import Enrollment
 from calaim.members.models import Member
 from calaim.network.selectors import contracts_in_force
 from calaim.plans.models import Plan
 from calaim.referrals.models import Referral
-from calaim.referrals.services import (
-    _SOURCES_BY_ORG_KIND,
-    PofAttestationInput,
-    ReferralInput,
-    referral_create,
-)
+from calaim.referrals.policies import SOURCES_BY_ORG_KIND
+from calaim.referrals.services import PofAttestationInput, ReferralInput
+from calaim.workflows import ecm_enrollment as ecm
+from calaim.workflows.authorization_decision import authorization_decide
+from calaim.workflows.eligibility import eligibility_determine
+from calaim.workflows.referral_intake import referral_submit
 
 # Target states, cycled over the chosen members so every state appears for every plan.
 TARGETS = (
@@ -78,14 +76,14 @@ def _submit(
     form: str | None = None,
     urgency: str = "routine",
 ) -> Referral:
-    day = local_date(timezone.now())
+    day = plan_today()
     attestation = _attestation(member, day, complete)
     adult_form = "ecm_adult" if attestation.pof.startswith("A") else "ecm_child"
     if submitter.role in (Role.PLAN_INTAKE, Role.MEMBER_SERVICES):
         source = "member_self_family_phone" if submitter.role == Role.MEMBER_SERVICES else "hospital_concurrent_review"
     else:
         assert submitter.organization is not None
-        source = sorted(_SOURCES_BY_ORG_KIND[submitter.organization.kind])[0]
+        source = sorted(SOURCES_BY_ORG_KIND[submitter.organization.kind])[0]
     data = ReferralInput(
         member_cin=member.cin,
         member_birth_date=member.birth_date,
@@ -98,7 +96,7 @@ def _submit(
         pof_attestations=[attestation],
         urgency=urgency,
     )
-    referral, _ = referral_create(actor=submitter, data=data, idempotency_key=f"demo-{member.cin}-{source}")
+    referral, _ = referral_submit(actor=submitter, data=data, idempotency_key=f"demo-{member.cin}-{source}")
     return referral
 
 
@@ -189,7 +187,7 @@ class _Driver:
             return target
         chosen = self.rng.random() < 0.3
         member = referral.member
-        today = local_date(timezone.now())
+        today = plan_today()
         options = [c.organization_id for c in contracts_in_force(member.plan_id, member.county_id, today)]
         enrollment = ecm.ecm_provider_assign(
             actor=self.ms if chosen else self.intake,
@@ -203,7 +201,7 @@ class _Driver:
         if not staff:
             return "assigned"
         worker = self.rng.choice(staff)
-        today = local_date(timezone.now())
+        today = plan_today()
         for attempt in range(self.rng.randint(1, 3)):
             outreach_record(
                 actor=worker,
@@ -244,7 +242,7 @@ class _Driver:
 
     def _presumptive(self, member: Member) -> str:
         contract = (
-            contracts_in_force(member.plan_id, member.county_id, local_date(timezone.now()))
+            contracts_in_force(member.plan_id, member.county_id, plan_today())
             .order_by("organization__name")
             .first()
         )

@@ -56,3 +56,19 @@ def determination_scope(user: User | None) -> QuerySet[EligibilityDetermination]
         return EligibilityDetermination.objects.none()
     assert user.organization is not None and user.organization.plan_id is not None  # is_plan_staff
     return EligibilityDetermination.objects.filter(member__plan_id=user.organization.plan_id)
+
+
+def in_caseload(organization_id: uuid.UUID | None, member_id: uuid.UUID) -> bool:
+    """The member is in the organization's caseload (`provider_caseload`)."""
+    return provider_caseload(organization_id).filter(member_id=member_id).exists()
+
+
+def current_enrollment_of(member_id: uuid.UUID) -> Enrollment | None:
+    """The member's assigned or enrolled ECM enrollment, if any (a member has at most one at a time)."""
+    return Enrollment.objects.filter(member_id=member_id, status__in=ACTIVE_ENROLLMENT_STATUSES).first()
+
+
+def qualified_pofs(referral_id: uuid.UUID) -> list[str]:
+    """The Populations of Focus the referral's latest eligibility determination qualified."""
+    latest = EligibilityDetermination.objects.filter(referral_id=referral_id).order_by("-created_at").first()
+    return list(latest.qualified_pofs) if latest else []

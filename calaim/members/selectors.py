@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 
 from calaim.core.errors import ValidationFailed
+from calaim.core.models import AuditEvent
 from calaim.members.facts import MemberFacts
 from calaim.members.models import Member
 from calaim.plans.selectors import excluded_program_order
@@ -119,3 +120,8 @@ def _successor(core: str) -> str | None:
     if not core or not _ASCII_ALNUM.fullmatch(core[-1]):
         return None
     return core[:-1] + chr(ord(core[-1]) + 1)
+
+
+def member_audit_trail(member: Member) -> QuerySet[AuditEvent]:
+    """Every recorded change to the member's records, oldest first (the caller has already scoped the member)."""
+    return AuditEvent.objects.filter(member=member).order_by("at", "id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import Q, QuerySet
 
@@ -23,3 +24,8 @@ def ecm_contract_for(organization: Organization, plan_id: int, county_id: int, d
     if organization.kind != OrganizationKind.ECM_PROVIDER:
         return None
     return contracts_in_force(plan_id, county_id, day).filter(organization=organization).first()
+
+
+def ecm_contracts_of(organization_id: uuid.UUID) -> QuerySet[Contract]:
+    """An ECM provider's contracts with every plan (a provider may serve several)."""
+    return Contract.objects.filter(organization_id=organization_id, program=Program.ECM).select_related("plan")

@@ -11,42 +11,20 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.accounts.policies import require_plan_role
+from calaim.accounts.models import User
 from calaim.core.audit import audit_record, snapshot
 from calaim.core.clock import local_date
 from calaim.core.errors import Conflict, Forbidden, ValidationFailed
 from calaim.members.models import Member
 from calaim.members.selectors import member_match
-from calaim.network.models import Organization, OrganizationKind
-from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
-from calaim.plans.models import ReferralSourceType
-from calaim.plans.selectors import latest_by_code, pofs_in_force, referral_source_get
-from calaim.referrals.models import Referral, ReferralForm, ReferralStatus, ReferralStatusUpdate
+from calaim.members.services import member_lock
+from calaim.network.selectors import ecm_contract_for
+from calaim.plans.selectors import pofs_in_force, referral_source_get
+from calaim.referrals.closed_loop import loop_start, loop_status_set
+from calaim.referrals.models import Referral, ReferralForm, ReferralStatus
+from calaim.referrals.policies import can_refer_as, can_review_duplicate
 from calaim.referrals.selectors import open_referral_for
 
-# Which referral sources an outside organization's staff may submit as.
-_SOURCES_BY_ORG_KIND: dict[str, frozenset[str]] = {
-    OrganizationKind.ECM_PROVIDER: frozenset({"ecm_provider"}),
-    OrganizationKind.CS_PROVIDER: frozenset({"cs_provider"}),
-    OrganizationKind.PCP_CLINIC: frozenset({"pcp"}),
-    OrganizationKind.BEHAVIORAL_HEALTH: frozenset({"pcp"}),
-    OrganizationKind.CBO: frozenset({"cbo"}),
-    OrganizationKind.HOSPITAL: frozenset({"hospital_concurrent_review", "hospital_transition_of_care"}),
-}
-# Statuses the referrer is told about as an outcome of the loop.
-OUTCOME_STATUSES = frozenset(
-    {
-        ReferralStatus.LINKED,
-        ReferralStatus.NOT_ELIGIBLE,
-        ReferralStatus.ROUTED_TO_DELEGATE,
-        ReferralStatus.DENIED,
-        ReferralStatus.ASSIGNED,
-        ReferralStatus.ENROLLED,
-        ReferralStatus.DECLINED,
-        ReferralStatus.CLOSED,
-    }
-)
 _AUDIT_FIELDS = ["status", "closure_reason", "linked_to"]
 
 
@@ -84,38 +62,6 @@ def _fingerprint(data: ReferralInput) -> str:
     return hashlib.sha256(json.dumps(asdict(data), sort_keys=True, default=str).encode()).hexdigest()
 
 
-def check_source(actor: User, source_type: str) -> None:
-    """Plan intake keys in any source; member services takes calls; outside staff refer as their kind."""
-    if actor.role == Role.PLAN_INTAKE and actor.is_plan_staff:
-        return
-    if actor.role == Role.MEMBER_SERVICES and actor.is_plan_staff:
-        if source_type == "plan_identification":
-            raise Forbidden("Member services may not submit plan identifications.", field="source_type")
-        return
-    if actor.role in PROVIDER_ROLES | {Role.REFERRER} and actor.organization is not None:
-        allowed = _SOURCES_BY_ORG_KIND.get(actor.organization.kind, frozenset())
-        if source_type not in allowed:
-            raise Forbidden(
-                f"Staff of a {actor.organization.get_kind_display()} may refer only as: "
-                f"{', '.join(sorted(allowed)) or 'nobody'}.",
-                field="source_type",
-            )
-        return
-    raise Forbidden("Your role may not submit referrals.")
-
-
-def referral_sources_for(actor: User, day: dt.date) -> list[ReferralSourceType]:
-    """The referral sources in force on `day` that `check_source` lets the caller submit as."""
-    allowed = []
-    for source in sorted(latest_by_code(ReferralSourceType, day).values(), key=lambda s: s.label):
-        try:
-            check_source(actor, source.code)
-        except Forbidden:
-            continue
-        allowed.append(source)
-    return allowed
-
-
 def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
     """Match a form's CIN and birth date; plan staff match only their own plan's members."""
     plan_id = actor.organization.plan_id if actor.is_plan_staff and actor.organization is not None else None
@@ -151,8 +97,6 @@ def _check_verification_form(actor: User, member: Member, data: ReferralInput, d
         if data.form == ReferralForm.PLAN_IDENTIFICATION and data.source_type != "plan_identification":
             raise ValidationFailed("The plan identification form goes with source plan_identification.", field="form")
         return
-    from calaim.network.selectors import ecm_contract_for
-
     org = actor.organization
     if org is None or ecm_contract_for(org, member.plan_id, member.county_id, day) is None:
         raise Forbidden(
@@ -160,44 +104,6 @@ def _check_verification_form(actor: User, member: Member, data: ReferralInput, d
             "eligibility verification form.",
             field="form",
         )
-
-
-def referral_status_set(
-    referral: Referral, status: str, *, actor: User | None, reason: str = "", at: dt.datetime | None = None
-) -> None:
-    """Move a referral along its closed loop; outcomes also queue a notice to the referrer."""
-    at = at or timezone.now()
-    before = snapshot(referral, _AUDIT_FIELDS)
-    referral.status = status
-    referral.status_changed_at = at
-    if reason:
-        referral.closure_reason = reason
-    referral.save(update_fields=["status", "status_changed_at", "closure_reason", "updated_at"])
-    ReferralStatusUpdate.objects.create(referral=referral, status=status, at=at, reason=reason)
-    if status in OUTCOME_STATUSES:
-        Notice.objects.create(
-            member=referral.member,
-            kind=NoticeKind.REFERRER_OUTCOME,
-            recipient=NoticeRecipient.REFERRER,
-            recipient_name=referral.referrer_name,
-            referral=referral,
-            due_date=local_date(at),
-            content={
-                "status": status,
-                "status_label": ReferralStatus(status).label,
-                "date": local_date(at).isoformat(),
-                "reason": reason,
-            },
-        )
-    audit_record(
-        actor=actor,
-        action=f"referral.{status}",
-        obj=referral,
-        member=referral.member,
-        before=before,
-        after=snapshot(referral, _AUDIT_FIELDS),
-        reason=reason,
-    )
 
 
 def _replayed(actor: User, key: str, fingerprint: str) -> Referral | None:
@@ -218,7 +124,7 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
     now = timezone.now()
     today = local_date(now)
     referral_source_get(data.source_type, today)
-    check_source(actor, data.source_type)
+    can_refer_as(actor, data.source_type).enforce()
     member = member_resolve(actor, data.member_cin, data.member_birth_date)
     _check_attestations(member, data, today)
     _check_verification_form(actor, member, data, today)
@@ -236,7 +142,7 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
 def _referral_insert(
     actor: User, member: Member, data: ReferralInput, now: dt.datetime, key: str, fingerprint: str
 ) -> Referral:
-    Member.objects.select_for_update(of=("self",)).filter(pk=member.pk).first()  # serialize intake per member
+    member_lock(member)
     open_one = open_referral_for(member.pk, "ecm")
     fields = asdict(data)
     for name in ("member_cin", "member_birth_date"):
@@ -244,7 +150,7 @@ def _referral_insert(
     referral = Referral.objects.create(
         member=member,
         submitted_by=actor,
-        referrer_organization=_referrer_org(actor),
+        referrer_organization=actor.organization,
         received_at=now,
         status_changed_at=now,
         idempotency_key=key,
@@ -252,7 +158,6 @@ def _referral_insert(
         status=ReferralStatus.RECEIVED,
         **fields,
     )
-    ReferralStatusUpdate.objects.create(referral=referral, status=ReferralStatus.RECEIVED, at=now)
     audit_record(
         actor=actor,
         action="referral.create",
@@ -260,38 +165,33 @@ def _referral_insert(
         member=member,
         after=snapshot(referral, ["source_type", "form", "urgency", "status", "pof_attestations"]),
     )
+    loop_start(referral, at=now)
     if open_one is not None:
         referral.linked_to = open_one
         referral.save(update_fields=["linked_to"])
-        referral_status_set(
+        loop_status_set(
             referral,
             ReferralStatus.LINKED,
             actor=actor,
             at=now,
             reason=f"Linked to the member's open referral received {local_date(open_one.received_at)}.",
         )
-    elif data.form == ReferralForm.ELIGIBILITY_VERIFICATION:
-        from calaim.ecm.services import presumptive_start
-
-        presumptive_start(actor=actor, referral=referral)
     return referral
 
 
-def _referrer_org(actor: User) -> Organization | None:
-    return actor.organization
-
-
-DUPLICATE_REVIEW_ROLES = frozenset({Role.PLAN_INTAKE})
+def referral_lock(referral: Referral) -> Referral:
+    """The referral's row, locked until the end of the caller's transaction."""
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("member__plan", "member__county", "member__delegated_to", "linked_to")
+        .get(pk=referral.pk)
+    )
 
 
 def _linked_locked(actor: User, referral: Referral) -> Referral:
-    require_plan_role(actor, DUPLICATE_REVIEW_ROLES, referral.member.plan_id, "review possible duplicate referrals")
-    locked = Referral.objects.select_for_update(of=("self",)).select_related("member", "linked_to").get(pk=referral.pk)
-    if locked.status != ReferralStatus.LINKED or locked.linked_to is None:
-        raise Conflict(
-            f"Only a referral linked to the member's open referral can be reviewed as a duplicate; "
-            f"this one is {locked.get_status_display().lower()}."
-        )
+    can_review_duplicate(actor, referral).enforce()
+    locked = referral_lock(referral)
+    can_review_duplicate(actor, locked).enforce()  # the state again, now that the row is locked
     return locked
 
 
@@ -314,7 +214,7 @@ def referral_duplicate_confirm(*, actor: User, referral: Referral, note: str = "
             f"Confirmed duplicate of the member's open referral received {local_date(original.received_at)}; "
             f"that referral carries on. {note}"
         ).strip()
-        referral_status_set(locked, ReferralStatus.CLOSED, actor=actor, reason=reason)
+        loop_status_set(locked, ReferralStatus.CLOSED, actor=actor, reason=reason, cause="duplicate")
     return locked
 
 
@@ -337,7 +237,7 @@ def referral_duplicate_reject(*, actor: User, referral: Referral, reason: str) -
             after=snapshot(locked, _AUDIT_FIELDS),
             reason=reason,
         )
-        referral_status_set(
+        loop_status_set(
             locked, ReferralStatus.RECEIVED, actor=actor, reason=f"Reviewed by the plan: not a duplicate. {reason}"
         )
     return locked

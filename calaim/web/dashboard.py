@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from calaim.accounts.models import User
 from calaim.authorizations.models import APPROVED, UNDECIDED, AuthorizationKind, AuthorizationRequest
-from calaim.authorizations.selectors import authorization_scope
+from calaim.authorizations.selectors import authorization_scope, overdue_condition
 from calaim.careplans.models import OutreachAttempt
-from calaim.core.clock import PLAN_TIME_ZONE, local_date
+from calaim.core.clock import PLAN_TIME_ZONE, local_date, plan_today
 from calaim.core.errors import NotFound
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from calaim.ecm.selectors import enrollment_scope
@@ -248,8 +248,8 @@ def _timeliness_counts(now: dt.datetime) -> dict[str, Count]:
     return {
         "on_time": Count("pk", filter=decided & Q(decided_at__lte=F("due_at"))),
         "late": Count("pk", filter=decided & Q(decided_at__gt=F("due_at"))),
-        "overdue": Count("pk", filter=undecided & Q(due_at__lt=now)),
-        "open": Count("pk", filter=undecided & Q(due_at__gte=now)),
+        "overdue": Count("pk", filter=overdue_condition(now)),
+        "open": Count("pk", filter=undecided & ~overdue_condition(now)),
     }
 
 
@@ -326,7 +326,7 @@ def provider_capacity(user: User, filters: DashboardFilters) -> list[CapacityRow
     against the contract's capacity, with the caseload split by the members' county. The county filter
     keeps the providers contracted there; dates and POF do not apply to a caseload of today."""
     plan = dashboard_plan(user)
-    today = local_date(timezone.now())
+    today = plan_today()
     contracts = (
         Contract.objects.filter(plan=plan, program=Program.ECM, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404
-from django.utils import timezone
 
 from calaim.authorizations.services import Outcome
 from calaim.careplans.models import OutreachMethod
+from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
-from calaim.plans.models import Dated, DiscontinuationReason
+from calaim.plans.models import DiscontinuationReason
+from calaim.plans.selectors import latest_by_code
 
 T = TypeVar("T")
 
@@ -46,10 +46,8 @@ class OutreachForm(forms.Form):
 
 
 def _reasons_in_force() -> list[tuple[str, str]]:
-    today = timezone.localdate()
-    return list(
-        DiscontinuationReason.objects.filter(Dated.in_force_on(today)).values_list("code", "label").order_by("label")
-    )
+    reasons = latest_by_code(DiscontinuationReason, plan_today()).values()
+    return sorted(((r.code, r.label) for r in reasons), key=lambda choice: choice[1])
 
 
 class DisenrollForm(forms.Form):
@@ -101,7 +99,3 @@ def apply_service(form: forms.Form, call: Callable[[], T]) -> T | None:
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)
         return None
-
-
-def today() -> dt.date:
-    return timezone.localdate()

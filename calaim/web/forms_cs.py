@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from django import forms
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from calaim.community_supports.eligibility import services_in_force
 from calaim.community_supports.models import CsService
+from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.members.models import CIN_PATTERN
 from calaim.plans.models import ReferralSourceType
@@ -31,7 +31,7 @@ MAX_SERVICES = 20
 
 
 def catalog() -> dict[str, CsService]:
-    return services_in_force(timezone.localdate())
+    return services_in_force(plan_today())
 
 
 class CsReferralForm(forms.Form):

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
-from django.http import HttpRequest, QueryDict
 
 from calaim.core.errors import DomainError
 from calaim.core.phones import normalize_phone
@@ -142,11 +141,6 @@ class ReferralCreateForm(forms.Form):
         return f"pof_{code}_facts" if found[2] == "facts" else f"pof_{code}"
 
 
-def submitted(request: HttpRequest) -> QueryDict | None:
-    """A POST's data even when empty (a lone button), so the form is bound; None for a GET."""
-    return request.POST if request.method == "POST" else None
-
-
 def _phone(raw: str) -> str:
     if not raw:
         return raw
@@ -162,12 +156,12 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]], blank:
     field.choices = [("", blank), *choices] if blank else choices
 
 
-def remap_errors(call: Callable[[], T], field_for: Callable[[str | None], str | None]) -> Callable[[], T]:
+def remap_errors(call: Callable[..., T], field_for: Callable[[str | None], str | None]) -> Callable[..., T]:
     """Wrap a service call so a refusal names the form's field instead of the API's."""
 
-    def run() -> T:
+    def run(*args: Any, **kwargs: Any) -> T:
         try:
-            return call()
+            return call(*args, **kwargs)
         except DomainError as error:
             error.field = field_for(error.field)
             raise

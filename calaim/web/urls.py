@@ -1,7 +1,7 @@
 from django.urls import path
 
 from calaim.web import urls_care, urls_cs_actions, urls_dashboard, urls_ecm_actions
-from calaim.web.views import actions, auth, members, worklists
+from calaim.web.views import auth, ecm_actions, members, worklists
 
 app_name = "web"
 
@@ -15,14 +15,14 @@ urlpatterns = [
     path("members/search/", worklists.member_search_results, name="member_search"),
     path("members/<uuid:member_id>/", members.member_record, name="member"),
     path("members/<uuid:member_id>/sections/<slug:section>/", members.member_section, name="member_section"),
-    path("enrollments/<uuid:enrollment_id>/outreach/", actions.outreach_create, name="outreach_create"),
-    path("enrollments/<uuid:enrollment_id>/disenroll/", actions.disenroll, name="disenroll"),
+    path("enrollments/<uuid:enrollment_id>/outreach/", ecm_actions.outreach_create, name="outreach_create"),
+    path("enrollments/<uuid:enrollment_id>/disenroll/", ecm_actions.disenroll, name="disenroll"),
     path(
         "enrollments/<uuid:enrollment_id>/lead-care-manager/",
-        actions.lead_care_manager_assign,
+        ecm_actions.lead_care_manager_assign,
         name="lead_care_manager_assign",
     ),
-    path("authorizations/<uuid:authorization_id>/decision/", actions.decision, name="decision"),
+    path("authorizations/<uuid:authorization_id>/decision/", ecm_actions.decision, name="decision"),
     *urls_care.urlpatterns,
     *urls_dashboard.urlpatterns,
     *urls_ecm_actions.urlpatterns,

@@ -11,10 +11,11 @@ import re
 from playwright.sync_api import expect
 
 from calaim.careplans.models import CarePlan, CareTeamMember, Goal, GoalStatus, Intervention, Task, TaskStatus
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from tests.browser.conftest import SCREENSHOTS
 
-TODAY = dt.date.today()
+TODAY = plan_today()
 GOAL = "I want my own apartment before my daughter's birthday"
 INTERVENTION = "Help with the housing application and documents"
 RIDE = "Transportation (NEMT/NMT)"

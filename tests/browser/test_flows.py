@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from calaim.accounts.models import Role
 from calaim.community_supports.models import CsDelivery, CsRequest
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
 from calaim.network.models import Contract
@@ -24,7 +25,7 @@ from calaim.plans.models import County, Plan
 from calaim.referrals.models import Referral
 from tests.factories import OrganizationFactory, UserFactory
 
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 def _row(page, text: str):

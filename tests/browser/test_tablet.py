@@ -11,10 +11,11 @@ from typing import Any
 from playwright.sync_api import expect
 
 from calaim.careplans.models import Task
+from calaim.core.clock import plan_today
 from tests.web.conftest import TODAY
 
 VIEWPORTS = {"tablet": {"width": 768, "height": 1024}, "laptop": {"width": 1366, "height": 768}}
-LATER = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+LATER = (plan_today() + dt.timedelta(days=60)).isoformat()
 
 # The page's width against the window's, and the visible elements reaching past the window's right edge that
 # no scrolling box of their own contains: what to fix when the page scrolls sideways.
@@ -106,7 +107,7 @@ def _full_record(api: Any, network: Any, enrolled: dict[str, Any], pending: dict
     assert cm.post(f"/members/{member.pk}/care-team", team).status_code == 201
     attempt = {"attempted_on": TODAY, "method": "phone", "reached": True, "minutes_spent": 15}
     assert cm.post(f"/enrollments/{eid}/outreach-attempts", attempt).status_code == 201
-    Task.objects.filter(member=member).update(due_date=dt.date.today() - dt.timedelta(days=2))
+    Task.objects.filter(member=member).update(due_date=plan_today() - dt.timedelta(days=2))
     api("um").post(f"/authorizations/{pending['authorization'].pk}/decision", {"outcome": "approve"})
     assignment = {"provider_id": str(network.provider_a.pk)}
     assert api("intake").post(f"/referrals/{pending['referral']}/assignment", assignment).status_code in (200, 201)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.careplans.models import Task
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
 from tests.conftest import referral_body
@@ -96,7 +97,7 @@ def test_member_services_looks_members_up_by_cin_and_name(signed_in, network, me
 
 def test_care_manager_caseload_and_overdue_tasks(signed_in, network, enrolled, shot):
     member = enrolled["member"]
-    Task.objects.filter(member=member).update(due_date=dt.date.today() - dt.timedelta(days=1))
+    Task.objects.filter(member=member).update(due_date=plan_today() - dt.timedelta(days=1))
     page = signed_in("cm_a")
     expect(page.get_by_role("heading", name="My worklist")).to_be_visible()
     caseload = page.get_by_role("region", name=re.compile(r"^Caseload"))

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from calaim.authorizations.models import AuthorizationRequest
+from calaim.core.clock import plan_today
 from tests.conftest import referral_body
 
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 def days(n: int) -> str:

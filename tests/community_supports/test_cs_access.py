@@ -8,8 +8,8 @@ import pytest
 
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
 from calaim.core.models import AuditEvent
+from tests.api.test_access_matrix import enrolled  # noqa: F401 - fixture
 from tests.community_supports.test_cs_flow import cs_provider, form, service  # noqa: F401 - fixture
-from tests.ecm.test_access_matrix import enrolled  # noqa: F401 - fixture
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from calaim.core.clock import plan_today
 from calaim.members.models import MemberProgram
 from calaim.plans.models import County
 from tests.conftest import referral_body
@@ -81,7 +82,7 @@ def test_not_enrolled_in_plan_is_not_eligible(api, network):
 
 
 def test_child_pof_on_child_form(api, network):
-    member = MemberFactory(birth_date=dt.date.today().replace(year=dt.date.today().year - 10), foster_care="current")
+    member = MemberFactory(birth_date=plan_today().replace(year=plan_today().year - 10), foster_care="current")
     result, _ = determine(
         api,
         member,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,10 +11,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from calaim.authorizations.models import AuthorizationRequest
+from calaim.core.clock import plan_today
 from tests.conftest import referral_body
 from tests.factories import MemberFactory
 
-TODAY = dt.date.today().isoformat()
+TODAY = plan_today().isoformat()
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -11,11 +11,12 @@ import pytest
 
 from calaim.careplans import care_plan_services
 from calaim.careplans.models import CarePlan, CareTeamMember, Goal, Intervention, OutreachAttempt, Task, TaskKind
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 HTMX = {"HX-Request": "true"}
 
 

@@ -11,12 +11,13 @@ import pytest
 
 from calaim.accounts.models import Role
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from tests.community_supports.test_cs_flow import cs_provider  # noqa: F401 - fixture
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 NEW = "/community-supports/requests/new/"
 
 

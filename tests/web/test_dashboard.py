@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from calaim.authorizations.models import AuthorizationRequest
-from calaim.core.clock import local_date
+from calaim.core.clock import local_date, plan_today
 from calaim.plans.models import County
 from calaim.referrals.models import Referral
 from calaim.web.dashboard import DashboardFilters, default_filters, funnel, provider_capacity, timeliness
@@ -21,7 +21,7 @@ from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today().isoformat()
+TODAY = plan_today().isoformat()
 STAGE_ORDER = ("identified", "referred", "authorized", "assigned", "reached", "enrolled")
 A2 = {"pof": "A2", "criteria": ["avoidable_utilization"], "facts": "6 ED visits in 6 months"}
 

@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 
 from calaim.authorizations.models import AuthorizationRequest
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import EligibilityDetermination, Enrollment
 from calaim.network.models import Contract
 from calaim.notices.models import Notice
 from calaim.referrals.models import Referral
-from calaim.referrals.services import referral_sources_for
+from calaim.referrals.policies import referral_sources_for
 from tests.conftest import referral_body
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 def _field_error(response: Any, field: str, text: str) -> None:
@@ -89,7 +90,7 @@ def assigned(api: Any, network: Any, authorized: str) -> str:
 def test_member_services_takes_a_phone_referral(web, network, member):
     page = web("member_services").get(f"/referrals/new/?member={member.pk}").content.decode()
     assert f'value="{member.cin}"' in page and '<option value="member_self_family_phone" selected>' in page
-    assert "plan_identification" not in page  # the form offers only the sources check_source allows
+    assert "plan_identification" not in page  # the form offers only the sources can_refer_as allows
     body = _referral_form(member, source_type="member_self_family_phone", referrer_name="Rosa (daughter)")
     body["idempotency_key"] = re.search(r'name="idempotency_key" value="([^"]+)"', page)[1]
     response = web("member_services").post("/referrals/new/", body)
@@ -177,7 +178,7 @@ def test_a_user_without_a_role_may_not_refer(web, network, member):
     assert response.status_code == 400 and not Referral.objects.exists()
 
 
-def test_sources_offered_follow_check_source(network):
+def test_sources_offered_follow_can_refer_as(network):
     assert [s.code for s in referral_sources_for(network.users["referrer"], TODAY)] == ["pcp"]
     codes = {s.code for s in referral_sources_for(network.users["member_services"], TODAY)}
     assert "member_self_family_phone" in codes and "plan_identification" not in codes

@@ -11,12 +11,13 @@ from django.test import Client
 
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.careplans.models import OutreachAttempt
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
 from calaim.plans.models import DiscontinuationReason
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 def _outreach(**overrides: object) -> dict[str, object]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.careplans.models import Task
+from calaim.core.clock import plan_today
 from tests.conftest import referral_body
 from tests.factories import MemberFactory
 
@@ -67,7 +68,7 @@ def test_member_services_search_by_cin_and_birth_date(web, member):
 
 def test_care_manager_sees_caseload_tasks_and_new_assignments(web, network, enrolled):
     member = enrolled["member"]
-    Task.objects.filter(member=member).update(due_date=dt.date.today() - dt.timedelta(days=1))
+    Task.objects.filter(member=member).update(due_date=plan_today() - dt.timedelta(days=1))
     body = _page(web, "cm_a")
     assert member.last_name in body.split("Caseload")[1]
     assert "Overdue</strong>" in body.split("Tasks due")[1].split("Caseload")[0]

@@ -1,12 +1,9 @@
-"""Template helpers for the ECM pages: labels for eligibility checks and which action buttons to show."""
+"""Template helpers for the ECM pages: labels for eligibility checks and discontinuation reasons."""
 
 from __future__ import annotations
 
 from django import template
 
-from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.accounts.policies import INTAKE_ROLES, UM_ROLES
-from calaim.ecm.services import ASSIGNING_ROLES
 from calaim.plans.models import DiscontinuationReason
 
 register = template.Library()
@@ -22,21 +19,6 @@ CHECK_LABELS = {
 @register.filter
 def check_label(code: str) -> str:
     return CHECK_LABELS.get(code, code.replace("_", " ").capitalize())
-
-
-@register.simple_tag
-def ecm_hints(user: User) -> dict[str, bool]:
-    """Which ECM action buttons to show the user; display only, the services decide."""
-    role = getattr(user, "role", "")
-    provider = role in PROVIDER_ROLES
-    return {
-        "determine": role in INTAKE_ROLES,
-        "enroll": provider or role == Role.PLAN_INTAKE,
-        "change_provider": provider or role in ASSIGNING_ROLES,
-        "extend": role in UM_ROLES,
-        "reauthorize": provider or role in {Role.PLAN_INTAKE, Role.PLAN_UM},
-        "refer": role != "",
-    }
 
 
 @register.filter

@@ -8,6 +8,9 @@ from django import template
 from django.forms import BoundField
 from django.utils import timezone
 
+from calaim.authorizations.models import AuthorizationRequest
+from calaim.authorizations.selectors import authorization_overdue
+
 register = template.Library()
 
 
@@ -31,8 +34,9 @@ def time_remaining(due_at: dt.datetime | None) -> str:
 
 
 @register.filter
-def is_past(due_at: dt.datetime | None) -> bool:
-    return due_at is not None and due_at < timezone.now()
+def overdue(authorization: AuthorizationRequest) -> bool:
+    """An undecided authorization past its due time (calaim.authorizations.selectors.authorization_overdue)."""
+    return authorization_overdue(authorization)
 
 
 @register.inclusion_tag("web/field.html")

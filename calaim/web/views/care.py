@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from calaim.careplans import care_plan_services, services
@@ -22,9 +22,9 @@ from calaim.careplans.selectors import care_plan_get, care_team_get, goal_get, i
 from calaim.ecm.selectors import enrollment_get
 from calaim.members.models import Member
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import apply_service
 from calaim.web.forms_care import ConfirmForm
 from calaim.web.views import care_sections as cs
+from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.members import SECTIONS, scoped_member
 
 BUILDERS = {"care-plan": cs.care_plan_section, "tasks": cs.tasks_section, "care-team": cs.care_team_section}
@@ -57,25 +57,21 @@ def _act(
     title: str,
     submit: str,
 ) -> HttpResponse:
-    """GET: the form alone. POST: validate, call the service, answer with the section or a redirect."""
-    htmx = bool(request.headers.get("HX-Request"))
-    if request.method == "POST":
-        if form.is_valid() and apply_service(form, lambda: call(form.cleaned_data)) is not None:
-            if htmx:
-                return _section(request, member, section, flash=done)
-            messages.success(request, done)
-            return redirect(f"{reverse('web:member', args=[member.pk])}#{section}")
-        if htmx:
-            # htmx swaps only 2xx answers: the section comes back with this form showing its errors, and a
-            # refusal of a fieldless action (complete, remove) on top.
-            refusal = " ".join(str(e) for e in form.non_field_errors()) if not form.fields else ""
-            return _section(request, member, section, bound={key: form}, refusal=refusal)
-    context = {"form": form, "title": title, "member": member, "submit": submit}
-    return render(request, "web/action_form.html", context, status=400 if form.is_bound else 200)
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
+    """An action of a member record section: htmx answers with the section, a plain post with the record."""
+    return act(
+        request,
+        Action(
+            form=form,
+            call=call,
+            title=title,
+            submit=submit,
+            done=done,
+            next_url=f"{reverse('web:member', args=[member.pk])}#{section}",
+            context={"member": member},
+            section=partial(_section, request, member, section),
+            section_key=key,
+        ),
+    )
 
 
 @verified_required
@@ -86,7 +82,7 @@ def care_plan_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResp
         member=enrollment.member,
         section="care-plan",
         key="care-plan-new",
-        form=cs.care_plan_form(_data(request)),
+        form=cs.care_plan_form(posted(request)),
         call=lambda d: care_plan_services.care_plan_create(actor=staff(request), enrollment=enrollment, **d),
         done="Care plan created.",
         title=f"Create a care plan for {enrollment.member}",
@@ -102,7 +98,7 @@ def care_plan_review(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpRespo
         member=plan.member,
         section="care-plan",
         key=f"review-{plan.pk}",
-        form=cs.review_form(plan, _data(request)),
+        form=cs.review_form(plan, posted(request)),
         call=lambda d: care_plan_services.care_plan_review(actor=staff(request), care_plan=plan, **d),
         done="Care plan review recorded.",
         title=f"Record a care plan review for {plan.member}",
@@ -118,7 +114,7 @@ def goal_add(request: HttpRequest, care_plan_id: uuid.UUID) -> HttpResponse:
         member=plan.member,
         section="care-plan",
         key=f"goal-new-{plan.pk}",
-        form=cs.goal_form(plan, _data(request)),
+        form=cs.goal_form(plan, posted(request)),
         call=lambda d: care_plan_services.goal_add(actor=staff(request), care_plan=plan, **d),
         done="Goal added.",
         title=f"Add a goal to {plan.member}'s care plan",
@@ -134,7 +130,7 @@ def goal_status(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
         member=goal.care_plan.member,
         section="care-plan",
         key=f"goal-{goal.pk}",
-        form=cs.goal_status_form(goal, _data(request)),
+        form=cs.goal_status_form(goal, posted(request)),
         call=lambda d: care_plan_services.goal_update_status(actor=staff(request), goal=goal, **d),
         done="Goal status updated.",
         title=f"Update the goal “{goal}”",
@@ -146,7 +142,7 @@ def goal_status(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
 def intervention_add(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
     goal = or_404(lambda: goal_get(staff(request), goal_id))
     member = goal.care_plan.member
-    form = cs.intervention_form(goal, cs.responsible_choices(staff(request), member), _data(request))
+    form = cs.intervention_form(goal, cs.responsible_choices(staff(request), member), posted(request))
     return _act(
         request,
         member=member,
@@ -168,7 +164,7 @@ def intervention_status(request: HttpRequest, intervention_id: uuid.UUID) -> Htt
         member=item.goal.care_plan.member,
         section="care-plan",
         key=f"intervention-{item.pk}",
-        form=cs.intervention_status_form(item, _data(request)),
+        form=cs.intervention_status_form(item, posted(request)),
         call=lambda d: care_plan_services.intervention_update_status(actor=staff(request), intervention=item, **d),
         done="Intervention status updated.",
         title=f"Update the intervention “{item}”",
@@ -184,7 +180,7 @@ def task_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
         member=enrollment.member,
         section="tasks",
         key="task-new",
-        form=cs.task_form(staff(request), _data(request)),
+        form=cs.task_form(staff(request), posted(request)),
         call=lambda d: services.task_create(actor=staff(request), enrollment=enrollment, **d),
         done="Task added.",
         title=f"Add a task for {enrollment.member}",
@@ -201,7 +197,7 @@ def _task_action(request: HttpRequest, task_id: uuid.UUID, verb: str) -> HttpRes
         member=task.member,
         section="tasks",
         key=f"task-{task.pk}-{verb}",
-        form=ConfirmForm(_data(request)),
+        form=ConfirmForm(posted(request)),
         call=lambda d: service(actor=staff(request), task=task),
         done=label[0],
         title=f"{label[1]}: {task.get_kind_display()} due {task.due_date:%Y-%m-%d}",
@@ -227,7 +223,7 @@ def task_cancel(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
         member=task.member,
         section="tasks",
         key=f"task-{task.pk}-cancel",
-        form=cs.task_cancel_form(task, _data(request)),
+        form=cs.task_cancel_form(task, posted(request)),
         call=lambda d: services.task_cancel(actor=staff(request), task=task, **d),
         done="Task cancelled.",
         title=f"Cancel the task: {task.get_kind_display()} due {task.due_date:%Y-%m-%d}",
@@ -243,7 +239,7 @@ def care_team_add(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
         member=member,
         section="care-team",
         key="care-team-new",
-        form=cs.care_team_form(_data(request)),
+        form=cs.care_team_form(posted(request)),
         call=lambda d: services.care_team_add(actor=staff(request), member=member, **d),
         done="Care team member added.",
         title=f"Add someone to {member}'s care team",
@@ -259,7 +255,7 @@ def care_team_remove(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse
         member=person.member,
         section="care-team",
         key=f"care-team-{person.pk}-remove",
-        form=ConfirmForm(_data(request)),
+        form=ConfirmForm(posted(request)),
         call=lambda d: services.care_team_remove(actor=staff(request), person=person),
         done=f"{person.name} removed from the care team.",
         title=f"Remove {person.name} ({person.get_role_display()}) from the care team",

@@ -12,9 +12,8 @@ from functools import partial
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.utils import timezone
 
-from calaim.accounts.models import Role, User
+from calaim.accounts.models import User
 from calaim.careplans.models import (
     OPEN_TASK_STATUSES,
     CarePlan,
@@ -25,7 +24,9 @@ from calaim.careplans.models import (
     Task,
     TaskStatus,
 )
+from calaim.careplans.policies import can_add_task, can_change_care_team, can_edit_care_plan, can_work_task
 from calaim.careplans.selectors import care_plan_detail_scope, care_team_scope, provider_care_staff, task_scope
+from calaim.core.clock import plan_today
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.models import Member
@@ -67,10 +68,11 @@ def responsible_choices(user: User, member: Member) -> list[tuple[str, str]]:
 
 
 def own_active_enrollment(user: User, member: Member) -> Enrollment | None:
-    """The enrollment through which a provider works with this member; None for everyone else."""
+    """The enrollment through which a provider works with this member (and may add tasks); None for others."""
     if not user.is_provider_staff:
         return None
-    return enrollment_scope(user).filter(member=member, status__in=ACTIVE_ENROLLMENT_STATUSES).first()
+    enrollment = enrollment_scope(user).filter(member=member, status__in=ACTIVE_ENROLLMENT_STATUSES).first()
+    return enrollment if enrollment is not None and can_add_task(user, enrollment) else None
 
 
 # Form factories: the section and the action views build each form the same way, so ids match.
@@ -79,7 +81,7 @@ def care_plan_form(data: Any = None) -> CarePlanForm:
 
 
 def review_form(plan: CarePlan, data: Any = None) -> CarePlanReviewForm:
-    initial = {"reviewed_on": timezone.localdate()}
+    initial = {"reviewed_on": plan_today()}
     return CarePlanReviewForm(data, initial=initial, auto_id=auto_id(f"review-{plan.pk}"))
 
 
@@ -137,14 +139,13 @@ class PlanCard:
 
 
 def _plan_card(plan: CarePlan, user: User, choices: list[tuple[str, str]], bound: Bound) -> PlanCard:
-    # Display hint only: the services decide who may write.
     ended = plan.enrollment.status not in ACTIVE_ENROLLMENT_STATUSES
-    editable = user.is_provider_staff and plan.organization_id == user.organization_id and not ended
+    editable = bool(can_edit_care_plan(user, plan))
     card = PlanCard(
         plan=plan,
         ended=ended,
         editable=editable,
-        review_overdue=plan.next_review_on < timezone.localdate(),
+        review_overdue=plan.next_review_on < plan_today(),
         review_form=_form(bound, f"review-{plan.pk}", lambda: review_form(plan)) if editable else None,
         goal_form=_form(bound, f"goal-new-{plan.pk}", lambda: goal_form(plan)) if editable else None,
     )
@@ -193,12 +194,12 @@ class TaskRow:
 
 def tasks_section(user: User, member: Member, bound: Bound | None = None) -> dict[str, Any]:
     bound = bound or {}
-    today = timezone.localdate()
+    today = plan_today()
     tasks = task_scope(user).filter(member=member).select_related("owner").order_by("due_date", "created_at")
     rows = []
     for task in tasks:
         is_open = task.status in OPEN_TASK_STATUSES
-        can_act = is_open and user.is_provider_staff
+        can_act = bool(can_work_task(user, task))
         cancel = partial(task_cancel_form, task)
         rows.append(
             TaskRow(
@@ -220,14 +221,9 @@ def tasks_section(user: User, member: Member, bound: Bound | None = None) -> dic
     }
 
 
-def may_change_care_team(user: User) -> bool:
-    """Display hint: the assigned provider's staff, plan intake and member services (the service decides)."""
-    return user.is_provider_staff or (user.is_plan_staff and user.role in (Role.PLAN_INTAKE, Role.MEMBER_SERVICES))
-
-
 def care_team_section(user: User, member: Member, bound: Bound | None = None) -> dict[str, Any]:
     bound = bound or {}
-    can_edit = may_change_care_team(user)
+    can_edit = bool(can_change_care_team(user, member))
     return {
         "care_team": care_team_scope(user).filter(member=member, active=True).order_by("role", "name"),
         "can_edit": can_edit,

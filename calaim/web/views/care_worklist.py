@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, Q
-from django.utils import timezone
 
 from calaim.accounts.models import User
 from calaim.careplans.models import OPEN_TASK_STATUSES
 from calaim.careplans.selectors import outreach_pending_scope, task_scope
+from calaim.core.clock import plan_today
 from calaim.ecm.selectors import enrollment_scope
 
 
 def care_manager_worklist(user: User) -> dict[str, Any]:
     """Tasks are the caller's own and the unassigned ones of their organization; the caseload is theirs to lead."""
-    today = timezone.localdate()
+    today = plan_today()
     tasks = (
         task_scope(user)
         .filter(status__in=OPEN_TASK_STATUSES, due_date__lte=today)

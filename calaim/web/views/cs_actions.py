@@ -1,5 +1,6 @@
 """Community Supports in the browser: the CSS referral, a request's closed loop, deliveries, closing, and Kaiser
-reassignment. Each view parses a form, calls the same service as the API and shows a refusal on its field."""
+reassignment. Each view parses a form, calls the same workflow or service as the API and shows a refusal on its
+field; all but the CSS referral form (a form with a formset of services, refreshed in place) are an `Action`."""
 
 from __future__ import annotations
 
@@ -11,31 +12,25 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from calaim.access.scopes import member_scope
+from calaim.access.scopes import member_visible
 from calaim.accounts.models import Role, User
-from calaim.authorizations.models import UNDECIDED
+from calaim.authorizations.policies import can_decide
+from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record, cs_request_complete
 from calaim.community_supports.eligibility import what_could_member_get
-from calaim.community_supports.models import CS_OPEN_STATUSES, CsRequest, CsRequestStatus
-from calaim.community_supports.selectors import cs_request_get, cs_request_scope
-from calaim.community_supports.services import (
-    CsReferralInput,
-    DeliveryInput,
-    ServiceRequestInput,
-    cs_delivery_record,
-    cs_request_complete,
-    cs_request_create,
-    delegate_reassign,
-)
+from calaim.community_supports.models import CsRequest, CsRequestStatus
+from calaim.community_supports.policies import can_close_request, can_record_delivery
+from calaim.community_supports.selectors import cs_loop_history, cs_request_get, cs_request_scope
+from calaim.community_supports.services import CsReferralInput, ServiceRequestInput
+from calaim.core.clock import local_date, plan_today
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import enrollment_scope
 from calaim.members.models import Member
 from calaim.network.models import OrganizationKind
 from calaim.plans.models import ReferralSourceType
-from calaim.referrals.services import referral_sources_for
+from calaim.plans.selectors import latest_by_code
+from calaim.referrals.policies import referral_sources_for
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import apply_service
 from calaim.web.forms_cs import (
     CsCloseForm,
     CsDeliveryForm,
@@ -49,11 +44,12 @@ from calaim.web.forms_cs import (
     formset_with_one_more,
     posted_values,
 )
+from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.members import scoped_member
+from calaim.workflows.community_supports import cs_request_submit, delegate_reassign
 
 SERVICES_PREFIX = "services"
 CHECKLIST_PREFIX = re.compile(rf"^{SERVICES_PREFIX}-\d{{1,2}}$")
-DELIVERY_STATUSES = (CsRequestStatus.AUTHORIZED, CsRequestStatus.IN_SERVICE)
 # Display hints only (the source a caller with several usually means); the services decide what is allowed.
 SOURCE_HINTS: dict[str, str] = {
     Role.MEMBER_SERVICES: "member_self_family_phone",
@@ -75,7 +71,7 @@ def _referral_initial(
         "source_type": source,
         "referrer_name": name,
         "attested_by": name,
-        "attested_on": timezone.localdate(),
+        "attested_on": plan_today(),
         "idempotency_key": uuid.uuid4().hex,
         "ecm_enrollment_id": enrollments[0][0] if enrollments else "",
     }
@@ -114,7 +110,7 @@ def _referral_input(form: CsReferralForm, formset: Any) -> CsReferralInput:
 def _outcome_messages(request: HttpRequest, created: list[CsRequest]) -> None:
     names = {code: service.name for code, service in catalog().items()}
     for item in created:
-        last = item.status_updates.order_by("-at", "-id").first()
+        last = cs_loop_history(item).last()
         reason = f" {last.reason}" if last and last.reason else ""
         text = f"{names.get(item.service_code, item.service_code)}: {item.get_status_display()}.{reason}"
         good = item.status in (CsRequestStatus.PENDING_AUTHORIZATION, CsRequestStatus.AUTHORIZED)
@@ -127,14 +123,14 @@ def cs_request_create_view(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     member = _member_param(request)
     enrollments = _enrollment_choices(user, member)
-    sources = referral_sources_for(user, timezone.localdate())
+    sources = referral_sources_for(user, plan_today())
     codes = [source.code for source in sources]
-    data = request.POST if request.method == "POST" else None
+    data = posted(request)
     if data is not None and "add_service" in data:
         data = formset_with_one_more(data, SERVICES_PREFIX)
     initial = _referral_initial(user, member, codes, enrollments)
     form = CsReferralForm(data, sources=sources, enrollments=enrollments, initial=initial)
-    formset = CsServiceFormSet(data, prefix=SERVICES_PREFIX, initial=[{"requested_start": timezone.localdate()}])
+    formset = CsServiceFormSet(data, prefix=SERVICES_PREFIX, initial=[{"requested_start": plan_today()}])
     if data is not None and ("add_service" in data or "refresh" in data):
         form = CsReferralForm(sources=sources, enrollments=enrollments, initial=posted_values(form))
         formset = CsServiceFormSet(prefix=SERVICES_PREFIX, initial=[posted_values(f) for f in formset.forms])
@@ -144,7 +140,7 @@ def cs_request_create_view(request: HttpRequest) -> HttpResponse:
         created = apply_referral(
             form,
             formset,
-            lambda: cs_request_create(actor=user, data=_referral_input(form, formset), idempotency_key=key),
+            lambda: cs_request_submit(actor=user, data=_referral_input(form, formset), idempotency_key=key),
         )
         if created:
             _outcome_messages(request, created)
@@ -188,25 +184,23 @@ def cs_requests_submitted(request: HttpRequest) -> HttpResponse:
 
 
 def _remaining_for(cs_request: CsRequest) -> dict[str, Any] | None:
-    options = what_could_member_get(cs_request.member, timezone.localdate())
+    options = what_could_member_get(cs_request.member, plan_today())
     return next((o for o in options if o["service"] == cs_request.service_code), None)
 
 
-def _action_hints(user: User, cs_request: CsRequest) -> dict[str, bool]:
-    """Which buttons to show; display hints only, the services decide who may act."""
-    assigned = user.is_provider_staff and cs_request.provider_id == user.organization_id
-    plan_closer = user.is_plan_staff and user.role in (Role.PLAN_INTAKE, Role.MEMBER_SERVICES)
+def _actions(user: User, cs_request: CsRequest) -> dict[str, object]:
+    """Which buttons to show: the same policies the services enforce."""
     authorization = cs_request.authorization
     return {
-        "can_record_delivery": assigned and cs_request.status in DELIVERY_STATUSES,
-        "can_close": (assigned or plan_closer) and cs_request.status in CS_OPEN_STATUSES,
-        "can_decide": user.role == Role.PLAN_UM and authorization is not None and authorization.status in UNDECIDED,
+        "can_record_delivery": can_record_delivery(user, cs_request),
+        "can_close": can_close_request(user, cs_request),
+        "can_decide": authorization is not None and can_decide(user, authorization),
     }
 
 
-def _source_label(code: str) -> str:
-    source = ReferralSourceType.objects.filter(code=code).order_by("-effective_from").first()
-    return source.label if source else code
+def _source_label(cs_request: CsRequest) -> str:
+    source = latest_by_code(ReferralSourceType, local_date(cs_request.received_at)).get(cs_request.source_type)
+    return source.label if source else cs_request.source_type
 
 
 @verified_required
@@ -219,35 +213,34 @@ def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRespon
     context = {
         "cs": cs_request,
         "service_name": service.name if service else cs_request.service_code,
-        "source_label": _source_label(cs_request.source_type),
-        "history": cs_request.status_updates.all(),
+        "source_label": _source_label(cs_request),
+        "history": cs_loop_history(cs_request),
         "deliveries": cs_request.deliveries.select_related("recorded_by").order_by("-start_date"),
         "authorization": cs_request.authorization,
         "linked_to": scope.filter(pk=cs_request.linked_to_id).first() if cs_request.linked_to_id else None,
         "linked": scope.filter(linked_to=cs_request).order_by("received_at"),
         "option": _remaining_for(cs_request),
-        "member_visible": member_scope(user).filter(pk=cs_request.member_id).exists(),
+        "member_visible": member_visible(user, cs_request.member_id),
         "close_form": CsCloseForm(),
-        **_action_hints(user, cs_request),
+        **_actions(user, cs_request),
     }
     return render(request, "web/cs/request.html", context)
 
 
-def _action_page(
-    request: HttpRequest, form: Any, cs_request: CsRequest, title: str, submit: str, **extra: Any
-) -> HttpResponse:
+def _request_action(request: HttpRequest, cs_request: CsRequest, form: Any, **action: Any) -> HttpResponse:
     service = catalog().get(cs_request.service_code)
     context = {
-        "form": form,
         "cs": cs_request,
         "service_name": service.name if service else cs_request.service_code,
-        "title": title,
-        "submit": submit,
         "back_url": reverse("web:cs_request", args=[cs_request.pk]),
         "back_label": "Back to the request",
-        **extra,
+        **action.pop("context", {}),
     }
-    return render(request, "web/cs/action_form.html", context, status=400 if form.is_bound else 200)
+    next_url = reverse("web:cs_request", args=[cs_request.pk])
+    return act(
+        request,
+        Action(form=form, next_url=next_url, context=context, template="web/cs/action_form.html", **action),
+    )
 
 
 @verified_required
@@ -255,54 +248,56 @@ def cs_delivery_create(request: HttpRequest, request_id: uuid.UUID) -> HttpRespo
     """The assigned CS provider records a delivered service; a limit refusal shows on its field."""
     cs_request = _scoped_request(request, request_id)
     service = catalog().get(cs_request.service_code)
-    today = timezone.localdate()
-    form = CsDeliveryForm(request.POST or None, service=service, initial={"start_date": today, "end_date": today})
-    if request.method == "POST" and form.is_valid():
-        data = DeliveryInput(**form.delivery_input())
-        done = apply_delivery(form, lambda: cs_delivery_record(actor=staff(request), request=cs_request, data=data))
-        if done is not None:
-            messages.success(request, f"Delivery recorded: {done.start_date} to {done.end_date}.")
-            return redirect("web:cs_request", request_id=cs_request.pk)
+    today = plan_today()
+    form = CsDeliveryForm(posted(request), service=service, initial={"start_date": today, "end_date": today})
     name = service.name if service else cs_request.service_code
-    option = _remaining_for(cs_request)
-    return _action_page(request, form, cs_request, f"Record a delivery of {name}", "Record delivery", option=option)
+    return _request_action(
+        request,
+        cs_request,
+        form,
+        call=lambda _: cs_delivery_record(
+            actor=staff(request), request=cs_request, data=DeliveryInput(**form.delivery_input())
+        ),
+        apply=apply_delivery,
+        title=f"Record a delivery of {name}",
+        submit="Record delivery",
+        done=lambda d: f"Delivery recorded: {d.start_date} to {d.end_date}.",
+        context={"option": _remaining_for(cs_request)},
+    )
 
 
 @verified_required
 def cs_request_close(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
     """The provider or plan staff close a request with the reason the referrer will see."""
     cs_request = _scoped_request(request, request_id)
-    form = CsCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        done = apply_service(form, lambda: cs_request_complete(actor=staff(request), request=cs_request, reason=reason))
-        if done is not None:
-            messages.success(request, f"Request {done.get_status_display().lower()}.")
-            return redirect("web:cs_request", request_id=cs_request.pk)
-    return _action_page(request, form, cs_request, "Close this Community Supports request", "Close request")
+    return _request_action(
+        request,
+        cs_request,
+        CsCloseForm(posted(request)),
+        call=lambda d: cs_request_complete(actor=staff(request), request=cs_request, reason=d["reason"]),
+        title="Close this Community Supports request",
+        submit="Close request",
+        done=lambda r: f"Request {r.get_status_display().lower()}.",
+    )
 
 
 @verified_required
 def delegate_reassign_view(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
     """Member services records a Kaiser member's choice of reassignment to the plan."""
     member = scoped_member(request, member_id)
-    form = DelegateReassignForm(request.POST or None, initial={"services_wanted": request.GET.getlist("service")})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = apply_service(
-            form,
-            lambda: delegate_reassign(
-                actor=staff(request), member=member, services_wanted=data["services_wanted"], note=data["note"]
+    form = DelegateReassignForm(posted(request), initial={"services_wanted": request.GET.getlist("service")})
+    return act(
+        request,
+        Action(
+            form=form,
+            call=lambda d: delegate_reassign(
+                actor=staff(request), member=member, services_wanted=d["services_wanted"], note=d["note"]
             ),
-        )
-        if done is not None:
-            messages.success(request, f"{member} reassigned to {member.plan.code} on {done.reassigned_on}.")
-            return redirect("web:member", member_id=member.pk)
-    context = {
-        "form": form,
-        "title": f"Reassign {member} from {member.delegated_to or 'the delegate'} to {member.plan.code}",
-        "submit": "Reassign to the plan",
-        "back_url": reverse("web:member", args=[member.pk]),
-        "back_label": str(member),
-    }
-    return render(request, "web/cs/action_form.html", context, status=400 if form.is_bound else 200)
+            title=f"Reassign {member} from {member.delegated_to or 'the delegate'} to {member.plan.code}",
+            submit="Reassign to the plan",
+            done=lambda r: f"{member} reassigned to {member.plan.code} on {r.reassigned_on}.",
+            next_url=reverse("web:member", args=[member.pk]),
+            context={"back_url": reverse("web:member", args=[member.pk]), "back_label": str(member)},
+            template="web/cs/action_form.html",
+        ),
+    )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from calaim.accounts.models import User
-from calaim.community_supports.models import CsDelivery, CsRequestStatus
-from calaim.community_supports.selectors import cs_request_scope
+from calaim.community_supports.models import CsRequestStatus
+from calaim.community_supports.selectors import cs_deliveries_of, cs_request_scope
+from calaim.core.clock import plan_today
 from calaim.network.models import OrganizationKind
 
 RECENT_DELIVERY_DAYS = 30
@@ -26,9 +25,10 @@ def is_cs_provider_staff(user: User) -> bool:
 
 def _cs_provider(user: User) -> dict[str, Any]:
     assigned = cs_request_scope(user).filter(provider_id=user.organization_id).select_related("member")
-    since = timezone.localdate() - dt.timedelta(days=RECENT_DELIVERY_DAYS)
+    since = plan_today() - dt.timedelta(days=RECENT_DELIVERY_DAYS)
     deliveries = (
-        CsDelivery.objects.filter(request__in=assigned, start_date__gte=since)
+        cs_deliveries_of(assigned)
+        .filter(start_date__gte=since)
         .select_related("request", "member", "recorded_by")
         .order_by("-start_date", "-created_at")
     )

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from calaim.accounts.models import User
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.plans.models import Plan
 from calaim.web import charts
 from calaim.web.access import or_404, staff, verified_required
@@ -36,7 +35,7 @@ STAGE_LABELS = dict(STAGES)
 def _filters(request: HttpRequest) -> tuple[User, Plan, DashboardFilterForm, DashboardFilters]:
     user = staff(request)
     plan = or_404(lambda: dashboard_plan(user))
-    today = local_date(timezone.now())
+    today = plan_today()
     form = DashboardFilterForm(request.GET or None, plan=plan, defaults=default_filters(today), today=today)
     return user, plan, form, form.filters()
 

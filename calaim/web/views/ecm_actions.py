@@ -1,28 +1,32 @@
-"""ECM action forms after intake: eligibility, provider assignment and change, enrollment, and the UM's
-extension and re-authorization. Each parses input, calls one service and shows a refusal on its field."""
+"""ECM and authorization actions: eligibility, provider assignment and change, enrollment, outreach, the Lead Care
+Manager, ending ECM, and the UM's decision, extension and re-authorization. Each is one `Action`: it parses a
+form, calls one workflow or service, and shows a refusal on the field it names."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
-from calaim.access.scopes import member_scope
+from calaim.access.scopes import member_visible
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.selectors import authorization_get
 from calaim.authorizations.services import authorization_extend, authorization_reauthorize
+from calaim.careplans.selectors import provider_care_staff
+from calaim.careplans.services import outreach_record
+from calaim.core.clock import plan_today
 from calaim.ecm.assignment import provider_candidates
-from calaim.ecm.eligibility import eligibility_determine
-from calaim.ecm.models import EligibilityDetermination
-from calaim.ecm.services import ecm_enroll, ecm_provider_assign, ecm_provider_change
+from calaim.ecm.models import EligibilityDetermination, Enrollment
+from calaim.ecm.selectors import enrollment_get
 from calaim.members.models import Member
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import apply_service
+from calaim.web.forms import DecisionForm, DisenrollForm, LeadCareManagerForm, OutreachForm, apply_service
 from calaim.web.forms_ecm import (
     AssignmentForm,
     EnrollForm,
@@ -30,22 +34,38 @@ from calaim.web.forms_ecm import (
     ProviderChangeForm,
     ReauthorizationForm,
     chosen_provider,
-    submitted,
 )
 from calaim.web.templatetags.web_tags import time_remaining
-from calaim.web.views.actions import form_page, scoped_enrollment
+from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.referrals import scoped_referral
+from calaim.workflows.authorization_decision import authorization_decide
+from calaim.workflows.ecm_enrollment import (
+    ecm_disenroll,
+    ecm_enroll,
+    ecm_lead_care_manager_assign,
+    ecm_provider_assign,
+    ecm_provider_change,
+)
+from calaim.workflows.eligibility import eligibility_determine
+
+
+def scoped_enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
+    return or_404(lambda: enrollment_get(staff(request), enrollment_id))
 
 
 def _authorization(request: HttpRequest, authorization_id: uuid.UUID) -> AuthorizationRequest:
     return or_404(lambda: authorization_get(staff(request), authorization_id))
 
 
-def _back_to_member(request: HttpRequest, member: Member) -> HttpResponse:
-    """The member's record, or the worklist when the action took the member out of the caller's scope."""
-    if member_scope(staff(request)).filter(pk=member.pk).exists():
-        return redirect("web:member", member_id=member.pk)
-    return redirect("web:home")
+def _member_or_home(request: HttpRequest, member: Member) -> Callable[[object], str]:
+    """After the action: the member's record, or the worklist when the action took the member out of scope."""
+
+    def url(_: object) -> str:
+        if member_visible(staff(request), member.pk):
+            return reverse("web:member", args=[member.pk])
+        return reverse("web:home")
+
+    return url
 
 
 def _outcome_text(determination: EligibilityDetermination) -> str:
@@ -57,54 +77,65 @@ def _outcome_text(determination: EligibilityDetermination) -> str:
 
 @verified_required
 def eligibility_determine_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
-    """Determine a received referral's eligibility; the referral page then explains it POF by POF."""
+    """Determine a received referral's eligibility; the referral page then explains it POF by POF. With htmx the
+    answer is the outcome in place, refusal or not."""
     referral = scoped_referral(request, referral_id)
-    form = forms.Form(submitted(request))
-    htmx = bool(request.headers.get("HX-Request"))
-    if request.method == "POST" and form.is_valid():
+    form = forms.Form(posted(request))
+    if request.method == "POST" and request.headers.get("HX-Request") and form.is_valid():
         done = apply_service(form, lambda: eligibility_determine(actor=staff(request), referral=referral))
-        if htmx:
-            context: dict[str, Any] = {"referral": referral, "determination": done, "form": form}
-            return render(request, "web/ecm/_eligibility_outcome.html", context)
-        if done is not None:
-            messages.success(request, _outcome_text(done))
-            return redirect("web:referral", referral_id=referral.pk)
-    context = {"referral": referral, "title": f"Determine ECM eligibility for {referral.member}"}
-    return form_page(request, form, context, "web/ecm/eligibility.html")
+        context: dict[str, Any] = {"referral": referral, "determination": done, "form": form}
+        return render(request, "web/ecm/_eligibility_outcome.html", context)
+    return act(
+        request,
+        Action(
+            form=form,
+            call=lambda _: eligibility_determine(actor=staff(request), referral=referral),
+            title=f"Determine ECM eligibility for {referral.member}",
+            submit="Determine eligibility",
+            done=_outcome_text,
+            next_url=reverse("web:referral", args=[referral.pk]),
+            context={"referral": referral},
+            template="web/ecm/eligibility.html",
+        ),
+    )
 
 
 @verified_required
 def assignment(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     """Assign the authorized member's ECM provider: the member's choice from the contracted list, or automatic."""
     referral = scoped_referral(request, referral_id)
-    options = provider_candidates(referral.member, [], timezone.localdate())
-    form = AssignmentForm(submitted(request), options=options)
-    if request.method == "POST" and form.is_valid():
-        provider_id = chosen_provider(form.cleaned_data["provider_id"])
-        done = apply_service(
-            form, lambda: ecm_provider_assign(actor=staff(request), referral=referral, provider_id=provider_id)
-        )
-        if done is not None:
-            messages.success(request, f"Assigned to {done.provider.name}: {'; '.join(done.assignment_reasons)}.")
-            return redirect("web:referral", referral_id=referral.pk)
-    title = f"Assign an ECM provider for {referral.member}"
-    return form_page(request, form, {"title": title, "member": referral.member, "submit": "Assign provider"})
+    options = provider_candidates(referral.member, [], plan_today())
+    return act(
+        request,
+        Action(
+            form=AssignmentForm(posted(request), options=options),
+            call=lambda d: ecm_provider_assign(
+                actor=staff(request), referral=referral, provider_id=chosen_provider(d["provider_id"])
+            ),
+            title=f"Assign an ECM provider for {referral.member}",
+            submit="Assign provider",
+            done=lambda e: f"Assigned to {e.provider.name}: {'; '.join(e.assignment_reasons)}.",
+            next_url=reverse("web:referral", args=[referral.pk]),
+            context={"member": referral.member},
+        ),
+    )
 
 
 @verified_required
 def enroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
     enrollment = scoped_enrollment(request, enrollment_id)
-    form = EnrollForm(submitted(request), initial={"enrolled_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        enrolled_on = form.cleaned_data["enrolled_on"]
-        done = apply_service(
-            form, lambda: ecm_enroll(actor=staff(request), enrollment=enrollment, enrolled_on=enrolled_on)
-        )
-        if done is not None:
-            messages.success(request, f"Enrolled in ECM from {enrolled_on}. The welcome call is on the task list.")
-            return _back_to_member(request, enrollment.member)
-    title = f"Enroll {enrollment.member} in ECM with {enrollment.provider}"
-    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Enroll member"})
+    return act(
+        request,
+        Action(
+            form=EnrollForm(posted(request), initial={"enrolled_on": plan_today()}),
+            call=lambda d: ecm_enroll(actor=staff(request), enrollment=enrollment, enrolled_on=d["enrolled_on"]),
+            title=f"Enroll {enrollment.member} in ECM with {enrollment.provider}",
+            submit="Enroll member",
+            done=lambda e: f"Enrolled in ECM from {e.enrolled_on}. The welcome call is on the task list.",
+            next_url=_member_or_home(request, enrollment.member),
+            context={"member": enrollment.member},
+        ),
+    )
 
 
 @verified_required
@@ -113,70 +144,149 @@ def provider_change(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
     enrollment = scoped_enrollment(request, enrollment_id)
     options = [
         (contract, free)
-        for contract, free in provider_candidates(enrollment.member, [], timezone.localdate())
+        for contract, free in provider_candidates(enrollment.member, [], plan_today())
         if contract.organization_id != enrollment.provider_id
     ]
-    form = ProviderChangeForm(submitted(request), options=options)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = apply_service(
-            form,
-            lambda: ecm_provider_change(
+    return act(
+        request,
+        Action(
+            form=ProviderChangeForm(posted(request), options=options),
+            call=lambda d: ecm_provider_change(
                 actor=staff(request),
                 enrollment=enrollment,
-                reason=data["reason"],
-                provider_id=chosen_provider(data["provider_id"]),
+                reason=d["reason"],
+                provider_id=chosen_provider(d["provider_id"]),
             ),
-        )
-        if done is not None:
-            messages.success(request, f"ECM provider changed to {done.provider.name}.")
-            return _back_to_member(request, enrollment.member)
-    title = f"Change the ECM provider for {enrollment.member} (now {enrollment.provider})"
-    return form_page(request, form, {"title": title, "member": enrollment.member, "submit": "Change provider"})
+            title=f"Change the ECM provider for {enrollment.member} (now {enrollment.provider})",
+            submit="Change provider",
+            done=lambda e: f"ECM provider changed to {e.provider.name}.",
+            next_url=_member_or_home(request, enrollment.member),
+            context={"member": enrollment.member},
+        ),
+    )
+
+
+@verified_required
+def outreach_create(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    enrollment = scoped_enrollment(request, enrollment_id)
+    return act(
+        request,
+        Action(
+            form=OutreachForm(posted(request), initial={"attempted_on": plan_today()}),
+            call=lambda d: outreach_record(actor=staff(request), enrollment=enrollment, **d),
+            title=f"Record an outreach attempt for {enrollment.member}",
+            submit="Record attempt",
+            done="Outreach attempt recorded.",
+            next_url=reverse("web:member", args=[enrollment.member_id]),
+            context={"member": enrollment.member},
+        ),
+    )
+
+
+def _offered(result: tuple[Enrollment, list[str]]) -> str:
+    offered = ", ".join(result[1])
+    return f"ECM ended. Offer the member: {offered}." if offered else "ECM ended."
+
+
+@verified_required
+def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    enrollment = scoped_enrollment(request, enrollment_id)
+    return act(
+        request,
+        Action(
+            form=DisenrollForm(posted(request)),
+            call=lambda d: ecm_disenroll(
+                actor=staff(request),
+                enrollment=enrollment,
+                reason_code=d["reason"],
+                effective_on=d["effective_on"],
+                note=d["note"],
+            ),
+            title=f"End ECM or record an opt-out for {enrollment.member}",
+            submit="End ECM",
+            done=_offered,
+            next_url=_member_or_home(request, enrollment.member),
+            context={"member": enrollment.member},
+        ),
+    )
+
+
+@verified_required
+def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    """The provider names the Lead Care Manager; only its own care staff are offered."""
+    enrollment = scoped_enrollment(request, enrollment_id)
+    choices = [
+        (p.username, f"{p.get_full_name() or p.username} ({p.username})") for p in provider_care_staff(staff(request))
+    ]
+    return act(
+        request,
+        Action(
+            form=LeadCareManagerForm(posted(request), staff_choices=choices),
+            call=lambda d: ecm_lead_care_manager_assign(
+                actor=staff(request), enrollment=enrollment, care_manager=d["care_manager"]
+            ),
+            title=f"Assign the Lead Care Manager for {enrollment.member}",
+            submit="Assign",
+            done=lambda e: f"Lead Care Manager for {e.member}: {e.lead_care_manager.username}.",
+            next_url=reverse("web:home"),
+            context={"member": enrollment.member},
+        ),
+    )
+
+
+def _authorization_action(
+    request: HttpRequest, authorization: AuthorizationRequest, form: forms.Form, **action: Any
+) -> HttpResponse:
+    context = {"member": authorization.member, "authorization": authorization}
+    return act(request, Action(form=form, context=context, **action))
+
+
+@verified_required
+def decision(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
+    authorization = _authorization(request, authorization_id)
+    return _authorization_action(
+        request,
+        authorization,
+        DecisionForm(posted(request)),
+        call=lambda d: authorization_decide(actor=staff(request), authorization=authorization, **d),
+        title=f"UM decision for {authorization.member}",
+        submit="Record decision",
+        done=lambda a: f"Decision recorded: {a.get_status_display()}.",
+        next_url=reverse("web:home"),
+    )
 
 
 @verified_required
 def extension(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
     """Extend an undecided authorization request once, with a reason."""
     authorization = _authorization(request, authorization_id)
-    form = ExtensionForm(submitted(request))
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        done = apply_service(
-            form, lambda: authorization_extend(actor=staff(request), authorization=authorization, reason=reason)
-        )
-        if done is not None:
-            due = timezone.localtime(done.due_at)
-            messages.success(request, f"Decision extended: now due {due:%Y-%m-%d %H:%M} ({time_remaining(due)}).")
-            return _back_to_member(request, authorization.member)
-    context = {
-        "title": f"Extend the decision for {authorization.member}",
-        "member": authorization.member,
-        "authorization": authorization,
-        "submit": "Extend decision",
-    }
-    return form_page(request, form, context)
+    return _authorization_action(
+        request,
+        authorization,
+        ExtensionForm(posted(request)),
+        call=lambda d: authorization_extend(actor=staff(request), authorization=authorization, reason=d["reason"]),
+        title=f"Extend the decision for {authorization.member}",
+        submit="Extend decision",
+        done=lambda a: f"Decision extended: now due {timezone.localtime(a.due_at):%Y-%m-%d %H:%M} "
+        f"({time_remaining(a.due_at)}).",
+        next_url=_member_or_home(request, authorization.member),
+    )
 
 
 @verified_required
 def reauthorization(request: HttpRequest, authorization_id: uuid.UUID) -> HttpResponse:
     """Ask to continue ECM past an approved period."""
     authorization = _authorization(request, authorization_id)
-    form = ReauthorizationForm(submitted(request))
-    if request.method == "POST" and form.is_valid():
-        urgency = form.cleaned_data["urgency"]
-        done = apply_service(
-            form,
-            lambda: authorization_reauthorize(actor=staff(request), authorization=authorization, urgency=urgency),
-        )
-        if done is not None:
-            due = timezone.localtime(done.due_at)
-            messages.success(request, f"Re-authorization requested: due {due:%Y-%m-%d %H:%M}.")
-            return _back_to_member(request, authorization.member)
-    context = {
-        "title": f"Request re-authorization of ECM for {authorization.member}",
-        "member": authorization.member,
-        "authorization": authorization,
-        "submit": "Request re-authorization",
-    }
-    return form_page(request, form, context)
+    return _authorization_action(
+        request,
+        authorization,
+        ReauthorizationForm(posted(request)),
+        call=lambda d: authorization_reauthorize(
+            actor=staff(request), authorization=authorization, urgency=d["urgency"]
+        ),
+        title=f"Request re-authorization of ECM for {authorization.member}",
+        submit="Request re-authorization",
+        done=lambda a: f"Re-authorization requested: due {timezone.localtime(a.due_at):%Y-%m-%d %H:%M}.",
+        next_url=_member_or_home(request, authorization.member),
+    )
+

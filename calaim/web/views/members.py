@@ -8,20 +8,19 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from calaim.access.scopes import member_get
-from calaim.accounts.models import Role, User
-from calaim.authorizations.models import UNDECIDED
+from calaim.accounts.models import User
 from calaim.authorizations.selectors import authorization_scope
 from calaim.careplans.selectors import outreach_scope
 from calaim.community_supports.eligibility import what_could_member_get
 from calaim.community_supports.selectors import cs_request_scope
-from calaim.core.models import AuditEvent
-from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
+from calaim.core.clock import plan_today
 from calaim.ecm.selectors import determination_scope, enrollment_scope
 from calaim.members.models import Member
+from calaim.members.selectors import member_audit_trail
 from calaim.notices.selectors import notice_scope
+from calaim.referrals.policies import referral_sources_for
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
@@ -38,7 +37,10 @@ def _identity(user: User, member: Member) -> dict[str, Any]:
 
 
 def _referrals(user: User, member: Member) -> dict[str, Any]:
-    return {"referrals": referral_scope(user).filter(member=member).order_by("-received_at")}
+    return {
+        "referrals": referral_scope(user).filter(member=member).order_by("-received_at"),
+        "may_refer": bool(referral_sources_for(user, plan_today())),
+    }
 
 
 def _eligibility(user: User, member: Member) -> dict[str, Any]:
@@ -46,11 +48,7 @@ def _eligibility(user: User, member: Member) -> dict[str, Any]:
 
 
 def _authorizations(user: User, member: Member) -> dict[str, Any]:
-    return {
-        "authorizations": authorization_scope(user).filter(member=member).order_by("-received_at"),
-        "undecided": UNDECIDED,
-        "can_decide": user.role == Role.PLAN_UM,
-    }
+    return {"authorizations": authorization_scope(user).filter(member=member).order_by("-received_at")}
 
 
 def _ecm(user: User, member: Member) -> dict[str, Any]:
@@ -62,12 +60,8 @@ def _ecm(user: User, member: Member) -> dict[str, Any]:
     )
     return {
         "enrollments": enrollments,
-        "active_statuses": ACTIVE_ENROLLMENT_STATUSES,
-        "outreach_form": OutreachForm(initial={"attempted_on": timezone.localdate()}),
+        "outreach_form": OutreachForm(initial={"attempted_on": plan_today()}),
         "disenroll_form": DisenrollForm(),
-        # Display hints only: the services decide who may act.
-        "can_outreach": user.is_provider_staff,
-        "can_disenroll": user.is_provider_staff or user.role == Role.MEMBER_SERVICES,
     }
 
 
@@ -80,7 +74,8 @@ def _outreach(user: User, member: Member) -> dict[str, Any]:
 def _community_supports(user: User, member: Member) -> dict[str, Any]:
     return {
         "cs_requests": cs_request_scope(user).filter(member=member).order_by("-received_at"),
-        "could_get": what_could_member_get(member, timezone.localdate()),
+        "could_get": what_could_member_get(member, plan_today()),
+        "may_refer": bool(referral_sources_for(user, plan_today())),
     }
 
 
@@ -92,7 +87,7 @@ def _audit(user: User, member: Member) -> dict[str, Any]:
     # The member is already scoped by member_get; the trail itself is plan work.
     if not user.is_plan_staff:
         raise Http404("No such section.")
-    return {"events": AuditEvent.objects.filter(member=member).order_by("-at")[:200]}
+    return {"events": member_audit_trail(member).reverse()[:200]}
 
 
 SECTIONS: dict[str, tuple[str, Section]] = {

@@ -5,34 +5,32 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
+from django.urls import reverse
 
-from calaim.access.scopes import member_get, member_scope
+from calaim.access.scopes import member_get, member_visible
 from calaim.accounts.models import Role, User
-from calaim.accounts.policies import INTAKE_ROLES
 from calaim.authorizations.selectors import authorization_scope
-from calaim.core.clock import local_date
+from calaim.core.clock import local_date, plan_today
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.ecm.selectors import determination_scope, enrollment_scope
-from calaim.ecm.services import ASSIGNING_ROLES
 from calaim.members.models import Member
 from calaim.plans.models import ReferralSourceType
 from calaim.plans.selectors import latest_by_code, pofs_in_force
 from calaim.referrals.models import Referral, ReferralStatus
-from calaim.referrals.selectors import referral_get, referral_scope
-from calaim.referrals.services import (
-    DUPLICATE_REVIEW_ROLES,
-    referral_create,
-    referral_duplicate_confirm,
-    referral_duplicate_reject,
+from calaim.referrals.policies import (
+    can_assign_provider,
+    can_determine_eligibility,
+    can_review_duplicate,
     referral_sources_for,
 )
+from calaim.referrals.selectors import loop_history, referral_get, referral_scope
+from calaim.referrals.services import referral_duplicate_confirm, referral_duplicate_reject
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import apply_service
-from calaim.web.forms_ecm import DuplicateReviewForm, ReferralCreateForm, remap_errors, submitted
+from calaim.web.forms_ecm import DuplicateReviewForm, ReferralCreateForm, remap_errors
+from calaim.web.views.actions import Action, act, posted
+from calaim.workflows.referral_intake import referral_submit
 
 PHONE_SOURCE = "member_self_family_phone"
 
@@ -53,7 +51,7 @@ def _initial(user: User, member: Member | None, sources: list[str]) -> dict[str,
     name = user.get_full_name() or user.username
     initial: dict[str, Any] = {
         "attested_by": name,
-        "attested_on": timezone.localdate(),
+        "attested_on": plan_today(),
         "idempotency_key": uuid.uuid4(),
     }
     if user.role == Role.MEMBER_SERVICES and PHONE_SOURCE in sources:
@@ -71,30 +69,32 @@ def _initial(user: User, member: Member | None, sources: list[str]) -> dict[str,
 def referral_create_view(request: HttpRequest) -> HttpResponse:
     """The ECM referral form: a phone referral taken by member services, or an outside referrer's own."""
     user = staff(request)
-    today = timezone.localdate()
+    today = plan_today()
     member = _prefill_member(request)
     sources = referral_sources_for(user, today)
     form = ReferralCreateForm(
-        submitted(request),
+        posted(request),
         initial=_initial(user, member, [s.code for s in sources]),
         sources=sources,
         pofs=pofs_in_force(today),
         verification_form=user.is_provider_staff,
     )
-    if request.method == "POST" and form.is_valid():
-        key = form.cleaned_data["idempotency_key"]
-        done = apply_service(
-            form,
-            remap_errors(
-                lambda: referral_create(actor=user, data=form.referral_input(), idempotency_key=key), form.field_for
+    return act(
+        request,
+        Action(
+            form=form,
+            call=remap_errors(
+                lambda d: referral_submit(actor=user, data=form.referral_input(), idempotency_key=d["idempotency_key"]),
+                form.field_for,
             ),
-        )
-        if done is not None:
-            referral, created = done
-            messages.success(request, _created_message(referral, created))
-            return redirect("web:referral", referral_id=referral.pk)
-    context = {"form": form, "member": member, "may_refer": bool(sources)}
-    return render(request, "web/ecm/referral_form.html", context, status=400 if form.is_bound else 200)
+            title="Refer a member for ECM",
+            submit="Submit referral",
+            done=lambda done: _created_message(*done),
+            next_url=lambda done: reverse("web:referral", args=[done[0].pk]),
+            context={"member": member, "may_refer": bool(sources)},
+            template="web/ecm/referral_form.html",
+        ),
+    )
 
 
 def _created_message(referral: Referral, created: bool) -> str:
@@ -109,12 +109,12 @@ def _created_message(referral: Referral, created: bool) -> str:
     return f"Referral received. Status: {referral.get_status_display()}."
 
 
-def _hints(user: User, referral: Referral) -> dict[str, bool]:
-    """Which buttons to show; display only, the services decide."""
+def _actions(user: User, referral: Referral) -> dict[str, object]:
+    """Which buttons to show: the same policies the workflows enforce."""
     return {
-        "can_determine": referral.status == ReferralStatus.RECEIVED and user.role in INTAKE_ROLES,
-        "can_assign": referral.status == ReferralStatus.AUTHORIZED and user.role in ASSIGNING_ROLES,
-        "can_review_duplicate": referral.status == ReferralStatus.LINKED and user.role in DUPLICATE_REVIEW_ROLES,
+        "can_determine": can_determine_eligibility(user, referral),
+        "can_assign": can_assign_provider(user, referral),
+        "can_review_duplicate": can_review_duplicate(user, referral),
     }
 
 
@@ -149,19 +149,27 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
     in_scope = referral_scope(user)
     context = {
         "referral": referral,
-        "updates": referral.status_updates.all(),
+        "updates": loop_history(referral),
         "attestations": _attestations(referral),
         "source_label": _source_label(referral),
-        "member_visible": member_scope(user).filter(pk=referral.member_id).exists(),
+        "member_visible": member_visible(user, referral.member_id),
         "linked_to_visible": referral.linked_to_id is not None and in_scope.filter(pk=referral.linked_to_id).exists(),
         "linked_referrals": in_scope.filter(linked_to=referral).order_by("received_at"),
         "determinations": determination_scope(user).filter(referral=referral).order_by("-created_at"),
         "authorizations": authorization_scope(user).filter(referral=referral).order_by("received_at"),
         "enrollments": enrollment_scope(user).filter(referral=referral).select_related("provider"),
         "active_statuses": ACTIVE_ENROLLMENT_STATUSES,
-        **_hints(user, referral),
+        **_actions(user, referral),
     }
     return render(request, "web/ecm/referral.html", context)
+
+
+DUPLICATE_OUTCOMES = {
+    DuplicateReviewForm.CONFIRM: "Duplicate confirmed: the referral is closed and its referrer told the open referral "
+    "carries on.",
+    DuplicateReviewForm.REJECT: "Not a duplicate: the referral is received again and waits for its eligibility "
+    "determination.",
+}
 
 
 @verified_required
@@ -169,22 +177,24 @@ def referral_duplicate(request: HttpRequest, referral_id: uuid.UUID) -> HttpResp
     """Intake confirms a linked referral is a duplicate, or sends it on as a referral of its own."""
     user = staff(request)
     referral = scoped_referral(request, referral_id)
-    form = DuplicateReviewForm(submitted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    form = DuplicateReviewForm(posted(request))
+
+    def review(data: dict[str, Any]) -> Referral:
         if data["decision"] == DuplicateReviewForm.CONFIRM:
-            done = apply_service(
-                form, lambda: referral_duplicate_confirm(actor=user, referral=referral, note=data["reason"])
-            )
-            text = "Duplicate confirmed: the referral is closed and its referrer told the open referral carries on."
-        else:
-            done = apply_service(
-                form, lambda: referral_duplicate_reject(actor=user, referral=referral, reason=data["reason"])
-            )
-            text = "Not a duplicate: the referral is received again and waits for its eligibility determination."
-        if done is not None:
-            messages.success(request, text)
-            return redirect("web:referral", referral_id=referral.pk)
+            return referral_duplicate_confirm(actor=user, referral=referral, note=data["reason"])
+        return referral_duplicate_reject(actor=user, referral=referral, reason=data["reason"])
+
     original = referral_scope(user).filter(pk=referral.linked_to_id).first() if referral.linked_to_id else None
-    context = {"form": form, "referral": referral, "original": original}
-    return render(request, "web/ecm/duplicate.html", context, status=400 if form.is_bound else 200)
+    return act(
+        request,
+        Action(
+            form=form,
+            call=review,
+            title="Review a possible duplicate referral",
+            submit="",
+            done=lambda _: DUPLICATE_OUTCOMES[form.cleaned_data["decision"]],
+            next_url=reverse("web:referral", args=[referral.pk]),
+            context={"referral": referral, "original": original},
+            template="web/ecm/duplicate.html",
+        ),
+    )

@@ -15,7 +15,7 @@ from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
 from calaim.community_supports.selectors import cs_request_scope
 from calaim.ecm.selectors import enrollment_scope
-from calaim.network.models import Contract
+from calaim.network.selectors import ecm_contracts_of
 from calaim.referrals.models import ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
@@ -74,7 +74,7 @@ def _supervisor(user: User) -> dict[str, Any]:
     )
     by_plan = dict(enrollments.values_list("member__plan__code").annotate(n=Count("id")))
     assert user.organization_id is not None  # provider staff always belong to an organization
-    contracts = Contract.objects.filter(organization_id=user.organization_id, program="ecm").select_related("plan")
+    contracts = ecm_contracts_of(user.organization_id)
     capacity = []
     for contract in contracts:
         serving = by_plan.get(contract.plan.code, 0)

@@ -7,15 +7,13 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from calaim.community_supports.reference import cs_reference_load
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.demo.population import demo_population_create
 from calaim.demo.staff import DEMO_PASSWORD, demo_logins
 from calaim.members.models import Member
-from calaim.plans.reference import reference_load
+from calaim.workflows.reference import reference_data_load
 
 
 class Command(BaseCommand):
@@ -29,13 +27,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         try:
-            counts = reference_load()
-            counts.update(cs_reference_load())
+            counts = reference_data_load()
             self.stdout.write("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             if Member.objects.exists():
                 self.stdout.write(self.style.WARNING("Members already exist: demo population not created again."))
             else:
-                as_of = options["as_of"] or local_date(timezone.now())
+                as_of = options["as_of"] or plan_today()
                 created = demo_population_create(seed=options["seed"], members=options["members"], as_of=as_of)
                 self.stdout.write(
                     f"Demo population as of {as_of}: " + ", ".join(f"{k} {v}" for k, v in created.items())

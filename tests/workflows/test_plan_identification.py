@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from calaim.core.clock import plan_today
 from calaim.core.errors import Forbidden, ValidationFailed
-from calaim.ecm.plan_identification import COLUMNS, candidates_load
 from calaim.referrals.models import Referral
+from calaim.workflows.plan_identification import COLUMNS, candidates_load
 from identification.run import identify
 from tests.conftest import referral_body
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 def write_candidates(path: Path, rows: list[dict[str, str]]) -> Path:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.notices.models import Notice
 from tests.conftest import referral_body
@@ -45,14 +46,14 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
 
     outreach = api("cm_a").post(
         f"/enrollments/{enrollment['id']}/outreach-attempts",
-        {"attempted_on": dt.date.today().isoformat(), "method": "in_person", "reached": True, "minutes_spent": 45},
+        {"attempted_on": plan_today().isoformat(), "method": "in_person", "reached": True, "minutes_spent": 45},
     )
     assert outreach.status_code == 201, outreach.content
 
     lcm = api("sup_a").post(f"/enrollments/{enrollment['id']}/lead-care-manager", {"care_manager": "cm_a"})
     assert lcm.status_code == 200 and lcm.json()["lead_care_manager"] == "cm_a"
 
-    enrolled = api("cm_a").post(f"/enrollments/{enrollment['id']}/enroll", {"enrolled_on": dt.date.today().isoformat()})
+    enrolled = api("cm_a").post(f"/enrollments/{enrollment['id']}/enroll", {"enrolled_on": plan_today().isoformat()})
     assert enrolled.status_code == 200, enrolled.content
     assert enrolled.json()["status"] == "enrolled"
     kinds = set(Notice.objects.filter(member=member).values_list("kind", flat=True))

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from calaim.community_supports.reference import cs_reference_load
-from calaim.plans.reference import ReferenceDataError, reference_load
+from calaim.plans.reference import ReferenceDataError
+from calaim.workflows.reference import reference_data_load
 
 
 class Command(BaseCommand):
@@ -15,8 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            counts = reference_load()
-            counts.update(cs_reference_load())
+            counts = reference_data_load()
         except ReferenceDataError as exc:
             raise CommandError(exc.message) from exc
         width = max(len(name) for name in counts)

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
-from tests.ecm.test_access_matrix import enrolled  # noqa: F401 - fixture
+from tests.api.test_access_matrix import enrolled  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (plan_today() + dt.timedelta(days=1)).isoformat()
 
 CASES = [
     (

@@ -3,18 +3,17 @@ plan, and allowed callers. Refused callers learn nothing about the member and ch
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from calaim.authorizations.models import AuthorizationRequest
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
 from calaim.referrals.models import Referral
 from tests.conftest import referral_body
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today().isoformat()
+TODAY = plan_today().isoformat()
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from calaim.accounts.models import User
-from calaim.core.clock import local_date
+from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
-from calaim.ecm.plan_identification import candidates_load
+from calaim.workflows.plan_identification import candidates_load
 
 
 class Command(BaseCommand):
@@ -34,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options['path']}: no such file.")
         try:
             report = candidates_load(
-                actor=actor, path=options["path"], day=local_date(timezone.now()), determine=options["determine"]
+                actor=actor, path=options["path"], day=plan_today(), determine=options["determine"]
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc

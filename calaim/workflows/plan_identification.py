@@ -20,14 +20,15 @@ import pyarrow.parquet as pq
 from django.db import transaction
 
 from calaim.accounts.models import Role, User
-from calaim.accounts.policies import require_plan_role
+from calaim.accounts.policies import plan_staff_in
 from calaim.core.errors import ValidationFailed
-from calaim.ecm.eligibility import eligibility_determine
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
 from calaim.members.models import CIN_PATTERN, Member
 from calaim.plans.selectors import pofs_in_force
 from calaim.referrals.models import OPEN_STATUSES, Referral, ReferralStatus
-from calaim.referrals.services import PofAttestationInput, ReferralInput, referral_create
+from calaim.referrals.services import PofAttestationInput, ReferralInput
+from calaim.workflows.eligibility import eligibility_determine
+from calaim.workflows.referral_intake import referral_submit
 
 COLUMNS = (
     "member_id",
@@ -178,12 +179,8 @@ def _referral_input(member: Member, rows: list[Candidate], criteria: dict[str, l
 def candidates_load(*, actor: User, path: Path, day: dt.date, determine: bool = False) -> LoadReport:
     """Turn a candidates file into plan-identified referrals, all or nothing; optionally determine
     eligibility for each new referral at once."""
-    require_plan_role(
-        actor,
-        frozenset({Role.PLAN_INTAKE}),
-        actor.organization.plan_id or -1 if actor.organization else -1,
-        "load plan identification files",
-    )
+    plan_id = actor.organization.plan_id if actor.organization else None
+    plan_staff_in(actor, frozenset({Role.PLAN_INTAKE}), plan_id or -1, "load plan identification files").enforce()
     candidates = candidates_read(path, day)
     by_member: dict[str, list[Candidate]] = {}
     for candidate in candidates:
@@ -198,7 +195,7 @@ def candidates_load(*, actor: User, path: Path, day: dt.date, determine: bool = 
             if reason is not None:
                 report.skipped[reason] += 1
                 continue
-            referral, created = referral_create(
+            referral, created = referral_submit(
                 actor=actor, data=_referral_input(members[cin], rows, criteria), idempotency_key=key
             )
             report.created += int(created)

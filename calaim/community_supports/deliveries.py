@@ -1,0 +1,123 @@
+"""What the assigned CS provider delivers, counted against the member's limits, and closing a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from calaim.accounts.models import User
+from calaim.community_supports import limits
+from calaim.community_supports.eligibility import limit_settings_for, usage_history
+from calaim.community_supports.models import CsDelivery, CsRequest, CsRequestStatus
+from calaim.community_supports.policies import can_close_request, can_record_delivery
+from calaim.community_supports.services import limit_refusal
+from calaim.core.audit import audit_record, snapshot
+from calaim.core.clock import plan_today
+from calaim.core.errors import ValidationFailed
+from calaim.referrals.closed_loop import loop_status_set
+
+
+@dataclass
+class DeliveryInput:
+    start_date: dt.date
+    end_date: dt.date
+    units: Decimal
+    cost: Decimal
+    hours: Decimal = Decimal(0)
+    meals_per_day: int | None = None
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+def _request_lock(request: CsRequest) -> CsRequest:
+    return (
+        CsRequest.objects.select_for_update(of=("self",)).select_related("member__plan", "provider").get(pk=request.pk)
+    )
+
+
+def _check_within_authorized_dates(request: CsRequest, data: DeliveryInput) -> None:
+    """A delivery falls inside the dates the request was authorized for (its requested dates)."""
+    start, end = request.requested_start, request.requested_end
+    where = "start_date" if data.start_date < start else "end_date" if data.end_date > end else None
+    if where:
+        raise ValidationFailed(
+            f"This request is authorized from {start:%Y-%m-%d} to {end:%Y-%m-%d}; the delivery "
+            f"({data.start_date:%Y-%m-%d} to {data.end_date:%Y-%m-%d}) falls outside it. "
+            "Ask for a new request or a re-authorization for more.",
+            field=where,
+        )
+
+
+def _delivery_use(request: CsRequest, data: DeliveryInput) -> limits.Use:
+    return limits.Use(
+        request.service_code,
+        data.start_date,
+        data.end_date,
+        amount=data.cost,
+        hours=data.hours,
+        meals_per_day=data.meals_per_day,
+        started_at=data.started_at,
+        ended_at=data.ended_at,
+        change_in_circumstances=request.change_in_circumstances,
+        extended=request.extended,
+    )
+
+
+def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) -> CsDelivery:
+    """The assigned CS provider records a service delivered; refused with the limit's message if over one. The
+    first delivery closes the referrer's loop as services received."""
+    can_record_delivery(actor, request).enforce()
+    if data.end_date < data.start_date:
+        raise ValidationFailed("The end date is before the start date.", field="end_date")
+    if data.units < 0 or data.cost < 0:
+        raise ValidationFailed("Units and cost cannot be negative.", field="units" if data.units < 0 else "cost")
+    today = plan_today()
+    if data.start_date > today:
+        raise ValidationFailed("A delivery cannot start in the future.", field="start_date")
+    with transaction.atomic():
+        locked = _request_lock(request)
+        can_record_delivery(actor, locked).enforce()
+        _check_within_authorized_dates(locked, data)
+        check = limits.check_request(
+            _delivery_use(locked, data),
+            usage_history(locked.member, locked.pk),
+            limit_settings_for(locked.member, today),
+            today,
+        )
+        if not check.allowed:
+            raise limit_refusal(check)
+        assert locked.provider is not None  # can_record_delivery
+        delivery = CsDelivery.objects.create(
+            request=locked,
+            member=locked.member,
+            service_code=locked.service_code,
+            provider=locked.provider,
+            recorded_by=actor,
+            **asdict(data),
+        )
+        audit_record(
+            actor=actor,
+            action="cs_delivery.record",
+            obj=delivery,
+            member=locked.member,
+            after=snapshot(delivery, ["start_date", "end_date", "units", "cost", "hours"]),
+        )
+        if locked.status == CsRequestStatus.AUTHORIZED:
+            loop_status_set(locked, CsRequestStatus.IN_SERVICE, actor=actor, reason="Services received.")
+    return delivery
+
+
+def cs_request_complete(*, actor: User, request: CsRequest, reason: str) -> CsRequest:
+    """The provider (or plan intake) closes a request: services completed, or why not."""
+    can_close_request(actor, request).enforce()
+    if not reason.strip():
+        raise ValidationFailed("Say why the request is closed.", field="reason")
+    with transaction.atomic():
+        locked = _request_lock(request)
+        can_close_request(actor, locked).enforce()
+        status = CsRequestStatus.COMPLETED if locked.deliveries.exists() else CsRequestStatus.CLOSED
+        loop_status_set(locked, status, actor=actor, reason=reason)
+    return locked

@@ -1,0 +1,31 @@
+"""Changes to a member's own record made by the staff of the plan; each atomic and audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from calaim.core.audit import audit_record, snapshot
+from calaim.members.models import Member
+
+
+def member_delegation_end(*, actor: AbstractBaseUser, member: Member, reason: str) -> Member:
+    """The member's care moves from the delegated entity (e.g. Kaiser) to the plan itself."""
+    before = snapshot(member, ["delegated_to"])
+    member.delegated_to = None
+    member.save(update_fields=["delegated_to", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="member.delegation_end",
+        obj=member,
+        member=member,
+        before=before,
+        after=snapshot(member, ["delegated_to"]),
+        reason=reason,
+    )
+    return member
+
+
+def member_lock(member: Member) -> None:
+    """Lock the member's row until the end of the caller's transaction: intake for one member is serialised, so
+    two referrals cannot both miss each other's open one."""
+    Member.objects.select_for_update(of=("self",)).filter(pk=member.pk).first()

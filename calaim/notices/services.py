@@ -1,0 +1,55 @@
+"""Notices owed to members and referrers, recorded as an outbox.
+
+A notice is written in the same transaction as the change that owes it, so a change that rolls back owes
+nothing; the mailroom sends what is recorded once the transaction has committed. Which change owes which notice
+is the closed-loop table (`calaim/referrals/reference/closed_loop.yaml`) plus the Notice of Action issued by an
+adverse authorization decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from calaim.core.audit import audit_record, snapshot
+from calaim.core.clock import add_business_days
+from calaim.members.models import Member
+from calaim.notices.models import Notice, NoticeRecipient
+from calaim.plans.selectors import program_settings_for
+
+NOTICE_FIELDS = ["kind", "recipient", "recipient_name", "language", "status", "due_date", "referral"]
+
+
+def notice_queue(
+    *,
+    actor: AbstractBaseUser | None,
+    member: Member,
+    kind: str,
+    recipient: str,
+    due_date: dt.date,
+    content: dict[str, Any],
+    recipient_name: str = "",
+    referral_id: uuid.UUID | None = None,
+) -> Notice:
+    """Record one notice owed; must be called inside the transaction of the change that owes it."""
+    to_member = recipient == NoticeRecipient.MEMBER
+    notice = Notice.objects.create(
+        member=member,
+        kind=kind,
+        recipient=recipient,
+        recipient_name=recipient_name or (member.full_name if to_member else ""),
+        language=member.language if to_member else "en",
+        due_date=due_date,
+        referral_id=referral_id,
+        content=content,
+    )
+    audit_record(actor=actor, action="notice.queue", obj=notice, member=member, after=snapshot(notice, NOTICE_FIELDS))
+    return notice
+
+
+def member_letter_due(member: Member, day: dt.date) -> dt.date:
+    """When a letter to the member is due: the plan's configured business days after `day`."""
+    return add_business_days(day, program_settings_for(member.plan, day).member_letter_business_days)

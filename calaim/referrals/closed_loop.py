@@ -1,0 +1,177 @@
+"""The closed loop with the referrer, written once for ECM referrals and Community Supports requests.
+
+Every step appends one dated `LoopEvent` with calaim's status and the DHCS Referral Status and closure reason it
+maps to, and queues the notices the transition table (`closed_loop.yaml`, loaded as `LoopTransition`) says are
+owed: to the referrer, and a letter to the member. docs/architecture.md shows the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from calaim.core.audit import audit_record, snapshot
+from calaim.core.clock import local_date
+from calaim.core.errors import ValidationFailed
+from calaim.members.models import Member
+from calaim.network.models import Program
+from calaim.notices.models import NoticeKind, NoticeRecipient
+from calaim.notices.services import member_letter_due, notice_queue
+from calaim.plans.models import Dated
+from calaim.referrals.models import LoopEvent, LoopTransition
+
+LOOP_FIELDS = ["status", "closure_reason", "loop_status", "loop_closure_reason"]
+# The audit action of a step names the record the loop belongs to, e.g. "referral.enrolled".
+AUDIT_PREFIX: dict[str, str] = {Program.ECM: "referral", Program.CS: "cs_request"}
+SUBJECT_FIELD: dict[str, str] = {Program.ECM: "referral", Program.CS: "cs_request"}
+
+
+class LoopSubject(Protocol):
+    """A referral or Community Supports request: anything built on `calaim.referrals.models.ClosedLoop`."""
+
+    pk: Any
+    member: Member
+    status: str
+    status_changed_at: dt.datetime
+    closure_reason: str
+    loop_status: str
+    loop_closure_reason: str
+    referrer_name: str
+
+    @property
+    def loop_program(self) -> str: ...
+
+    def get_status_display(self) -> str: ...
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def transition_for(program: str, status: str, cause: str, day: dt.date) -> LoopTransition:
+    """The table row for a step: the program's own row before "any", a row for the cause before the general one."""
+    rows = LoopTransition.objects.filter(
+        Dated.in_force_on(day), status=status, program__in=[program, "any"], cause__in=[cause, ""]
+    ).annotate(
+        specific=Case(When(program=program, then=Value(2)), default=Value(0), output_field=IntegerField())
+        + Case(When(cause=cause, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    found = rows.order_by("-specific", "-effective_from").first()
+    if found is None:
+        raise ValidationFailed(
+            f"No closed-loop transition for {program} status {status!r} in force on {day}; "
+            "load the reference data (manage.py load_reference)."
+        )
+    return found
+
+
+def loop_start(subject: LoopSubject, *, at: dt.datetime) -> LoopEvent:
+    """The first step of a new referral or request, recorded with its creation (whose audit event covers it)."""
+    rule = transition_for(subject.loop_program, subject.status, "", local_date(at))
+    subject.loop_status, subject.loop_closure_reason = rule.loop_status, rule.loop_closure_reason
+    subject.save(update_fields=["loop_status", "loop_closure_reason"])
+    return _event(subject, rule, at, reason="", actor_label="")
+
+
+def loop_status_set(
+    subject: LoopSubject,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    cause: str = "",
+    letter: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> LoopEvent:
+    """Move a referral or request to `status` (the same status again records a new step, e.g. a provider change):
+    the dated step, its DHCS mapping, the audit event, and the notices the table says are owed.
+
+    `cause` picks a more specific row of the table (a discontinuation reason, "duplicate"...); `letter` is the
+    content of the member's letter when the row names one. The caller holds the subject's row lock.
+    """
+    at = at or timezone.now()
+    rule = transition_for(subject.loop_program, status, cause, local_date(at))
+    before = snapshot(subject, LOOP_FIELDS)  # type: ignore[arg-type]  # a ClosedLoop model instance
+    subject.status, subject.status_changed_at = status, at
+    if reason:
+        subject.closure_reason = reason
+    subject.loop_status, subject.loop_closure_reason = rule.loop_status, rule.loop_closure_reason
+    subject.save(update_fields=["status", "status_changed_at", *LOOP_FIELDS[1:], "updated_at"])
+    label = actor.get_username() if actor is not None else "system"
+    event = _event(subject, rule, at, reason=reason, actor_label=label)
+    audit_record(
+        actor=actor,
+        action=f"{AUDIT_PREFIX[subject.loop_program]}.{status}",
+        obj=subject,  # type: ignore[arg-type]
+        member=subject.member,
+        before=before,
+        after=snapshot(subject, LOOP_FIELDS),  # type: ignore[arg-type]
+        reason=reason,
+    )
+    _notify(subject, rule, event, actor, letter)
+    return event
+
+
+def _event(subject: LoopSubject, rule: LoopTransition, at: dt.datetime, *, reason: str, actor_label: str) -> LoopEvent:
+    return LoopEvent.objects.create(
+        **{SUBJECT_FIELD[subject.loop_program]: subject},
+        program=subject.loop_program,
+        status=subject.status,
+        loop_status=rule.loop_status,
+        loop_closure_reason=rule.loop_closure_reason,
+        at=at,
+        reason=reason,
+        actor_label=actor_label,
+        table_version=rule.version,
+    )
+
+
+def _notify(
+    subject: LoopSubject,
+    rule: LoopTransition,
+    event: LoopEvent,
+    actor: AbstractBaseUser | None,
+    letter: dict[str, Any] | None,
+) -> None:
+    day = local_date(event.at)
+    referral_id = subject.pk if subject.loop_program == Program.ECM else None
+    if rule.notify_referrer:
+        notice_queue(
+            actor=actor,
+            member=subject.member,
+            kind=NoticeKind.REFERRER_OUTCOME,
+            recipient=NoticeRecipient.REFERRER,
+            recipient_name=subject.referrer_name,
+            due_date=day,
+            referral_id=referral_id,
+            content={**loop_reference(subject), **step_content(event, subject.get_status_display())},
+        )
+    if rule.member_notice:
+        notice_queue(
+            actor=actor,
+            member=subject.member,
+            kind=rule.member_notice,
+            recipient=NoticeRecipient.MEMBER,
+            due_date=member_letter_due(subject.member, day),
+            referral_id=referral_id,
+            content=dict(letter or {}),
+        )
+
+
+def loop_reference(subject: LoopSubject) -> dict[str, str]:
+    """Which record a referrer's notice is about."""
+    if subject.loop_program == Program.CS:
+        return {"cs_request_id": str(subject.pk), "service": str(subject.service_code)}  # type: ignore[attr-defined]
+    return {"referral_id": str(subject.pk)}
+
+
+def step_content(event: LoopEvent, status_label: str) -> dict[str, str]:
+    return {
+        "status": event.status,
+        "status_label": status_label,
+        "loop_status": event.loop_status,
+        "loop_closure_reason": event.loop_closure_reason,
+        "date": local_date(event.at).isoformat(),
+        "reason": event.reason,
+    }

@@ -1,0 +1,119 @@
+"""Community Supports requests from the CSS referral form: each service routed at once (linked, to the delegate,
+not eligible, over a limit, or on to authorization, approved at once when streamlined at discharge); a UM
+decision carried into the requests; a delegated member's reassignment to the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from calaim.accounts.models import User
+from calaim.authorizations.models import APPROVED, AuthorizationRequest, AuthorizationStatus
+from calaim.authorizations.services import authorization_open, authorization_streamlined_approve
+from calaim.community_supports.eligibility import services_in_force
+from calaim.community_supports.models import CsRequest, CsRequestStatus, DelegateReassignment
+from calaim.community_supports.services import (
+    CsReferralInput,
+    cs_eligibility_record,
+    cs_limits_check,
+    cs_provider_choose,
+    cs_referral_check,
+    cs_request_authorization_attach,
+    cs_request_insert,
+    cs_request_provider_set,
+    cs_requested_period,
+    cs_requests_replayed,
+    delegate_reassignment_record,
+)
+from calaim.core.clock import plan_today
+from calaim.members.models import Member
+from calaim.members.services import member_delegation_end, member_lock
+from calaim.network.models import Program
+from calaim.referrals.closed_loop import loop_status_set
+
+
+def cs_request_submit(*, actor: User, data: CsReferralInput, idempotency_key: str = "") -> list[CsRequest]:
+    """One request per service on the form, each routed at once; a retry with the same key returns the first."""
+    today = plan_today()
+    member, enrollment = cs_referral_check(actor=actor, data=data, day=today)
+    with transaction.atomic():
+        member_lock(member)
+        if done := cs_requests_replayed(actor, idempotency_key):
+            return done
+        created = []
+        for item in data.services:
+            request = cs_request_insert(
+                actor=actor, member=member, data=data, item=item, enrollment=enrollment, key=idempotency_key
+            )
+            if request.status == CsRequestStatus.RECEIVED:
+                _route(actor, request, today)
+            request.refresh_from_db()  # a streamlined approval moved it on through another instance
+            created.append(request)
+        return created
+
+
+def _route(actor: User, request: CsRequest, today: dt.date) -> None:
+    result = cs_eligibility_record(request, today)
+    if result.outcome != "eligible":
+        status = (
+            CsRequestStatus.ROUTED_TO_DELEGATE
+            if result.outcome == "routed_to_delegate"
+            else CsRequestStatus.NOT_ELIGIBLE
+        )
+        loop_status_set(request, status, actor=actor, reason="; ".join(result.why_not))
+        return
+    check = cs_limits_check(request, today)
+    if not check.allowed:
+        reason = "Over a limit: " + " ".join(v.message for v in check.violations)
+        loop_status_set(request, CsRequestStatus.NOT_ELIGIBLE, actor=actor, reason=reason)
+        return
+    authorization = authorization_open(
+        actor=actor,
+        member=request.member,
+        referral=None,
+        received_at=request.received_at,
+        urgency="expedited" if request.at_discharge else "routine",
+        requesting_organization=actor.organization,
+        program=Program.CS,
+    )
+    cs_request_authorization_attach(actor=actor, request=request, authorization=authorization)
+    loop_status_set(request, CsRequestStatus.PENDING_AUTHORIZATION, actor=actor, reason=f"Eligible for {result.name}.")
+    if request.at_discharge and services_in_force(today)[request.service_code].streamlined:
+        authorization_streamlined_approve(
+            actor=actor,
+            authorization=authorization,
+            reason=f"Streamlined: {result.name} requested at hospital discharge.",
+            period=cs_requested_period(authorization),
+        )
+        cs_after_decision(actor=actor, authorization=authorization)
+
+
+def cs_after_decision(*, actor: User, authorization: AuthorizationRequest) -> None:
+    """Approved requests get a CS provider; denied ones close; the referrer is told either way."""
+    requests = authorization.cs_requests.select_for_update(of=("self",)).select_related(
+        "member__plan", "member__county"
+    )
+    for request in requests:
+        if authorization.status in APPROVED:
+            provider = cs_provider_choose(request)
+            cs_request_provider_set(actor=actor, request=request, provider=provider)
+            reason = (
+                f"Authorized; provider {provider.name}." if provider else "Authorized; no CS provider has room yet."
+            )
+            loop_status_set(request, CsRequestStatus.AUTHORIZED, actor=actor, reason=reason)
+        elif authorization.status == AuthorizationStatus.DENIED:
+            reason = f"Not authorized: {authorization.decision_reason}"
+            loop_status_set(request, CsRequestStatus.DENIED, actor=actor, reason=reason)
+
+
+def delegate_reassign(
+    *, actor: User, member: Member, services_wanted: list[str], note: str = ""
+) -> DelegateReassignment:
+    """A Kaiser member who wants a service the plan offers and Kaiser does not may choose reassignment to the
+    plan: member services records the choice and its date, and the member's care moves to the plan."""
+    with transaction.atomic():
+        member_lock(member)
+        record = delegate_reassignment_record(actor=actor, member=member, services_wanted=services_wanted, note=note)
+        member_delegation_end(actor=actor, member=member, reason=note or "Chose the plan for Community Supports.")
+    return record
