@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community_supports', '0004_closed_loop'),
+        ('community_supports', '0005_closed_loop'),
         ('referrals', '0001_initial'),
     ]
 

@@ -80,7 +80,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("referrals", "0002_closed_loop"),
-        ("community_supports", "0004_closed_loop"),
+        ("community_supports", "0005_closed_loop"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community_supports", "0004_closed_loop"),
+        ("community_supports", "0005_closed_loop"),
         ("referrals", "0003_closed_loop_history"),
     ]
 

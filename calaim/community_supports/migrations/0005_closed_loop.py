@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community_supports', '0003_status_updates'),
+        ('community_supports', '0004_cs_limits_per_plan'),
     ]
 
     operations = [
