@@ -11,6 +11,7 @@ from decimal import Decimal
 from calaim.community_supports import limits
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
+from calaim.core.errors import ValidationFailed
 from calaim.members.models import Member
 from calaim.members.selectors import member_facts
 from calaim.plans.models import Dated
@@ -96,26 +97,48 @@ def service_eligibility(member: Member, service: CsService, attested: set[str], 
     )
 
 
+def _service_names(day: dt.date) -> dict[str, str]:
+    """Each service's name in the latest catalog version begun by `day`; a retired service keeps its last name."""
+    rows = CsService.objects.filter(effective_from__lte=day).order_by("code", "effective_from")
+    return dict(rows.values_list("code", "name"))
+
+
+def _service_units() -> dict[str, str]:
+    """Each service's unit (day, meal, hour, dollars or service) in its latest catalog version."""
+    return dict(CsService.objects.order_by("code", "effective_from").values_list("code", "unit"))
+
+
+def _optional_decimal(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 def limit_settings_for(member: Member, day: dt.date) -> limits.LimitSettings:
+    """The member's plan's limits in force on `day`, named as the catalog names the services; a plan must have
+    limit settings for every day it offers Community Supports."""
     row = (
         CsLimitSettings.objects.filter(Dated.in_force_on(day), plan_id=member.plan_id)
         .order_by("-effective_from")
         .first()
     )
     if row is None:
-        return limits.LimitSettings()
+        raise ValidationFailed(f"Plan {member.plan.code} has no Community Supports limit settings in force on {day}.")
     return limits.LimitSettings(
         version=f"{member.plan.code} {row.version}",
         deposit_approvals=row.deposit_approvals,
+        deposit_approvals_with_change=row.deposit_approvals_with_change,
+        room_board_services=frozenset(row.room_board_services),
         room_board_max_days=row.room_board_max_days,
+        room_board_window_days=row.room_board_window_days,
         recuperative_care_max_days=row.recuperative_care_max_days,
         stphh_max_days=row.stphh_max_days,
         transitional_rent_max_days=row.transitional_rent_max_days,
+        sobering_max_hours=row.sobering_max_hours,
         mtm_max_meals_per_day=row.mtm_max_meals_per_day,
         mtm_weeks=row.mtm_weeks,
         mtm_extended_weeks=row.mtm_extended_weeks,
-        respite_hours_per_year=Decimal(row.respite_hours_per_year),
-        lifetime_dollar_caps={k: Decimal(v) for k, v in row.dollar_caps.items()},
+        respite_hours_per_year=_optional_decimal(row.respite_hours_per_year),
+        lifetime_dollar_caps={code: Decimal(cap) for code, cap in row.dollar_caps.items()},
+        labels=_service_names(day),
     )
 
 
@@ -124,9 +147,14 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(PLAN_TIME_ZONE) if moment is not None else None
 
 
-def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery]) -> list[limits.Use]:
-    """A request's deliveries as uses; a deposit is one approval however many payments it took."""
-    if request.service_code == "housing_deposits":
+def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery], unit: str) -> list[limits.Use]:
+    """A request's deliveries as uses.
+
+    A Housing Deposit is one approval however many payments it took: that is the engine's rule about that one
+    service (`limits.HOUSING_DEPOSITS`), so it is named here rather than inferred from the unit, which other
+    dollar services share. A stay, a service the catalog counts in days, books the rest of its authorized dates.
+    """
+    if request.service_code == limits.HOUSING_DEPOSITS:
         return [
             limits.Use(
                 request.service_code,
@@ -137,7 +165,7 @@ def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery]) -> list[li
             )
         ]
     booked = []
-    if request.status in ("authorized", "in_service") and request.service_code in limits.ROOM_AND_BOARD_SERVICES:
+    if request.status in ("authorized", "in_service") and unit == "day":
         # The rest of an authorized stay is still booked; its days overlap the delivered ones and count once.
         booked.append(limits.Use(request.service_code, request.requested_start, request.requested_end))
     return booked + [
@@ -163,33 +191,37 @@ def usage_history(member: Member, exclude_request_id: uuid.UUID | None = None) -
     by_request: dict[uuid.UUID, list[CsDelivery]] = {}
     for delivery in CsDelivery.objects.filter(member=member).order_by("start_date"):
         by_request.setdefault(delivery.request_id, []).append(delivery)
+    units = _service_units()
     history: list[limits.Use] = []
     requests = CsRequest.objects.filter(member=member)
     for request in requests.filter(pk__in=list(by_request)):
-        history += _delivered_uses(request, by_request[request.pk])
+        history += _delivered_uses(request, by_request[request.pk], units.get(request.service_code, ""))
     # The request being checked counts through its deliveries only, never through its own approval.
     approved = requests.filter(authorization__status__in=APPROVED).exclude(pk__in=list(by_request))
     if exclude_request_id is not None:
         approved = approved.exclude(pk=exclude_request_id)
-    history += [request_use(r) for r in approved]
+    history += [_request_use(r, units.get(r.service_code, "")) for r in approved]
     return history
 
 
-HOURLY_SERVICES = frozenset({"respite", "personal_care"})
-
-
-def request_use(r: CsRequest) -> limits.Use:
-    """A request as a use: `quantity` is hours for hourly services and meals a day for meals."""
+def _request_use(r: CsRequest, unit: str) -> limits.Use:
+    """The form's one `quantity` means what the catalog counts the service in: hours for a service counted in
+    hours (respite, personal care), meals a day for one counted in meals; other services leave it aside."""
     return limits.Use(
         r.service_code,
         r.requested_start,
         r.requested_end,
         amount=r.amount,
-        hours=r.quantity if r.service_code in HOURLY_SERVICES else Decimal(0),
-        meals_per_day=int(r.quantity) if r.service_code == "medically_tailored_meals" else None,
+        hours=r.quantity if unit == "hour" else Decimal(0),
+        meals_per_day=int(r.quantity) if unit == "meal" else None,
         change_in_circumstances=r.change_in_circumstances,
         extended=r.extended,
     )
+
+
+def request_use(r: CsRequest) -> limits.Use:
+    """A request as a use: `quantity` is hours or meals a day, as the catalog's unit for the service says."""
+    return _request_use(r, _service_units().get(r.service_code, ""))
 
 
 def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object]]:
@@ -212,7 +244,8 @@ def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object
                 "remaining": [
                     r
                     for r in remaining
-                    if service.code in str(r.get("limit")) or (service.room_and_board and "room" in str(r.get("limit")))
+                    if service.code in str(r.get("limit"))
+                    or (service.code in settings.room_board_services and r.get("limit") == limits.ROOM_BOARD)
                 ],
             }
         )

@@ -72,6 +72,7 @@ def remaining(history: Iterable[Use], settings: LimitSettings, on: date) -> list
     """What is left of each counted limit on a day: room-and-board days, deposit approvals, dollars, respite."""
     past = list(history)
     found = [room_board_remaining(past, settings, on), deposits_remaining(past, settings)]
-    found += [dollars_remaining(past, service, cap) for service, cap in sorted(settings.lifetime_dollar_caps.items())]
+    caps = sorted(settings.lifetime_dollar_caps.items())
+    found += [dollars_remaining(past, settings, service, cap) for service, cap in caps]
     found.append(respite_remaining(past, settings, on))
     return [item for item in found if item is not None]

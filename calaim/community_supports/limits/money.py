@@ -7,27 +7,27 @@ from decimal import Decimal
 
 from calaim.community_supports.limits.types import (
     DEPOSIT_APPROVALS,
+    HOUSING_DEPOSITS,
     LIFETIME_DOLLARS,
     LimitSettings,
     Remaining,
     Use,
     Violation,
     dollars,
-    label_of,
 )
 
 
 def deposit_violation(request: Use, history: list[Use], settings: LimitSettings) -> Violation | None:
     """Housing Deposits: a set number of lifetime approvals, then more only with a documented change."""
-    if request.service != "housing_deposits":
+    if request.service != HOUSING_DEPOSITS:
         return None
-    prior = sum(1 for use in history if use.service == "housing_deposits")
+    prior = sum(1 for use in history if use.service == HOUSING_DEPOSITS)
     base, extra = settings.deposit_approvals, settings.deposit_approvals_with_change
     if prior < base:
         return None
     rule = (
-        f"Housing Deposits may be approved {base} time(s) in a lifetime, and {extra} more time(s) only with "
-        f"documented change in circumstances"
+        f"{settings.label(HOUSING_DEPOSITS)} may be approved {base} time(s) in a lifetime, and {extra} more "
+        f"time(s) only with documented change in circumstances"
     )
     if prior >= base + extra:
         return Violation(DEPOSIT_APPROVALS, f"{rule}; the member already has {prior} approval(s).", "service")
@@ -50,7 +50,7 @@ def dollar_violation(request: Use, history: list[Use], settings: LimitSettings) 
     if total <= cap:
         return None
     message = (
-        f"{label_of(request.service)} would total {dollars(total)} over the member's lifetime; at most "
+        f"{settings.label(request.service)} would total {dollars(total)} over the member's lifetime; at most "
         f"{dollars(cap)} is allowed (requested {dollars(request.amount)}, already used {dollars(used)})."
     )
     return Violation(f"{LIFETIME_DOLLARS}:{request.service}", message, "amount")
@@ -61,7 +61,7 @@ def _dollars_used(history: Iterable[Use], service: str) -> Decimal:
 
 
 def deposits_remaining(history: list[Use], settings: LimitSettings) -> Remaining:
-    used = sum(1 for use in history if use.service == "housing_deposits")
+    used = sum(1 for use in history if use.service == HOUSING_DEPOSITS)
     base, extra = settings.deposit_approvals, settings.deposit_approvals_with_change
     allowed = base + extra
     left = max(allowed - used, 0)
@@ -71,13 +71,14 @@ def deposits_remaining(history: list[Use], settings: LimitSettings) -> Remaining
         note = f"{left} more only with documented change in circumstances"
     else:
         note = "no further approvals"
-    summary = f"Housing Deposits: {used} of {allowed} lifetime approvals used; {note}."
-    return Remaining(DEPOSIT_APPROVALS, "Housing Deposits approvals", used, allowed, left, "approvals", summary)
+    label = settings.label(HOUSING_DEPOSITS)
+    summary = f"{label}: {used} of {allowed} lifetime approvals used; {note}."
+    return Remaining(DEPOSIT_APPROVALS, f"{label} approvals", used, allowed, left, "approvals", summary)
 
 
-def dollars_remaining(history: list[Use], service: str, cap: Decimal) -> Remaining:
+def dollars_remaining(history: list[Use], settings: LimitSettings, service: str, cap: Decimal) -> Remaining:
     used = _dollars_used(history, service)
     left = max(cap - used, Decimal(0))
-    label = label_of(service)
+    label = settings.label(service)
     summary = f"{label}: {dollars(used)} of the {dollars(cap)} lifetime maximum used; {dollars(left)} left."
     return Remaining(f"{LIFETIME_DOLLARS}:{service}", f"{label} lifetime dollars", used, cap, left, "dollars", summary)

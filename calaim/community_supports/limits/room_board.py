@@ -13,28 +13,28 @@ from calaim.community_supports.limits.types import (
     Remaining,
     Use,
     Violation,
-    label_of,
+    window_text,
 )
 
 
 def room_board_violation(request: Use, history: list[Use], settings: LimitSettings) -> Violation | None:
-    """Room-and-board services together cover at most N days in any rolling 12 months that includes the request."""
+    """Room-and-board services together cover at most N days in any rolling window that includes the request."""
     cap = settings.room_board_max_days
     if cap is None or request.service not in settings.room_board_services:
         return None
     total, requested, window_end = _worst_window(request.start, request.end, history, settings)
     if total <= cap:
         return None
-    names = _room_board_names(settings)
+    names, window = _room_board_names(settings), window_text(settings.room_board_window_days)
     message = (
-        f"{names} together would cover {total} days in the 12 months ending {window_end}; at most {cap} are "
+        f"{names} together would cover {total} days in the {window} ending {window_end}; at most {cap} are "
         f"allowed (requested {requested}, already used {total - requested})."
     )
     return Violation(ROOM_BOARD, message, "end_date")
 
 
 def _room_board_names(settings: LimitSettings) -> str:
-    labels = sorted(label_of(service) for service in settings.room_board_services)
+    labels = sorted(settings.label(service) for service in settings.room_board_services)
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
@@ -94,12 +94,13 @@ def room_board_remaining(history: list[Use], settings: LimitSettings, on: date) 
         for day in range(max(use.start, window_start).toordinal(), min(use.end, on).toordinal() + 1)
     }
     booked = {day for use in stays for day in range((on + ONE_DAY).toordinal(), use.end.toordinal() + 1)}
+    window = window_text(settings.room_board_window_days)
     summary = (
-        f"{_room_board_names(settings)}: {len(covered)} of {cap} days used in the 12 months ending {on}"
+        f"{_room_board_names(settings)}: {len(covered)} of {cap} days used in the {window} ending {on}"
         + (f", {len(booked)} more days booked after it" if booked else "")
         + f"; a stay starting {on} may cover up to {available} days"
         + (" (booked days it overlaps count once)." if booked else ".")
     )
     return Remaining(
-        ROOM_BOARD, "Room-and-board days", len(covered), cap, available, "days in the last 12 months", summary
+        ROOM_BOARD, "Room-and-board days", len(covered), cap, available, f"days in the last {window}", summary
     )

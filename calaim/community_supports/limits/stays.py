@@ -6,36 +6,40 @@ from datetime import date
 
 from calaim.community_supports.limits.types import (
     ONE_DAY,
+    RECUPERATIVE_CARE,
     RECUPERATIVE_CARE_DAYS,
+    STPHH,
     STPHH_DAYS,
+    TRANSITIONAL_RENT,
     TRANSITIONAL_RENT_DAYS,
     LimitSettings,
     Use,
     Violation,
-    label_of,
 )
 
 
 def stay_violation(request: Use, history: list[Use], settings: LimitSettings) -> Violation | None:
     """Per-stay caps: Recuperative Care continuous days, STPHH per stay, Transitional Rent per episode."""
     caps = {
-        "recuperative_care": (settings.recuperative_care_max_days, RECUPERATIVE_CARE_DAYS),
-        "stphh": (settings.stphh_max_days, STPHH_DAYS),
-        "transitional_rent": (settings.transitional_rent_max_days, TRANSITIONAL_RENT_DAYS),
+        RECUPERATIVE_CARE: (settings.recuperative_care_max_days, RECUPERATIVE_CARE_DAYS),
+        STPHH: (settings.stphh_max_days, STPHH_DAYS),
+        TRANSITIONAL_RENT: (settings.transitional_rent_max_days, TRANSITIONAL_RENT_DAYS),
     }
     cap, limit = caps.get(request.service, (None, ""))
     if cap is None:
         return None
-    return continuous_violation(request, history, cap, limit, f"at most {cap} continuous days")
+    return continuous_violation(request, history, settings, cap, limit, f"at most {cap} continuous days")
 
 
-def continuous_violation(request: Use, history: list[Use], cap: int, limit: str, rule: str) -> Violation | None:
+def continuous_violation(
+    request: Use, history: list[Use], settings: LimitSettings, cap: int, limit: str, rule: str
+) -> Violation | None:
     """A stay is the request plus same-service uses that overlap or touch it, chained; it may not exceed `cap` days."""
     stay_start, stay_end = _stay_containing(request, history)
     stay_days = (stay_end - stay_start).days + 1
     if stay_days <= cap:
         return None
-    label = label_of(request.service)
+    label = settings.label(request.service)
     if stay_days == request.days:
         message = f"{label} may cover {rule}; requested {request.days} ({request.start} to {request.end})."
     else:

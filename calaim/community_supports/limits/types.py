@@ -9,32 +9,18 @@ from decimal import Decimal
 
 ONE_DAY = timedelta(days=1)
 
-SERVICE_LABELS: Mapping[str, str] = {
-    "htns": "Housing Transition Navigation Services",
-    "housing_deposits": "Housing Deposits",
-    "htss": "Housing Tenancy and Sustaining Services",
-    "stphh": "Short-Term Post-Hospitalization Housing",
-    "recuperative_care": "Recuperative Care",
-    "transitional_rent": "Transitional Rent",
-    "respite": "Respite Services",
-    "day_habilitation": "Day Habilitation Programs",
-    "nf_transition_alf": "Nursing Facility Transition/Diversion to Assisted Living Facilities",
-    "community_transition": "Community Transition Services",
-    "personal_care": "Personal Care and Homemaker Services",
-    "environmental_accessibility": "Environmental Accessibility Adaptations",
-    "medically_tailored_meals": "Medically Tailored Meals",
-    "sobering_center": "Sobering Centers",
-    "asthma_remediation": "Asthma Remediation",
-}
-
-ROOM_AND_BOARD_SERVICES = frozenset({"recuperative_care", "stphh", "transitional_rent"})
-
-DEFAULT_LIFETIME_DOLLAR_CAPS: Mapping[str, Decimal] = {
-    "housing_deposits": Decimal(5000),
-    "environmental_accessibility": Decimal(7500),
-    "community_transition": Decimal(7500),
-    "asthma_remediation": Decimal(7500),
-}
+# The services the rules below are about, by catalog code (`CsService.code`); which numbers apply to them is
+# per-plan configuration (`LimitSettings`), and the reference loader checks that the catalog defines each one.
+HOUSING_DEPOSITS = "housing_deposits"
+RECUPERATIVE_CARE = "recuperative_care"
+STPHH = "stphh"
+TRANSITIONAL_RENT = "transitional_rent"
+SOBERING_CENTER = "sobering_center"
+MEDICALLY_TAILORED_MEALS = "medically_tailored_meals"
+RESPITE = "respite"
+RULE_SERVICES = frozenset(
+    {HOUSING_DEPOSITS, RECUPERATIVE_CARE, STPHH, TRANSITIONAL_RENT, SOBERING_CENTER, MEDICALLY_TAILORED_MEALS, RESPITE}
+)
 
 # Limit keys, stable for callers that translate or count violations.
 REQUEST_VALUES = "request_values"
@@ -73,27 +59,34 @@ class Use:
         return max((self.end - self.start).days + 1, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LimitSettings:
-    """A plan's Community Supports limits; a per-service limit set to None is not enforced."""
+    """A plan's Community Supports limits on a day; a per-service limit set to None is not enforced.
 
-    version: str = "cs-limits-default-2025-07"
-    deposit_approvals: int = 1
-    deposit_approvals_with_change: int = 1
-    room_board_services: frozenset[str] = ROOM_AND_BOARD_SERVICES
-    room_board_max_days: int | None = 183
-    room_board_window_days: int = 365
-    recuperative_care_max_days: int | None = 90
-    stphh_max_days: int | None = 183
-    transitional_rent_max_days: int | None = 183
-    sobering_max_hours: int | None = 24
-    mtm_max_meals_per_day: int | None = 2
-    mtm_weeks: int | None = 12
-    mtm_extended_weeks: int | None = 26
-    respite_hours_per_year: Decimal | None = Decimal(336)
-    lifetime_dollar_caps: Mapping[str, Decimal] = field(
-        default_factory=lambda: dict(DEFAULT_LIFETIME_DOLLAR_CAPS), hash=False
-    )
+    Nothing here has a default: every number and the room-and-board set come from the plan's dated settings, and
+    `labels` (service code to the catalog's name) from the catalog, so the engine holds no policy of its own.
+    """
+
+    version: str
+    deposit_approvals: int
+    deposit_approvals_with_change: int
+    room_board_services: frozenset[str]
+    room_board_max_days: int | None
+    room_board_window_days: int
+    recuperative_care_max_days: int | None
+    stphh_max_days: int | None
+    transitional_rent_max_days: int | None
+    sobering_max_hours: int | None
+    mtm_max_meals_per_day: int | None
+    mtm_weeks: int | None
+    mtm_extended_weeks: int | None
+    respite_hours_per_year: Decimal | None
+    lifetime_dollar_caps: Mapping[str, Decimal] = field(hash=False)
+    labels: Mapping[str, str] = field(hash=False)
+
+    def label(self, service: str) -> str:
+        """The service as the catalog names it; the code itself when the catalog has no name for it."""
+        return self.labels.get(service, service)
 
 
 @dataclass(frozen=True)
@@ -125,10 +118,6 @@ class Remaining:
     summary: str
 
 
-def label_of(service: str) -> str:
-    return SERVICE_LABELS.get(service, service)
-
-
 def number(value: int | Decimal) -> str:
     """12,345 for whole numbers, 12,345.67 otherwise."""
     return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
@@ -136,3 +125,8 @@ def number(value: int | Decimal) -> str:
 
 def dollars(value: Decimal) -> str:
     return f"${number(value)}"
+
+
+def window_text(days: int) -> str:
+    """The rolling window as staff say it: 365 days is "12 months"; any other width is written in days."""
+    return "12 months" if days == 365 else f"{days} days"
