@@ -1,5 +1,15 @@
-"""Community Supports eligibility per service, explainable: offered where and when, each criterion met
-or not and why, and whether Kaiser rather than the plan provides it to a delegated member."""
+"""Community Supports eligibility and limits, the adapter: database reads turned into the pure rules' inputs.
+
+Eligibility is decided by `calaim.community_supports.rules` (offered where and when, Kaiser routing, each
+criterion met or not and why) and limits by `calaim.community_supports.limits`; this module reads the catalog, the
+plan's offerings and dated limit settings, the member and what they have used, and hands them over.
+
+Which quantities a request carries comes from the catalog, not from lists of codes here: the form's one
+`quantity` is hours for a service the catalog counts in hours and meals a day for one counted in meals, and a
+service counted in days is a stay whose authorized dates stay booked. The one rule about a single service kept by
+name is that a Housing Deposit counts as one approval however many payments it took (`limits.HOUSING_DEPOSITS`),
+because that is what the engine's deposit-approvals rule counts and other dollar services share its unit.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from calaim.community_supports import limits
+from calaim.community_supports import limits, rules
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.core.errors import ValidationFailed
@@ -44,56 +54,42 @@ def offering_for(member: Member, code: str, day: dt.date) -> CsOffering | None:
     )
 
 
-def _criteria(service: CsService, member: Member, attested: set[str], day: dt.date) -> list[dict[str, object]]:
-    facts = member_facts(member, day)
-    results = []
-    for criterion in service.criteria:
-        evidence = []
-        if criterion.get("member_fact") and criterion["member_fact"] in facts.facts:
-            evidence.append(f"member data: {facts.fact_details[criterion['member_fact']]}")
-        if criterion["key"] in attested:
-            evidence.append("attested by the referrer")
-        results.append(
-            {"key": criterion["key"], "label": criterion["label"], "met": bool(evidence), "evidence": evidence}
-        )
-    return results
+def service_definition(service: CsService) -> rules.ServiceDef:
+    """The catalog row as the rules read it."""
+    return rules.ServiceDef(
+        code=service.code,
+        name=service.name,
+        criteria=tuple(rules.CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in service.criteria),
+        criteria_all=service.criteria_all,
+        version=service.version,
+    )
+
+
+def _delegation(member: Member, offering: CsOffering | None) -> rules.Delegation | None:
+    if member.delegated_to is None:
+        return None
+    return rules.Delegation(str(member.delegated_to), offering is not None and offering.delegate_provides)
 
 
 def service_eligibility(member: Member, service: CsService, attested: set[str], day: dt.date) -> ServiceEligibility:
-    """Offered in the member's plan and county on the day, enrolled, delegate routing, then the checklist."""
-    criteria = _criteria(service, member, attested, day)
-    met = [c["met"] for c in criteria]
-    why_not: list[str] = []
+    """Offered in the member's plan and county on the day, delegate routing, enrolled, then the checklist."""
     offering = offering_for(member, service.code, day)
-    if offering is None:
-        outcome = "not_offered"
-        why_not.append(f"{member.plan.code} does not offer {service.name} in {member.county.name} county on {day}")
-    elif member.delegated_to_id and offering.delegate_provides:
-        outcome = "routed_to_delegate"
-        why_not.append(f"{member.delegated_to} provides {service.name} to its members")
-    elif member.delegated_to_id:
-        outcome = "delegate_does_not_offer"
-        why_not.append(
-            f"{member.delegated_to} does not offer {service.name}; the member may choose reassignment "
-            f"to {member.plan.code} through member services"
-        )
-    elif not any(span.covers(day) for span in member.enrollment_spans.all()):
-        outcome = "not_eligible"
-        why_not.append("not enrolled in the plan on the date")
-    elif not (all(met) if service.criteria_all else any(met)):
-        outcome = "not_eligible"
-        rule = "every criterion" if service.criteria_all else "at least one criterion"
-        why_not.append(f"needs {rule}; not met: " + "; ".join(str(c["label"]) for c in criteria if not c["met"]))
-    else:
-        outcome = "eligible"
+    result = rules.evaluate(
+        service_definition(service),
+        member_facts(member, day),
+        frozenset(attested),
+        rules.Offering(member.plan.code, member.county.name, offering.effective_from if offering else None),
+        _delegation(member, offering),
+        day,
+    )
     return ServiceEligibility(
-        service.code,
-        service.name,
-        outcome,
-        criteria,
-        why_not,
-        offering.effective_from if offering else None,
-        service.version,
+        result.service,
+        result.name,
+        result.outcome,
+        [asdict(criterion) for criterion in result.criteria],
+        result.why_not,
+        result.offered_from,
+        result.rule_version,
     )
 
 
@@ -231,10 +227,10 @@ def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object
     answers = []
     for service in services_in_force(day).values():
         result = service_eligibility(member, service, set(), day)
-        if result.outcome == "not_offered":
+        if result.outcome == rules.NOT_OFFERED:
             continue
         needs_attestation = [c["label"] for c in result.criteria if not c["met"]]
-        if result.outcome == "not_eligible" and result.why_not[0].startswith("needs"):
+        if result.outcome == rules.NOT_ELIGIBLE and result.why_not[0].startswith("needs"):
             # Data alone does not show the need; a referrer's attestation of the checklist can.
             result.outcome = "may_be_eligible"
         answers.append(
