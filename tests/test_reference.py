@@ -252,7 +252,7 @@ def test_bad_reference_file_names_file_entry_and_key_and_writes_nothing(
 def test_community_supports_catalog_loads_idempotently_with_hpsj_dates() -> None:
     import datetime as dt
 
-    from calaim.community_supports.models import CsOffering, CsService
+    from calaim.community_supports.models import CsLimitSettings, CsOffering, CsService
     from calaim.community_supports.reference import cs_reference_load
 
     reference_load()
@@ -264,8 +264,80 @@ def test_community_supports_catalog_loads_idempotently_with_hpsj_dates() -> None
     assert hpsj.get(service_code="community_transition").effective_from == dt.date(2023, 7, 1)
     assert hpsj.get(service_code="nf_transition_alf").effective_from == dt.date(2023, 7, 1)
     assert CsService.objects.get(code="sobering_center").retro_authorized
-    assert {s.code for s in CsService.objects.filter(room_and_board=True)} == {
-        "recuperative_care",
-        "stphh",
-        "transitional_rent",
-    }
+    limits = {row.plan.code: row for row in CsLimitSettings.objects.select_related("plan")}
+    assert set(limits) == {"HPSJ", "HPSM"}
+    for row in limits.values():
+        assert set(row.room_board_services) == {"recuperative_care", "stphh", "transitional_rent"}
+        assert (row.room_board_max_days, row.room_board_window_days, row.sobering_max_hours) == (183, 365, 24)
+        assert (row.deposit_approvals, row.deposit_approvals_with_change) == (1, 1)
+        assert (row.recuperative_care_max_days, row.mtm_weeks, row.respite_hours_per_year) == (90, 12, 336)
+        assert row.dollar_caps["housing_deposits"] == 5000 and row.effective_from == dt.date(2022, 1, 1)
+
+
+@pytest.fixture
+def cs_reference_copy(tmp_path: Path) -> Path:
+    from calaim.community_supports.reference import REFERENCE_DIR as CS_REFERENCE_DIR
+
+    target = tmp_path / "cs_reference"
+    shutil.copytree(CS_REFERENCE_DIR, target)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("filename", "old", "new", "expected"),
+    [
+        (
+            "limits.yaml",
+            "room_board_services: [recuperative_care, stphh, transitional_rent]",
+            "room_board_services: [recuperative_care, stphh, transitional_rental]",
+            ["limits.yaml", "entry 1 (plan HPSJ)", "'room_board_services'", "unknown service 'transitional_rental'"],
+        ),
+        (
+            "limits.yaml",
+            "      asthma_remediation: 7500",
+            "      asthma_remediations: 7500",
+            ["limits.yaml", "entry 1 (plan HPSJ)", "'dollar_caps'", "unknown service 'asthma_remediations'"],
+        ),
+        (
+            "limits.yaml",
+            "    sobering_max_hours: 24\n",
+            "",
+            ["limits.yaml", "entry 1 (plan HPSJ)", "'sobering_max_hours'", "required key is missing"],
+        ),
+        (
+            "limits.yaml",
+            "room_board_window_days: 365",
+            "room_board_window_days: 0",
+            ["limits.yaml", "entry 1 (plan HPSJ)", "'room_board_window_days'", "from 1"],
+        ),
+        (
+            "limits.yaml",
+            "room_board_max_days: 183",
+            "room_board_max_days: six months",
+            ["limits.yaml", "entry 1 (plan HPSJ)", "'room_board_max_days'", "expected int"],
+        ),
+        (
+            "services.yaml",
+            "  - code: sobering_center",
+            "  - code: sobering",
+            ["services.yaml", "limits engine has rules for 'sobering_center'"],
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_cs_limits_name_file_entry_and_key_and_write_nothing(
+    cs_reference_copy: Path, filename: str, old: str, new: str, expected: list[str]
+) -> None:
+    from calaim.community_supports.models import CsLimitSettings, CsOffering, CsService
+    from calaim.community_supports.reference import cs_reference_load
+
+    reference_load()
+    path = cs_reference_copy / filename
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ReferenceDataError) as caught:
+        cs_reference_load(cs_reference_copy)
+    for fragment in expected:
+        assert fragment in caught.value.message, caught.value.message
+    assert not (CsService.objects.exists() or CsOffering.objects.exists() or CsLimitSettings.objects.exists())

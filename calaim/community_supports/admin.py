@@ -14,7 +14,7 @@ DATED = ("version", "effective_from", "effective_to")
 
 @admin.register(CsService)
 class CsServiceAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "unit", "room_and_board", "retro_authorized", "streamlined", *DATED)
+    list_display = ("code", "name", "unit", "retro_authorized", "streamlined", *DATED)
     search_fields = ("code", "name")
 
 
@@ -26,7 +26,39 @@ class CsOfferingAdmin(admin.ModelAdmin):
 
 @admin.register(CsLimitSettings)
 class CsLimitSettingsAdmin(admin.ModelAdmin):
-    list_display = ("plan", "room_board_max_days", "mtm_weeks", "respite_hours_per_year", *DATED)
+    """Every limit the engine reads, grouped as the domain reference groups them; an empty cap is not enforced."""
+
+    list_display = (
+        "plan",
+        "room_board_services",
+        "room_board_max_days",
+        "room_board_window_days",
+        "recuperative_care_max_days",
+        "stphh_max_days",
+        "transitional_rent_max_days",
+        "sobering_max_hours",
+        "mtm_max_meals_per_day",
+        "mtm_weeks",
+        "mtm_extended_weeks",
+        "respite_hours_per_year",
+        "deposit_approvals",
+        "deposit_approvals_with_change",
+        "dollar_caps",
+        *DATED,
+    )
+    list_filter = ("plan",)
+    fieldsets = (
+        (None, {"fields": ("plan", *DATED)}),
+        ("Room and board", {"fields": ("room_board_services", "room_board_max_days", "room_board_window_days")}),
+        (
+            "Stays",
+            {"fields": ("recuperative_care_max_days", "stphh_max_days", "transitional_rent_max_days")},
+        ),
+        ("Sobering Centers", {"fields": ("sobering_max_hours",)}),
+        ("Medically Tailored Meals", {"fields": ("mtm_max_meals_per_day", "mtm_weeks", "mtm_extended_weeks")}),
+        ("Respite", {"fields": ("respite_hours_per_year",)}),
+        ("Money", {"fields": ("deposit_approvals", "deposit_approvals_with_change", "dollar_caps")}),
+    )
 
 
 @admin.register(CsRequest)

@@ -27,7 +27,6 @@ class CsService(Dated):
     hcpcs = models.JSONField(default=list, help_text='[{"code": "T2033", "modifiers": ["U6"]}]')
     limits_summary = models.TextField(blank=True)
     unit = models.CharField(max_length=20, default="service", help_text="day, meal, hour, dollars or service")
-    room_and_board = models.BooleanField(default=False, help_text="Counts toward the 6-in-12-months cap.")
     retro_authorized = models.BooleanField(default=False, help_text="Authorized after the fact (sobering).")
     streamlined = models.BooleanField(default=False, help_text="Approved at once when requested at discharge.")
 
@@ -62,18 +61,48 @@ class CsOffering(Dated):
 
 
 class CsLimitSettings(Dated):
-    """The plan's limit numbers, versioned; defaults from the domain reference."""
+    """The plan's Community Supports limits in force from `effective_from`: every window, cap and the set of
+    room-and-board services the limits engine reads. No number and no service set has a default (`limits.yaml`
+    states each one); a nullable cap left empty is not enforced, and a service missing from `dollar_caps` has none."""
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="cs_limit_settings")
-    room_board_max_days = models.PositiveSmallIntegerField(default=183)
-    recuperative_care_max_days = models.PositiveSmallIntegerField(default=90)
-    stphh_max_days = models.PositiveSmallIntegerField(default=183)
-    transitional_rent_max_days = models.PositiveSmallIntegerField(default=183)
-    mtm_max_meals_per_day = models.PositiveSmallIntegerField(default=2)
-    mtm_weeks = models.PositiveSmallIntegerField(default=12)
-    mtm_extended_weeks = models.PositiveSmallIntegerField(default=26)
-    respite_hours_per_year = models.PositiveSmallIntegerField(default=336)
-    deposit_approvals = models.PositiveSmallIntegerField(default=1)
+    room_board_services = models.JSONField(
+        help_text='Service codes that together count toward the room-and-board cap, e.g. ["recuperative_care"].'
+    )
+    room_board_max_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Room-and-board days allowed in any rolling window; empty: not enforced."
+    )
+    room_board_window_days = models.PositiveSmallIntegerField(
+        help_text="Width of the rolling room-and-board window in days (365 for 12 months)."
+    )
+    recuperative_care_max_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Continuous days per stay; empty: not enforced."
+    )
+    stphh_max_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days per stay; empty: not enforced."
+    )
+    transitional_rent_max_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days per episode; empty: not enforced."
+    )
+    sobering_max_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="A Sobering Center stay lasts under this many hours; empty: not enforced."
+    )
+    mtm_max_meals_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Medically Tailored Meals a day; empty: not enforced."
+    )
+    mtm_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks in one course of meals; empty: not enforced."
+    )
+    mtm_extended_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks in one course when an extension is approved; empty: not enforced."
+    )
+    respite_hours_per_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Respite hours per calendar year; empty: not enforced."
+    )
+    deposit_approvals = models.PositiveSmallIntegerField(help_text="Housing Deposits approvals in a lifetime.")
+    deposit_approvals_with_change = models.PositiveSmallIntegerField(
+        help_text="Further Housing Deposits approvals allowed only with a documented change in circumstances."
+    )
     dollar_caps = models.JSONField(
         default=dict, help_text='Lifetime dollar cap per service code, e.g. {"housing_deposits": 5000}.'
     )

@@ -9,11 +9,12 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from calaim.community_supports.limits import RULE_SERVICES
 from calaim.community_supports.models import CsLimitSettings, CsOffering, CsService
 from calaim.plans.models import County, Plan
 
 # The plans app's validating reader gives the same file/entry/key error messages for every reference file.
-from calaim.plans.reference import DEFAULT_FROM, MEMBER_FACTS, ReferenceDataError, _entries, _Entry
+from calaim.plans.reference import MEMBER_FACTS, ReferenceDataError, _entries, _Entry
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -25,7 +26,6 @@ _SERVICE_KEYS = {
     "criteria_all",
     "hcpcs",
     "unit",
-    "room_and_board",
     "retro_authorized",
     "streamlined",
     "limits_summary",
@@ -68,7 +68,6 @@ def _load_services(directory: Path) -> tuple[int, set[str]]:
                 "criteria_all": entry.value("criteria_all", bool, False),
                 "hcpcs": entry.value("hcpcs", list, []),
                 "unit": entry.text("unit", "service"),
-                "room_and_board": entry.value("room_and_board", bool, False),
                 "retro_authorized": entry.value("retro_authorized", bool, False),
                 "streamlined": entry.value("streamlined", bool, False),
                 "limits_summary": entry.text("limits_summary", ""),
@@ -108,23 +107,99 @@ def _load_offerings(directory: Path, services: set[str]) -> int:
     return count
 
 
+# Limits that may be null (not enforced), then numbers every plan must state; each fits a small integer column.
+_OPTIONAL_LIMITS = (
+    "room_board_max_days",
+    "recuperative_care_max_days",
+    "stphh_max_days",
+    "transitional_rent_max_days",
+    "sobering_max_hours",
+    "mtm_max_meals_per_day",
+    "mtm_weeks",
+    "mtm_extended_weeks",
+    "respite_hours_per_year",
+)
+_REQUIRED_LIMITS = {"room_board_window_days": 1, "deposit_approvals": 0, "deposit_approvals_with_change": 0}
+_SMALL_INTEGER_MAX = 32767
+_LIMIT_KEYS = {
+    "plan",
+    "effective_from",
+    "effective_to",
+    "room_board_services",
+    "dollar_caps",
+    *_OPTIONAL_LIMITS,
+    *_REQUIRED_LIMITS,
+}
+
+
+def _whole_number(entry: _Entry, key: str, least: int, nullable: bool) -> int | None:
+    """A required key holding a whole number from `least` up; null only when `nullable`."""
+    found: int | None = entry.value(key, int, nullable=nullable)
+    if found is not None and not least <= found <= _SMALL_INTEGER_MAX:
+        raise entry.fail(key, f"expected a whole number from {least} to {_SMALL_INTEGER_MAX}, got {found}")
+    return found
+
+
+def _room_board_services(entry: _Entry, services: set[str]) -> list[str]:
+    codes = entry.strings("room_board_services")
+    if not codes:
+        raise entry.fail("room_board_services", "name at least one service (a null room_board_max_days lifts the cap)")
+    for code in codes:
+        if code not in services:
+            raise entry.fail("room_board_services", f"unknown service {code!r}; services.yaml does not define it")
+        if codes.count(code) > 1:
+            raise entry.fail("room_board_services", f"service {code!r} is named more than once")
+    return codes
+
+
+def _dollar_caps(entry: _Entry, services: set[str]) -> dict[str, int]:
+    caps: dict[str, int] = entry.value("dollar_caps", dict)
+    for code, cap in caps.items():
+        if code not in services:
+            raise entry.fail("dollar_caps", f"unknown service {code!r}; services.yaml does not define it")
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap < 0:
+            raise entry.fail("dollar_caps", f"{code}: expected a whole number of dollars, got {cap!r}")
+    return caps
+
+
+def _limit_values(entry: _Entry, services: set[str]) -> dict[str, object]:
+    """Every limit the plan states, checked; an entry that leaves one out is refused rather than defaulted."""
+    values: dict[str, object] = {key: _whole_number(entry, key, 0, nullable=True) for key in _OPTIONAL_LIMITS}
+    values.update({key: _whole_number(entry, key, least, nullable=False) for key, least in _REQUIRED_LIMITS.items()})
+    values["room_board_services"] = _room_board_services(entry, services)
+    values["dollar_caps"] = _dollar_caps(entry, services)
+    return values
+
+
 def _load_limits(directory: Path, services: set[str]) -> int:
+    """Each plan's dated limits, every value stated; the catalog must define every service they name."""
     entries, meta = _entries(directory, "limits.yaml", "limits")
+    seen: set[tuple[str, dt.date]] = set()
     for entry in entries:
-        entry.allow_only({"plan", "dollar_caps", "effective_from", "effective_to"})
+        entry.allow_only(_LIMIT_KEYS)
         plan = Plan.objects.filter(code=entry.text("plan")).first()
         if plan is None:
             raise entry.fail("plan", f"unknown plan {entry.data['plan']!r}")
-        caps = entry.value("dollar_caps", dict, {})
-        if bad := sorted(k for k, v in caps.items() if k not in services or not isinstance(v, int) or v < 0):
-            raise entry.fail("dollar_caps", f"{bad[0]!r}: a known service and a whole number of dollars")
         start, end = entry.dates()
+        if (plan.code, start) in seen:
+            raise entry.fail("effective_from", f"{plan.code} already has limits from {start}")
+        seen.add((plan.code, start))
         CsLimitSettings.objects.update_or_create(
             plan=plan,
-            effective_from=start or DEFAULT_FROM,
-            defaults={"dollar_caps": caps, "effective_to": end, "version": str(meta.get("version", "2026.1"))},
+            effective_from=start,
+            defaults={
+                **_limit_values(entry, services),
+                "effective_to": end,
+                "version": str(meta.get("version", "2026.1")),
+            },
         )
     return len(entries)
+
+
+def _require_rule_services(services: set[str]) -> None:
+    """The limits engine's rules are about services by code; a catalog without one would silently skip its rule."""
+    if missing := sorted(RULE_SERVICES - services):
+        raise ReferenceDataError(f"services.yaml: the limits engine has rules for {missing[0]!r}, which is not defined")
 
 
 def cs_reference_load(directory: Path | None = None) -> dict[str, int]:
@@ -132,6 +207,7 @@ def cs_reference_load(directory: Path | None = None) -> dict[str, int]:
     source = directory or REFERENCE_DIR
     with transaction.atomic():
         services, codes = _load_services(source)
+        _require_rule_services(codes)
         return {
             "cs_services": services,
             "cs_offerings": _load_offerings(source, codes),

@@ -361,3 +361,17 @@ def test_a_partly_delivered_stay_still_books_its_remaining_days(api, network, cs
         .json()[0]
     )
     assert fits["status"] == "pending_authorization", fits["closure_reason"]
+
+
+def test_a_plan_without_limit_settings_refuses_requests_clearly_and_writes_nothing(api, network, cs_provider, member):
+    from calaim.community_supports.models import CsLimitSettings
+
+    CsLimitSettings.objects.filter(plan=member.plan).delete()
+    response = api("referrer").post(
+        "/community-supports/requests", form(member, service("htns", criteria=["homeless"]))
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == (
+        f"Plan HPSJ has no Community Supports limit settings in force on {TODAY}."
+    )
+    assert CsRequest.objects.count() == 0 and AuditEvent.objects.count() == 0

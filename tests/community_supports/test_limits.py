@@ -32,9 +32,10 @@ from calaim.community_supports.limits import (
     remaining,
     room_board_days_available,
 )
+from tests.community_supports.limit_settings import limit_settings
 
 TODAY = date(2026, 6, 30)
-DEFAULTS = LimitSettings()
+DEFAULTS = limit_settings()
 DAY = timedelta(days=1)
 
 
@@ -77,7 +78,7 @@ def test_third_deposit_is_refused_even_with_change() -> None:
 
 
 def test_plan_may_allow_more_deposit_approvals() -> None:
-    generous = LimitSettings(deposit_approvals=2)
+    generous = limit_settings(deposit_approvals=2)
     assert check(deposit(), [deposit(date(2024, 1, 1))], generous).allowed
 
 
@@ -162,7 +163,7 @@ def test_transitional_rent_183_days() -> None:
 
 
 def test_per_stay_cap_can_be_removed() -> None:
-    no_stay_cap = LimitSettings(recuperative_care_max_days=None)
+    no_stay_cap = limit_settings(recuperative_care_max_days=None)
     assert check(use("recuperative_care", date(2026, 1, 1), 183), limits=no_stay_cap).allowed
 
 
@@ -304,8 +305,8 @@ def test_dollar_cap_message_names_the_numbers() -> None:
 def test_plan_may_change_or_remove_dollar_caps() -> None:
     request = use("asthma_remediation", date(2026, 5, 1), amount=Decimal(9000))
     assert not check(request).allowed
-    assert check(request, limits=LimitSettings(lifetime_dollar_caps={})).allowed
-    assert check(request, limits=LimitSettings(lifetime_dollar_caps={"asthma_remediation": Decimal(10000)})).allowed
+    assert check(request, limits=limit_settings(lifetime_dollar_caps={})).allowed
+    assert check(request, limits=limit_settings(lifetime_dollar_caps={"asthma_remediation": Decimal(10000)})).allowed
 
 
 def test_negative_amount_is_refused() -> None:
@@ -329,7 +330,7 @@ def test_reversed_dates_are_refused() -> None:
 
 def test_result_records_the_settings_version() -> None:
     assert check(deposit()).version == DEFAULTS.version
-    assert check(deposit(), limits=LimitSettings(version="hpsj-2026-01")).version == "hpsj-2026-01"
+    assert check(deposit(), limits=limit_settings(version="hpsj-2026-01")).version == "hpsj-2026-01"
 
 
 # What remains
@@ -382,8 +383,78 @@ def test_remaining_deposits_dollars_and_respite() -> None:
 
 
 def test_remaining_leaves_out_limits_a_plan_removed() -> None:
-    removed = LimitSettings(room_board_max_days=None, respite_hours_per_year=None, lifetime_dollar_caps={})
+    removed = limit_settings(room_board_max_days=None, respite_hours_per_year=None, lifetime_dollar_caps={})
     assert [item.limit for item in remaining([], removed, TODAY)] == [DEPOSIT_APPROVALS]
+
+
+# Every number, the room-and-board set and the names are the plan's settings
+
+
+def test_plan_chooses_the_room_and_board_services() -> None:
+    without_rent = limit_settings(room_board_services=frozenset({"recuperative_care", "stphh"}))
+    request = use("transitional_rent", date(2026, 8, 1), 34)
+    assert ROOM_BOARD in limits_broken(request, room_board_history())
+    assert check(request, room_board_history(), without_rent).allowed
+    result = check(use("stphh", date(2026, 8, 1), 34), room_board_history(), without_rent)
+    assert result.violations[0].message.startswith(
+        "Recuperative Care and Short-Term Post-Hospitalization Housing together would cover 184 days"
+    )
+
+
+def test_plan_chooses_the_rolling_window() -> None:
+    """A 30-day window and a 10-day cap: a day 29 days before D (the window's 30th) counts, one 30 days before not."""
+    monthly = limit_settings(room_board_max_days=10, room_board_window_days=30)
+    day = date(2026, 6, 1)
+    recent = use("stphh", day - 9 * DAY, 9)
+    request = use("transitional_rent", day)
+    assert check(request, [recent], monthly).allowed
+    counted, not_counted = use("stphh", day - 29 * DAY), use("stphh", day - 30 * DAY)
+    result = check(request, [recent, counted], monthly)
+    assert [v.limit for v in result.violations] == [ROOM_BOARD]
+    assert "would cover 11 days in the 30 days ending 2026-06-01; at most 10 are allowed" in (
+        result.violations[0].message
+    )
+    assert check(request, [recent, not_counted], monthly).allowed
+    yearly = limit_settings(room_board_max_days=10)  # the same cap over the reference 365 days counts it
+    assert limits_broken(request, [recent, not_counted], yearly) == {ROOM_BOARD}
+    items = {item.limit: item for item in remaining([recent, counted], monthly, day)}
+    assert (items[ROOM_BOARD].used, items[ROOM_BOARD].allowed, items[ROOM_BOARD].left) == (10, 10, 0)
+    assert items[ROOM_BOARD].unit == "days in the last 30 days"
+
+
+def test_plan_chooses_the_approvals_allowed_with_a_change() -> None:
+    none_with_change = limit_settings(deposit_approvals_with_change=0)
+    refused = check(deposit(change_in_circumstances=True), [deposit(date(2024, 1, 1))], none_with_change)
+    assert [(v.limit, v.field) for v in refused.violations] == [(DEPOSIT_APPROVALS, "service")]
+    two_with_change = limit_settings(deposit_approvals_with_change=2)
+    history = [deposit(date(2023, 1, 1)), deposit(date(2024, 1, 1), change_in_circumstances=True)]
+    assert check(deposit(change_in_circumstances=True), history, two_with_change).allowed
+    items = {item.limit: item for item in remaining(history, two_with_change, TODAY)}
+    assert (items[DEPOSIT_APPROVALS].used, items[DEPOSIT_APPROVALS].allowed) == (2, 3)
+
+
+def test_plan_chooses_the_sobering_stay_hours() -> None:
+    start = datetime(2026, 6, 28, 22, 0)
+    twelve = limit_settings(sobering_max_hours=12)
+    assert check(sobering(start, start + timedelta(hours=11, minutes=59)), limits=twelve).allowed
+    result = check(sobering(start, start + timedelta(hours=12)), limits=twelve)
+    assert [(v.limit, v.field) for v in result.violations] == [(SOBERING_HOURS, "ended_at")]
+    assert "must last under 12 hours; this stay lasted 12h00" in result.violations[0].message
+    two_days = limit_settings(sobering_max_hours=48)
+    assert check(sobering(start, start + timedelta(hours=47)), limits=two_days).allowed
+    # Without clock times a stay under 48 hours may touch three dates, never four.
+    assert check(use("sobering_center", date(2026, 6, 1), 3), limits=two_days).allowed
+    assert limits_broken(use("sobering_center", date(2026, 6, 1), 4), limits=two_days) == {SOBERING_HOURS}
+    assert check(use("sobering_center", date(2026, 6, 1), 9), limits=limit_settings(sobering_max_hours=None)).allowed
+
+
+def test_messages_name_services_as_the_settings_do() -> None:
+    named = limit_settings(labels={"environmental_accessibility": "Home Modifications"})
+    history = [use("environmental_accessibility", date(2024, 1, 1), amount=Decimal(7000))]
+    result = check(use("environmental_accessibility", date(2026, 5, 1), amount=Decimal(600)), history, named)
+    assert result.violations[0].message.startswith("Home Modifications would total $7,600")
+    unnamed = check(deposit(), [deposit(date(2024, 1, 1))], limit_settings(labels={}))
+    assert unnamed.violations[0].message.startswith("housing_deposits may be approved 1 time(s) in a lifetime")
 
 
 # Properties

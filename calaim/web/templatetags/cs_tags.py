@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django import template
 
-from calaim.community_supports.limits import label_of
+from calaim.community_supports.models import CsService
 
 register = template.Library()
 
 
 @register.filter
 def cs_service(code: str) -> str:
-    """A service code as staff say it: 'recuperative_care' -> 'Recuperative Care'."""
-    return label_of(code)
+    """A service code as the catalog names it: 'recuperative_care' -> 'Recuperative Care (Medical Respite)'.
+
+    The latest catalog version's name, so a retired service still shows its name; the code when unknown.
+    """
+    name = CsService.objects.filter(code=code).order_by("-effective_from").values_list("name", flat=True).first()
+    return name or code
