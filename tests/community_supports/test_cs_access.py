@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from tests.api.test_access_matrix import enrolled  # noqa: F401 - fixture
 from tests.community_supports.test_cs_flow import cs_provider, form, service  # noqa: F401 - fixture
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today().isoformat()
+TODAY = plan_today().isoformat()
 DELIVERY = {"start_date": TODAY, "end_date": TODAY, "units": "1", "cost": "100"}
 
 
@@ -101,15 +102,15 @@ def test_catalog_needs_authentication(api, network):
         ({"cost": "-1"}, "cost"),
         (
             {
-                "start_date": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
-                "end_date": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+                "start_date": (plan_today() + dt.timedelta(days=3)).isoformat(),
+                "end_date": (plan_today() + dt.timedelta(days=3)).isoformat(),
             },
             "start_date",
         ),
         ({"units": "x"}, "units"),
         # outside the 30 days authorized from today (the requested dates)
-        ({"end_date": (dt.date.today() + dt.timedelta(days=30)).isoformat()}, "end_date"),
-        ({"start_date": (dt.date.today() - dt.timedelta(days=1)).isoformat()}, "start_date"),
+        ({"end_date": (plan_today() + dt.timedelta(days=30)).isoformat()}, "end_date"),
+        ({"start_date": (plan_today() - dt.timedelta(days=1)).isoformat()}, "start_date"),
     ],
 )
 def test_invalid_delivery_names_the_field(api, authorized, change, field):

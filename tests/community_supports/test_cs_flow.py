@@ -11,13 +11,14 @@ import pytest
 from calaim.accounts.models import Role
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.community_supports.models import CsDelivery, CsRequest
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.network.models import Contract
 from calaim.plans.models import County, Plan
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = plan_today()
 
 
 @pytest.fixture
