@@ -53,9 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _identify(args: argparse.Namespace) -> int:
-    from identification.config import load_rules
-    from identification.report import ProgressReporter, print_summary
-    from identification.run import identify
+    from identification.config import load_rules  # loaded on use: `calaim --help` answers without the engines
+    from identification.report import ProgressReporter, print_summary  # loaded on use
+    from identification.run import identify  # loaded on use
 
     try:
         rules = load_rules(args.rules)
@@ -72,7 +72,7 @@ def _identify(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from identification.synth import synthesize
+    from identification.synth import synthesize  # loaded on use
 
     paths = synthesize(args.members, args.out, seed=args.seed, as_of=args.as_of, fmt=args.format,
                        claims_per_member=args.claims_per_member)

@@ -37,7 +37,7 @@ def to_spark_sql(duckdb_sql: str) -> str:
 
 def spark_session(master: str | None = None) -> Any:
     """A Spark session for local or cluster runs; UTC so DATE values never shift."""
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # PySpark is optional (the spark extra)
 
     builder = (SparkSession.builder.appName("calaim-identify")
                .master(master or os.environ.get("CALAIM_SPARK_MASTER", "local[*]"))
@@ -52,8 +52,8 @@ def spark_session(master: str | None = None) -> Any:
 def read_text(spark: Any, report: FileReport, wanted: tuple[str, ...]) -> Any:
     """The file's wanted columns as the rules read them, read by Spark itself: strings, except dates as
     DATE (parsed from their text with the DuckDB engine's expression, transpiled); absent ones NULL."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import DateType
+    from pyspark.sql import functions as F  # PySpark is optional
+    from pyspark.sql.types import DateType  # PySpark is optional
 
     if file_format(report.path) == "csv":
         # Validation (in DuckDB) already proved the file is well-formed RFC 4180; multiLine keeps
@@ -109,7 +109,7 @@ def _to_arrow(df: Any) -> pa.Table:
     Spark's Arrow collection (`toArrow`) was seen to hang for good in `SocketAuthServer.getResult` after
     all batches had arrived; `collect()` has no such wait. The schema is the one `toArrow` would use.
     """
-    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.pandas.types import to_arrow_schema  # PySpark is optional
 
     large = bool(df.sparkSession._jconf.arrowUseLargeVarTypes())
     schema = to_arrow_schema(df.schema, timezone="UTC", prefers_large_types=large)

@@ -23,8 +23,8 @@ class ProgressReporter:
 
     def __enter__(self) -> ProgressReporter:
         if self.stream.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.console import Console  # rich loads only when a terminal report is drawn
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # rich loads only when drawn
 
             self.progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                                      console=Console(file=self.stream), transient=True)
@@ -69,8 +69,8 @@ def print_summary(summary: Summary, stream: TextIO) -> None:
     if not stream.isatty():
         stream.write("\n".join(summary_lines(summary)) + "\n")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # rich loads only when drawn
+    from rich.table import Table  # rich loads only when drawn
 
     console = Console(file=stream)
     for line in summary_lines(summary):

@@ -79,13 +79,13 @@ def identify(members: str | Path, claims: str | Path, as_of: dt.date, out: str |
         progress("matching claims to members")
         summary.unknown_member_claims, summary.unknown_member_rows = unknown_member_claims(con, m_report, c_report)
         if engine == "duckdb":
-            from identification.engine_duckdb import run_duckdb
+            from identification.engine_duckdb import run_duckdb  # each engine loads only when chosen
             run_duckdb(con, rules, as_of, m_report, c_report, progress)
             progress("writing outputs")
             # The engine's outputs stay in its connection: assembled there, with no round trip through Arrow.
             candidates, excluded = assemble(con, as_of, rules.version)
         elif engine == "spark":
-            from identification.engine_spark import run_spark
+            from identification.engine_spark import run_spark  # Spark is optional (the spark extra)
             engine_out = run_spark(rules, as_of, m_report, c_report, spark_master, spark_session, progress)
             progress("writing outputs")
             candidates, excluded = assemble(engine_out, as_of, rules.version)

@@ -6,6 +6,9 @@ query (`GROUPING SETS`) over the file; the other checks run record by record in 
 are grouped on a 64-bit hash. The quick pass may raise false alarms, never miss a problem: only when
 it finds something (or cannot read the file) does the exact pass run, which locates the first
 offending record in file order and reports it.
+
+Over 400 lines on purpose: the quick pass and the exact pass must flag exactly the same problems (a property
+test holds them to it), so their checks are built from the same `Check` list here rather than split apart.
 """
 
 from __future__ import annotations

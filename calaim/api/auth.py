@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
-from calaim.accounts.models import ApiToken, User
+from calaim.accounts.models import User
+from calaim.accounts.services import api_token_authenticate
 
 
 class ApiTokenAuth(HttpBearer):
     """`Authorization: Bearer clm_...` for machine clients; the token acts as its user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = ApiToken.find_active(token)
-        if found is None:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-        request.user = found.user
-        return found.user
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 AUTH = [ApiTokenAuth(), django_auth]

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from calaim.core.clock import plan_today
-from calaim.plans.models import Dated, DiscontinuationReason, ReferralSourceType
-from calaim.plans.selectors import pofs_in_force
+from calaim.plans.models import DiscontinuationReason, ReferralSourceType
+from calaim.plans.selectors import latest_by_code, pofs_in_force
 
 router = Router(tags=["reference data"])
 
@@ -49,9 +49,9 @@ def list_pofs(request: HttpRequest, on: dt.date | None = None) -> object:
 
 @router.get("/reference/discontinuation-reasons", response=list[ReasonOut])
 def list_reasons(request: HttpRequest) -> object:
-    return DiscontinuationReason.objects.filter(Dated.in_force_on(plan_today()))
+    return list(latest_by_code(DiscontinuationReason, plan_today()).values())
 
 
 @router.get("/reference/referral-sources", response=list[CodeLabelOut])
 def list_sources(request: HttpRequest) -> object:
-    return ReferralSourceType.objects.filter(Dated.in_force_on(plan_today()))
+    return list(latest_by_code(ReferralSourceType, plan_today()).values())

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from calaim.authorizations.models import APPROVED
 from calaim.community_supports import limits, rules
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
@@ -182,8 +183,6 @@ def _delivered_uses(request: CsRequest, deliveries: list[CsDelivery], unit: str)
 
 def usage_history(member: Member, exclude_request_id: uuid.UUID | None = None) -> list[limits.Use]:
     """What counts against the limits: what was delivered, and approved requests not yet delivered."""
-    from calaim.authorizations.models import APPROVED
-
     by_request: dict[uuid.UUID, list[CsDelivery]] = {}
     for delivery in CsDelivery.objects.filter(member=member).order_by("start_date"):
         by_request.setdefault(delivery.request_id, []).append(delivery)

@@ -118,6 +118,7 @@ def _event(subject: LoopSubject, rule: LoopTransition, at: dt.datetime, *, reaso
         **{SUBJECT_FIELD[subject.loop_program]: subject},
         program=subject.loop_program,
         status=subject.status,
+        status_label=subject.get_status_display(),
         loop_status=rule.loop_status,
         loop_closure_reason=rule.loop_closure_reason,
         at=at,
@@ -145,7 +146,7 @@ def _notify(
             recipient_name=subject.referrer_name,
             due_date=day,
             referral_id=referral_id,
-            content={**loop_reference(subject), **step_content(event, subject.get_status_display())},
+            content={**loop_reference(subject), **step_content(event)},
         )
     if rule.member_notice:
         notice_queue(
@@ -166,10 +167,10 @@ def loop_reference(subject: LoopSubject) -> dict[str, str]:
     return {"referral_id": str(subject.pk)}
 
 
-def step_content(event: LoopEvent, status_label: str) -> dict[str, str]:
+def step_content(event: LoopEvent) -> dict[str, str]:
     return {
         "status": event.status,
-        "status_label": status_label,
+        "status_label": event.status_label,
         "loop_status": event.loop_status,
         "loop_closure_reason": event.loop_closure_reason,
         "date": local_date(event.at).isoformat(),

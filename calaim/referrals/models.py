@@ -136,6 +136,7 @@ class LoopEvent(models.Model):
     )
     program = models.CharField(max_length=10, choices=Program.choices)
     status = models.CharField(max_length=30, help_text="calaim's status after this step.")
+    status_label = models.CharField(max_length=100, help_text="The status as the referrer read it then.")
     loop_status = models.CharField("DHCS referral status", max_length=40)
     loop_closure_reason = models.CharField("DHCS loop closure reason", max_length=60, blank=True)
     at = models.DateTimeField()

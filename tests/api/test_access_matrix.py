@@ -1,16 +1,26 @@
-"""Authorization matrix for every member-data endpoint: anonymous, wrong role, other organization or
-plan, and allowed callers. Refused callers learn nothing about the member and change nothing."""
+"""Authorization matrix for every member-data endpoint: anonymous, wrong role, other organization or plan, and
+allowed callers. Each row starts from a state where its action can happen (built with the factories); a refused
+caller learns nothing about the member and changes no row of any table; each allowed caller's call succeeds and
+makes the change. This is the file to copy for a new restricted endpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 
-from calaim.authorizations.models import AuthorizationRequest
+from calaim.accounts.models import User
+from calaim.authorizations.models import AuthorizationRequest, NoticeOfAction
+from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
+from calaim.careplans.services import care_team_add
 from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
-from calaim.ecm.models import Enrollment
-from calaim.referrals.models import Referral
+from calaim.ecm.models import EligibilityDetermination, Enrollment, EnrollmentStatus
+from calaim.notices.models import Notice
+from calaim.referrals.models import LoopEvent, Referral, ReferralStatus
 from tests.conftest import referral_body
+from tests.factories import AuthorizationFactory, EnrollmentFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = plan_today().isoformat()
@@ -28,152 +38,177 @@ def enrolled(api, network, member):
     return {"member": member, "referral": rid, "authorization": str(auth.pk), "enrollment": eid}
 
 
-# (endpoint, method, path template, body, {caller: expected status}); None = anonymous.
+def everything() -> dict[str, list[dict[str, object]]]:
+    """Every row of every table a member-data endpoint may write, so a refusal is shown to change nothing at all."""
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in WATCHED}
+
+
+WATCHED = [
+    Referral,
+    LoopEvent,
+    EligibilityDetermination,
+    AuthorizationRequest,
+    NoticeOfAction,
+    Enrollment,
+    Task,
+    OutreachAttempt,
+    CareTeamMember,
+    Notice,
+    AuditEvent,
+]
+
+
+def _received(network):
+    """A referral the PCP's referrer sent, not yet determined."""
+    referral = ReferralFactory()
+    return {"member": referral.member, "referral": referral}
+
+
+def _pending(network):
+    """An ECM authorization request on the clock, asked for by provider A (so its staff can see it)."""
+    authorization = AuthorizationFactory(requesting_organization=network.provider_a)
+    return {"member": authorization.member, "referral": authorization.referral, "authorization": authorization}
+
+
+def _authorized(network):
+    """An authorized referral waiting for its ECM provider; provider A referred the member, so it sees it."""
+    referral = ReferralFactory(status=ReferralStatus.AUTHORIZED, referrer_organization=network.provider_a)
+    AuthorizationFactory(referral=referral, member=referral.member, approved=True)
+    return {"member": referral.member, "referral": referral}
+
+
+def _assigned(network):
+    enrollment = EnrollmentFactory(provider=network.provider_a)
+    return {"member": enrollment.member, "enrollment": enrollment, "authorization": enrollment.authorization}
+
+
+def _enrolled(network):
+    enrollment = EnrollmentFactory(provider=network.provider_a, enrolled=True)
+    return {"member": enrollment.member, "enrollment": enrollment, "authorization": enrollment.authorization}
+
+
+def _with_history(network):
+    """An enrolled member whose care team provider A already changed, so the audit trail has an entry."""
+    state = _enrolled(network)
+    care_team_add(actor=network.users["cm_a"], member=state["member"], role="pcp", name="Dr. Lee")
+    return state
+
+
+def _status(name, expected):
+    """After an allowed call: the row named in the state has moved to `expected`."""
+
+    def check(state, body):
+        obj = state[name]
+        obj.refresh_from_db()
+        return obj.status == expected
+
+    return check
+
+
+def _exists(model, **lookups):
+    def check(state, body):
+        return model.objects.filter(**{k: v(state) if callable(v) else v for k, v in lookups.items()}).exists()
+
+    return check
+
+
+@dataclass(frozen=True)
+class Row:
+    """One restricted endpoint: how to build a state where it can act, who may, and what an allowed call does."""
+
+    name: str
+    method: str
+    path: str
+    body: dict[str, object] | None
+    setup: Callable[..., dict[str, object]]
+    expected: dict[str | None, int]  # None: anonymous
+    # What an allowed call did (a write) or showed (a read that is not the member's own record).
+    done: Callable[[dict[str, object], object], bool] | None = None
+
+
 MATRIX = [
-    (
-        "member",
-        "get",
-        "/members/{member}",
-        None,
-        {None: 401, "referrer": 404, "cm_b": 404, "hpsm_intake": 404, "cm_a": 200, "member_services": 200},
+    Row("member", "get", "/members/{member}", None, _enrolled,
+        {None: 401, "referrer": 404, "cm_b": 404, "hpsm_intake": 404, "cm_a": 200, "member_services": 200}),
+    Row("referral", "get", "/referrals/{referral}", None, _received,
+        {None: 401, "referrer_cbo": 404, "cm_b": 404, "hpsm_intake": 404, "referrer": 200, "intake": 200}),
+    Row("eligibility", "post", "/referrals/{referral}/eligibility-determination", None, _received,
+        {None: 401, "referrer": 403, "cm_b": 404, "hpsm_intake": 404, "intake": 201, "um": 201},
+        done=_status("referral", ReferralStatus.PENDING_AUTHORIZATION)),
+    Row("preview", "get", "/members/{member}/eligibility", None, _enrolled,
+        {None: 401, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "intake": 200}),
+    Row("decision", "post", "/authorizations/{authorization}/decision",
+        {"outcome": "deny", "reason": "r", "criteria": "c"}, _pending,
+        {None: 401, "intake": 403, "cm_a": 403, "cm_b": 404, "hpsm_um": 404, "referrer": 404, "um": 200},
+        done=lambda state, body: _status("authorization", "denied")(state, body)
+        and NoticeOfAction.objects.filter(authorization=state["authorization"]).exists()),
+    Row("extension", "post", "/authorizations/{authorization}/extension", {"reason": "records"}, _pending,
+        {None: 401, "intake": 403, "cm_a": 403, "cm_b": 404, "hpsm_um": 404, "um": 200},
+        done=lambda state, body: AuthorizationRequest.objects.get(pk=state["authorization"].pk).extended_at is not None,
     ),
-    (
-        "referral",
-        "get",
-        "/referrals/{referral}",
-        None,
-        {None: 401, "referrer_cbo": 404, "cm_b": 404, "hpsm_intake": 404, "referrer": 200, "cm_a": 200},
+    Row("reauthorize", "post", "/authorizations/{authorization}/reauthorization", {}, _enrolled,
+        {None: 401, "member_services": 403, "cm_b": 404, "hpsm_um": 404, "referrer": 404, "cm_a": 201, "um": 201},
+        done=_exists(AuthorizationRequest, renews=lambda state: state["authorization"], kind="reauthorization")),
+    Row("assignment", "post", "/referrals/{referral}/assignment", {}, _authorized,
+        {None: 401, "cm_a": 403, "referrer": 403, "cm_b": 404, "hpsm_intake": 404, "intake": 201,
+         "member_services": 201},
+        done=_status("referral", ReferralStatus.ASSIGNED)),
+    Row("enroll", "post", "/enrollments/{enrollment}/enroll", {"enrolled_on": TODAY}, _assigned,
+        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 200, "intake": 200},
+        done=_status("enrollment", EnrollmentStatus.ENROLLED)),
+    Row("lcm", "post", "/enrollments/{enrollment}/lead-care-manager", {"care_manager": "cm_a2"}, _assigned,
+        {None: 401, "intake": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "sup_a": 200, "cm_a": 200},
+        done=lambda state, body: Enrollment.objects.get(pk=state["enrollment"].pk).lead_care_manager_id
+        == User.objects.get(username="cm_a2").pk,
     ),
-    (
-        "eligibility",
-        "post",
-        "/referrals/{referral}/eligibility-determination",
-        None,
-        {None: 401, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 403, "intake": 409},
-    ),
-    (
-        "preview",
-        "get",
-        "/members/{member}/eligibility",
-        None,
-        {None: 401, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "intake": 200},
-    ),
-    (
-        "decision",
-        "post",
-        "/authorizations/{authorization}/decision",
-        {"outcome": "deny", "reason": "r", "criteria": "c"},
-        {None: 401, "intake": 403, "cm_a": 403, "cm_b": 404, "hpsm_um": 404, "referrer": 404, "um": 409},
-    ),
-    (
-        "extension",
-        "post",
-        "/authorizations/{authorization}/extension",
-        {"reason": "records"},
-        {None: 401, "intake": 403, "cm_b": 404, "hpsm_um": 404, "um": 409},
-    ),
-    (
-        "reauthorize",
-        "post",
-        "/authorizations/{authorization}/reauthorization",
-        {},
-        {None: 401, "member_services": 403, "cm_b": 404, "hpsm_um": 404, "referrer": 404, "cm_a": 201},
-    ),
-    (
-        "assignment",
-        "post",
-        "/referrals/{referral}/assignment",
-        {},
-        {None: 401, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 403, "intake": 409},
-    ),
-    (
-        "enroll",
-        "post",
-        "/enrollments/{enrollment}/enroll",
-        {"enrolled_on": TODAY},
-        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 409},
-    ),
-    (
-        "lcm",
-        "post",
-        "/enrollments/{enrollment}/lead-care-manager",
-        {"care_manager": "cm_a2"},
-        {None: 401, "intake": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "sup_a": 200},
-    ),
-    (
-        "outreach",
-        "post",
-        "/enrollments/{enrollment}/outreach-attempts",
-        {"attempted_on": TODAY, "method": "phone", "reached": False, "minutes_spent": 5},
+    Row("outreach", "post", "/enrollments/{enrollment}/outreach-attempts",
+        {"attempted_on": TODAY, "method": "phone", "reached": False, "minutes_spent": 5}, _assigned,
         {None: 401, "intake": 404, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 201},
-    ),
-    (
-        "care_team",
-        "post",
-        "/members/{member}/care-team",
-        {"role": "pharmacist", "name": "Pat Kim"},
-        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 201},
-    ),
-    (
-        "audit",
-        "get",
-        "/members/{member}/audit-events",
-        None,
+        done=_exists(OutreachAttempt, enrollment=lambda state: state["enrollment"], method="phone")),
+    Row("care_team", "post", "/members/{member}/care-team", {"role": "pharmacist", "name": "Pat Kim"}, _assigned,
+        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 201, "member_services": 201},
+        done=_exists(CareTeamMember, member=lambda state: state["member"], name="Pat Kim")),
+    Row("audit", "get", "/members/{member}/audit-events", None, _with_history,
         {None: 401, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "intake": 200},
-    ),
-    (
-        "providers",
-        "get",
-        "/members/{member}/ecm-providers",
-        None,
+        done=lambda state, body: [e["action"] for e in body] == ["care_team.add"]),
+    Row("providers", "get", "/members/{member}/ecm-providers", None, _enrolled,
         {None: 401, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "member_services": 200},
-    ),
-    (
-        "provider_change",
-        "post",
-        "/enrollments/{enrollment}/provider-change",
-        {"reason": "closer office"},
-        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "member_services": 201},
-    ),
-    (
-        "disenroll",
-        "post",
-        "/enrollments/{enrollment}/disenroll",
-        {"reason": "opted_out"},
-        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 200},
-    ),
-]
-CASES = [
-    (name, method, path, body, caller, status)
-    for name, method, path, body, expected in MATRIX
-    for caller, status in expected.items()
-]
+        done=lambda state, body: {p["name"] for p in body} == {"Alpha Care Partners", "Bravo Health Navigators"}),
+    Row("provider_change", "post", "/enrollments/{enrollment}/provider-change", {"reason": "closer office"}, _enrolled,
+        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "member_services": 201, "cm_a": 201},
+        done=_status("enrollment", EnrollmentStatus.TRANSFERRED)),
+    Row("disenroll", "post", "/enrollments/{enrollment}/disenroll", {"reason": "opted_out"}, _enrolled,
+        {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 200, "intake": 200,
+         "member_services": 200},
+        done=_status("enrollment", EnrollmentStatus.DISENROLLED)),
+]  # fmt: skip
+CASES = [(row, caller, status) for row in MATRIX for caller, status in row.expected.items()]
 
 
-@pytest.mark.parametrize(
-    ("name", "method", "path", "body", "caller", "status"), CASES, ids=[f"{c[0]}-{c[4] or 'anonymous'}" for c in CASES]
-)
-def test_access(api, enrolled, name, method, path, body, caller, status):
-    url = path.format(**{k: (v.pk if hasattr(v, "pk") else v) for k, v in enrolled.items()})
-    before = (
-        AuditEvent.objects.count(),
-        Referral.objects.count(),
-        Enrollment.objects.count(),
-        AuthorizationRequest.objects.count(),
-    )
+@pytest.mark.parametrize(("row", "caller", "status"), CASES, ids=[f"{r.name}-{c or 'anonymous'}" for r, c, _ in CASES])
+def test_access(api, network, row, caller, status):
+    state = row.setup(network)
+    url = row.path.format(**{k: v.pk for k, v in state.items()})
     client = api(caller)
-    response = client.get(url) if method == "get" else client.post(url, body)
+    before = everything()
+    response = client.get(url) if row.method == "get" else client.post(url, row.body)
     assert response.status_code == status, response.content
+    member = state["member"]
     if status >= 400:
-        assert enrolled["member"].cin.encode() not in response.content
-        assert enrolled["member"].last_name.encode() not in response.content
-        after = (
-            AuditEvent.objects.count(),
-            Referral.objects.count(),
-            Enrollment.objects.count(),
-            AuthorizationRequest.objects.count(),
-        )
-        assert after == before
+        assert member.cin.encode() not in response.content
+        assert member.last_name.encode() not in response.content
+        assert everything() == before  # nothing written, not even an audit event
+    elif row.done is not None:
+        assert row.done(state, response.json()), f"{caller} was allowed, yet the call did not do its work"
+        if row.method == "post":
+            assert AuditEvent.objects.count() > len(before["core.AuditEvent"])
+    else:
+        assert str(member.pk).encode() in response.content or member.cin.encode() in response.content
+
+
+def test_every_row_shows_an_allowed_caller_succeed_and_every_write_says_what_it_changes():
+    for row in MATRIX:
+        assert any(200 <= status < 300 for status in row.expected.values()), row.name
+        assert row.method == "get" or row.done is not None, row.name
 
 
 @pytest.mark.parametrize("caller", ["cm_b", "hpsm_intake", "referrer_cbo"])
@@ -195,8 +230,6 @@ def test_lists_need_authentication(api, enrolled, path):
     [(None, 401), ("cm_b", 404), ("hpsm_intake", 404), ("intake", 404), ("referrer", 404), ("cm_a", 200)],
 )
 def test_task_completion_only_by_the_assigned_provider(api, enrolled, caller, status):
-    from calaim.careplans.models import Task
-
     task = Task.objects.get(enrollment_id=enrolled["enrollment"], kind="welcome_call")
     before = AuditEvent.objects.count()
     response = api(caller).post(f"/tasks/{task.pk}/complete")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from calaim.authorizations.models import AuthorizationRequest, NoticeOfAction
 from calaim.careplans.models import Task
+from calaim.core.clock import plan_today
 from calaim.ecm.models import Enrollment
 from tests.conftest import referral_body
 
@@ -31,8 +32,9 @@ def test_denial_issues_notice_of_action_and_tells_the_referrer(api, pending):
     assert response.status_code == 200, response.content
     noa = response.json()["notice_of_action"]
     assert noa["reason"] == "Not homeless per HMIS" and noa["criteria"] == "ECM Policy Guide A1"
-    assert "60" in noa["appeal_rights"] or noa["appeal_rights"]
-    assert dt.date.fromisoformat(noa["appeal_deadline"]) == timezone.localdate() + dt.timedelta(days=60)
+    assert "appeal within 60 calendar days" in noa["appeal_rights"]
+    assert "State Fair Hearing within 120 calendar days" in noa["appeal_rights"]
+    assert dt.date.fromisoformat(noa["appeal_deadline"]) == plan_today() + dt.timedelta(days=60)
     referral = api("referrer").get(f"/referrals/{pending.referral_id}").json()
     assert referral["status"] == "denied" and "Not homeless" in referral["closure_reason"]
 

@@ -212,7 +212,8 @@ def test_request_page_shows_the_closed_loop_and_the_decision_link(web, network, 
     request = CsRequest.objects.get()
     path = f"/community-supports/requests/{request.pk}/"
     page = web("referrer").get(path).content.decode()
-    assert "Status history" in page and "Received" in page and "Authorization pending" in page
+    assert "Closed-loop status" in page and "Received" in page and "Authorization pending" in page
+    assert '<dd id="cs-loop-status">Pending</dd>' in page  # the DHCS status beside calaim's
     assert "Decide the authorization" not in page and "Record a delivery" not in page
     um = web("um").get(path).content.decode()
     assert f'href="/authorizations/{request.authorization_id}/decision/"' in um

@@ -81,7 +81,10 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     assert opted_out.json()["other_supports_offered"]
     final = api("referrer").get(f"/referrals/{referral['id']}").json()
     assert final["status"] == "declined"
-    assert final["status_updates"][-1]["reason"].startswith("Member declined") or final["closure_reason"]
+    last = final["status_updates"][-1]
+    assert last["status"] == "declined" and last["reason"] == "Member declined or opted out."
+    assert (last["loop_status"], last["loop_closure_reason"]) == ("Referral Loop Closed", "Member Declined")
+    assert final["closure_reason"] == "Member declined or opted out."
     # The provider's access ends with the enrollment.
     assert api("cm_a").get(f"/members/{member.pk}").status_code == 404
 

@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('program', models.CharField(choices=[('ecm', 'Enhanced Care Management'), ('cs', 'Community Supports')], max_length=10)),
                 ('status', models.CharField(help_text="calaim's status after this step.", max_length=30)),
+                ('status_label', models.CharField(help_text='The status as the referrer read it then.', max_length=100)),
                 ('loop_status', models.CharField(max_length=40, verbose_name='DHCS referral status')),
                 ('loop_closure_reason', models.CharField(blank=True, max_length=60, verbose_name='DHCS loop closure reason')),
                 ('at', models.DateTimeField()),

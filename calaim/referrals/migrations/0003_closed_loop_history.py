@@ -27,6 +27,30 @@ DEFAULTS = {
 }
 
 
+# The status labels as they read when this migration was written (ECM referral and CS request choices).
+LABELS = {
+    "received": "Received",
+    "linked": "Linked to the member's open referral",
+    "routed_to_delegate": "Routed to the delegated entity",
+    "not_eligible": "Not eligible",
+    "pending_authorization": "Eligible, authorization pending",
+    "authorized": "Authorized",
+    "denied": "Not authorized",
+    "assigned": "Assigned to an ECM provider",
+    "enrolled": "Enrolled (services received)",
+    "declined": "Member declined",
+    "closed": "Closed",
+    "in_service": "Services being delivered",
+    "completed": "Completed",
+}
+CS_LABELS = {
+    **LABELS,
+    "linked": "Linked to an open request for the same service",
+    "routed_to_delegate": "Routed to Kaiser",
+    "pending_authorization": "Authorization pending",
+}
+
+
 def _mapped(status, reason):
     loop_status, closure = DEFAULTS.get(status, ("Pending", ""))
     if status == "closed" and reason.startswith("Confirmed duplicate"):
@@ -51,6 +75,7 @@ def forwards(apps, schema_editor):
                 **{f"{new_field}_id": subject_id},
                 program=program,
                 status=old.status,
+                status_label=(LABELS if program == "ecm" else CS_LABELS).get(old.status, old.status),
                 loop_status=loop_status,
                 loop_closure_reason=closure,
                 at=old.at,

@@ -14,8 +14,8 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from calaim.accounts.services import totp_device_confirm, totp_device_confirmed, totp_device_pending
 from calaim.web.access import staff
 from calaim.web.forms import LoginForm, TotpCodeForm
 
@@ -26,23 +26,15 @@ class StaffLoginView(LoginView):
     redirect_authenticated_user = True
 
 
-def _pending_device(request: HttpRequest) -> TOTPDevice:
-    """The user's unconfirmed authenticator, created on the first visit so the secret stays stable."""
-    user = staff(request)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-
-
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    if TOTPDevice.objects.filter(user=staff(request), confirmed=True).exists():
+    if totp_device_confirmed(staff(request)) is not None:
         return redirect("web:otp_verify")
-    device = _pending_device(request)
+    device = totp_device_pending(staff(request))
     form = TotpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            totp_device_confirm(user=staff(request), device=device)
             django_otp.login(request, device)
             return redirect("web:home")
         form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
@@ -53,9 +45,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_qr(request: HttpRequest) -> HttpResponse:
     """The provisioning QR code of the pending authenticator, as SVG served by the app itself."""
-    if TOTPDevice.objects.filter(user=staff(request), confirmed=True).exists():
+    if totp_device_confirmed(staff(request)) is not None:
         raise Http404("The authenticator is already set up.")  # a confirmed secret is never shown again
-    device = _pending_device(request)
+    device = totp_device_pending(staff(request))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -66,8 +58,7 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = totp_device_confirmed(staff(request))
     if device is None:
         return redirect("web:otp_setup")
     form = TotpCodeForm(request.POST or None)
