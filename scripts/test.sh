@@ -16,6 +16,9 @@ run mypy calaim config identification
 echo "== migrations are up to date"
 run python manage.py makemigrations --check --dry-run >/dev/null
 
+echo "== import contracts: the layers, no cycle between calaim's packages, no Django in the rule engines"
+run lint-imports --no-cache
+
 echo "== Chromium for the browser tests"
 # tests/browser drive Debian's Chromium through Playwright (the Python package is in the locked dev group).
 CHROMIUM=/usr/bin/chromium
@@ -39,14 +42,20 @@ else
   echo "Install it with: sudo apt-get install chromium   (CI=true makes this fatal)" >&2
 fi
 
-echo "== tests on SQLite (with the browser tests; screenshots in test-output/screenshots/)"
-env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# pytest exits 5 when it collects no tests; `set -e` makes that a failure like any other.
+echo "== tests on SQLite, two workers"
+env -u DATABASE_URL timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 \
+  --ignore=tests/identification --ignore=tests/browser "$@"
+
+echo "== the identification engine and the browser tests on SQLite, one at a time (screenshots in test-output/)"
+# One worker: Spark and Chromium each want the whole machine.
+env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider tests/identification tests/browser "$@"
 
 if run python scripts/postgres_ready.py; then
   echo "== tests on PostgreSQL ($CALAIM_TEST_POSTGRES_URL)"
   # Engine-independent tests already ran above: the identification engine, and the browser tests, which
   # check pages, focus and htmx through the same views and services whose every query runs here on PostgreSQL.
-  DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider \
+  DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 \
     --ignore=tests/identification --ignore=tests/browser "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $CALAIM_TEST_POSTGRES_URL and CI=true: failing." >&2

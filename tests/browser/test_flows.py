@@ -249,7 +249,8 @@ def test_cs_request_to_delivery_with_remaining_limits(signed_in, network, member
     # 4. The referrer follows the request's closed loop.
     referrer.get_by_role("link", name="calaim").click()
     referrer.get_by_role("link", name=re.compile(f"View the .* request for {name}")).click()
-    history = referrer.get_by_role("region", name="Status history")
+    history = referrer.get_by_role("region", name="Closed-loop status")
     expect(history).to_contain_text("Authorized")
+    expect(history).to_contain_text("Referral Loop Closed: Services Received")  # the DHCS status beside calaim's
     expect(referrer.get_by_role("region", name="Deliveries")).to_contain_text("$1250")
     shot(referrer, "4-closed-loop")

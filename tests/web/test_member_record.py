@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from calaim.ecm.models import Enrollment
+from calaim.web.templatetags.policy_tags import POLICIES
 from calaim.web.views.members import SECTIONS
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +66,33 @@ def test_action_forms_appear_for_the_roles_that_use_them(web, enrolled):
     member_services = web("member_services").get(path).content.decode()
     assert "End ECM or record an opt-out" in member_services and "Record an outreach attempt" not in member_services
     assert "Record an outreach attempt" not in web("intake").get(path).content.decode()
+
+
+# What a page offers is what the service allows: the same policy decides both.
+ACTIONS = {
+    "end_ecm": "End ECM or record an opt-out",
+    "change_provider": "Change ECM provider",
+    "record_outreach": "Record an outreach attempt",
+    "reauthorize": "Request re-authorization",
+}
+
+
+@pytest.mark.parametrize("caller", ["intake", "um", "member_services", "cm_a", "sup_a"])
+def test_the_record_offers_exactly_the_actions_the_policies_allow(web, network, enrolled, caller):
+    enrollment = Enrollment.objects.get(pk=enrolled["enrollment"])
+    authorization = enrollment.authorization
+    user = network.users[caller]
+    body = web(caller).get(f"/members/{enrollment.member_id}/").content.decode()
+    for action, label in ACTIONS.items():
+        allowed = POLICIES[action](user, authorization if action == "reauthorize" else enrollment)
+        assert (label in body) == bool(allowed), (caller, action, allowed.reason)
+
+
+def test_plan_intake_may_end_ecm_on_the_page_as_in_the_service(web, network, enrolled):
+    """Intake used to be refused the button the service allowed it."""
+    path = f"/members/{enrolled['member'].pk}/"
+    assert "End ECM or record an opt-out" in web("intake").get(path).content.decode()
+    assert "End ECM or record an opt-out" not in web("um").get(path).content.decode()
+    response = web("intake").post(f"/enrollments/{enrolled['enrollment']}/disenroll/", {"reason": "goals_met"})
+    assert response.status_code == 302
+    assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "disenrolled"
