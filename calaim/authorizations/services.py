@@ -130,12 +130,11 @@ def authorization_lock(authorization: AuthorizationRequest) -> AuthorizationRequ
 
 def authorization_extend(*, actor: User, authorization: AuthorizationRequest, reason: str) -> AuthorizationRequest:
     """Extend an undecided request once, with a reason, past its ceiling by the configured days."""
-    can_extend(actor, authorization).enforce()
-    if not reason.strip():
-        raise ValidationFailed("Give the reason for the extension.", field="reason")
     with transaction.atomic():
         locked = authorization_lock(authorization)
         can_extend(actor, locked).enforce()
+        if not reason.strip():
+            raise ValidationFailed("Give the reason for the extension.", field="reason")
         before = snapshot(locked, _AUDIT_FIELDS)
         settings = program_settings_for(locked.member.plan, local_date(locked.received_at))
         extended = extended_deadlines(Deadlines(locked.due_at, locked.ceiling_at), clock_settings(settings))
@@ -187,7 +186,8 @@ def authorization_decision_check(
     information_requested: str = "",
     period_months: int | None = None,
 ) -> None:
-    """Refuse a decision the caller may not make, on a request not open to one, or with incomplete input."""
+    """On the locked request (`authorization_lock`): refuse a decision the caller may not make, on a request not
+    open to one, or with incomplete input."""
     can_decide(actor, authorization).enforce()
     if outcome not in Outcome.ALL:
         raise ValidationFailed(f"Outcome must be one of {', '.join(Outcome.ALL)}.", field="outcome")
@@ -215,10 +215,9 @@ def authorization_decision_record(
     period_months: int | None = None,
     period: Period | None = None,
 ) -> AuthorizationRequest:
-    """Write a checked decision on the locked request (`authorization_lock`); a denial or a modification issues
-    a Notice of Action with the appeal rights. `period` overrides the standard one (Community Supports are
-    authorized for the dates asked for)."""
-    can_decide(actor, authorization).enforce()  # on the locked row: nobody decided it meanwhile
+    """Write a decision `authorization_decision_check` passed, on the same locked request; a denial or a
+    modification issues a Notice of Action with the appeal rights. `period` overrides the standard one
+    (Community Supports are authorized for the dates asked for)."""
     before = snapshot(authorization, _AUDIT_FIELDS)
     now = timezone.now()
     if outcome == Outcome.PEND:
@@ -315,12 +314,11 @@ def authorization_reauthorize(
     *, actor: User, authorization: AuthorizationRequest, urgency: str = "routine"
 ) -> AuthorizationRequest:
     """Ask to continue past an approved period; the new period starts the day after the old ends."""
-    can_reauthorize(actor, authorization).enforce()
-    if urgency not in ("routine", "expedited"):
-        raise ValidationFailed("urgency must be routine or expedited.", field="urgency")
     with transaction.atomic():
         locked = authorization_lock(authorization)
         can_reauthorize(actor, locked).enforce()
+        if urgency not in ("routine", "expedited"):
+            raise ValidationFailed("urgency must be routine or expedited.", field="urgency")
         return authorization_open(
             actor=actor,
             member=locked.member,

@@ -86,16 +86,15 @@ def outreach_record(
     notes: str = "",
 ) -> OutreachAttempt:
     """One outreach attempt by the assigned provider's staff, counted whether or not the member was reached."""
-    can_record_outreach(actor, enrollment).enforce()
-    if method not in OutreachMethod.values:
-        raise ValidationFailed(f"method must be one of {', '.join(OutreachMethod.values)}.", field="method")
-    if attempted_on > plan_today():
-        raise ValidationFailed("An outreach attempt cannot be in the future.", field="attempted_on")
-    if not 0 <= minutes_spent <= 24 * 60:
-        raise ValidationFailed("minutes_spent must be between 0 and 1440.", field="minutes_spent")
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+        locked = _enrollment_lock(enrollment)
         can_record_outreach(actor, locked).enforce()
+        if method not in OutreachMethod.values:
+            raise ValidationFailed(f"method must be one of {', '.join(OutreachMethod.values)}.", field="method")
+        if attempted_on > plan_today():
+            raise ValidationFailed("An outreach attempt cannot be in the future.", field="attempted_on")
+        if not 0 <= minutes_spent <= 24 * 60:
+            raise ValidationFailed("minutes_spent must be between 0 and 1440.", field="minutes_spent")
         if attempted_on < local_date(locked.assigned_at):
             raise ValidationFailed("The attempt predates the assignment.", field="attempted_on")
         attempt = OutreachAttempt.objects.create(
@@ -144,23 +143,30 @@ def task_create(
     owner: str | None = None,
 ) -> Task:
     """A task for the assigned provider: appointment, medication review or refill, ride, referral, follow-up..."""
-    can_add_task(actor, enrollment).enforce()
+    with transaction.atomic():
+        locked = _enrollment_lock(enrollment)
+        can_add_task(actor, locked).enforce()
+        description = description.strip()
+        _check_task(kind, description, due_date)
+        task_owner = _task_owner(owner, locked.provider_id)
+        return task_open(
+            actor=actor, enrollment=locked, kind=kind, due_date=due_date, description=description, owner=task_owner
+        )
+
+
+def _enrollment_lock(enrollment: Enrollment) -> Enrollment:
+    return Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+
+
+def _check_task(kind: str, description: str, due_date: dt.date) -> None:
     if kind not in TaskKind.values:
         raise ValidationFailed(f"kind must be one of {', '.join(TaskKind.values)}.", field="kind")
-    description = description.strip()
     if kind == TaskKind.OTHER and not description:
         raise ValidationFailed("Describe the task.", field="description")
     if len(description) > 2000:
         raise ValidationFailed("Keep the description under 2000 characters.", field="description")
     if due_date < plan_today():
         raise ValidationFailed("A new task cannot be due in the past.", field="due_date")
-    task_owner = _task_owner(owner, enrollment.provider_id)
-    with transaction.atomic():
-        locked = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
-        can_add_task(actor, locked).enforce()
-        return task_open(
-            actor=actor, enrollment=locked, kind=kind, due_date=due_date, description=description, owner=task_owner
-        )
 
 
 def task_open(
@@ -189,9 +195,9 @@ def task_open(
 
 def _task_move(actor: User, task: Task, action: str, to: str, allowed_from: tuple[str, ...], reason: str = "") -> Task:
     """Move an open task of the caller's organization to `to`, audited as `action`."""
-    can_work_task(actor, task).enforce()
     with transaction.atomic():
         locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        can_work_task(actor, locked).enforce()
         if locked.status not in allowed_from:
             raise Conflict(f"This task is already {locked.get_status_display().lower()}.")
         _task_set(actor, locked, action, reason, status=to)

@@ -38,6 +38,15 @@ def _request_lock(request: CsRequest) -> CsRequest:
     )
 
 
+def _check_delivery(data: DeliveryInput, today: dt.date) -> None:
+    if data.end_date < data.start_date:
+        raise ValidationFailed("The end date is before the start date.", field="end_date")
+    if data.units < 0 or data.cost < 0:
+        raise ValidationFailed("Units and cost cannot be negative.", field="units" if data.units < 0 else "cost")
+    if data.start_date > today:
+        raise ValidationFailed("A delivery cannot start in the future.", field="start_date")
+
+
 def _check_within_authorized_dates(request: CsRequest, data: DeliveryInput) -> None:
     """A delivery falls inside the dates the request was authorized for (its requested dates)."""
     start, end = request.requested_start, request.requested_end
@@ -69,17 +78,11 @@ def _delivery_use(request: CsRequest, data: DeliveryInput) -> limits.Use:
 def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) -> CsDelivery:
     """The assigned CS provider records a service delivered; refused with the limit's message if over one. The
     first delivery closes the referrer's loop as services received."""
-    can_record_delivery(actor, request).enforce()
-    if data.end_date < data.start_date:
-        raise ValidationFailed("The end date is before the start date.", field="end_date")
-    if data.units < 0 or data.cost < 0:
-        raise ValidationFailed("Units and cost cannot be negative.", field="units" if data.units < 0 else "cost")
     today = plan_today()
-    if data.start_date > today:
-        raise ValidationFailed("A delivery cannot start in the future.", field="start_date")
     with transaction.atomic():
         locked = _request_lock(request)
         can_record_delivery(actor, locked).enforce()
+        _check_delivery(data, today)
         _check_within_authorized_dates(locked, data)
         check = limits.check_request(
             _delivery_use(locked, data),
@@ -112,12 +115,11 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
 
 def cs_request_complete(*, actor: User, request: CsRequest, reason: str) -> CsRequest:
     """The provider (or plan intake) closes a request: services completed, or why not."""
-    can_close_request(actor, request).enforce()
-    if not reason.strip():
-        raise ValidationFailed("Say why the request is closed.", field="reason")
     with transaction.atomic():
         locked = _request_lock(request)
         can_close_request(actor, locked).enforce()
+        if not reason.strip():
+            raise ValidationFailed("Say why the request is closed.", field="reason")
         status = CsRequestStatus.COMPLETED if locked.deliveries.exists() else CsRequestStatus.CLOSED
         loop_status_set(locked, status, actor=actor, reason=reason)
     return locked

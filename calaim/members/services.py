@@ -25,7 +25,9 @@ def member_delegation_end(*, actor: AbstractBaseUser, member: Member, reason: st
     return member
 
 
-def member_lock(member: Member) -> None:
-    """Lock the member's row until the end of the caller's transaction: intake for one member is serialised, so
-    two referrals cannot both miss each other's open one."""
-    Member.objects.select_for_update(of=("self",)).filter(pk=member.pk).first()
+def member_lock(member: Member) -> Member:
+    """The member's row, locked until the end of the caller's transaction: intake for one member is serialised,
+    so two referrals cannot both miss each other's open one."""
+    return Member.objects.select_for_update(of=("self",)).select_related("plan", "county", "delegated_to").get(
+        pk=member.pk
+    )

@@ -189,9 +189,8 @@ def referral_lock(referral: Referral) -> Referral:
 
 
 def _linked_locked(actor: User, referral: Referral) -> Referral:
-    can_review_duplicate(actor, referral).enforce()
     locked = referral_lock(referral)
-    can_review_duplicate(actor, locked).enforce()  # the state again, now that the row is locked
+    can_review_duplicate(actor, locked).enforce()  # on the locked row: the state is current
     return locked
 
 

@@ -48,9 +48,9 @@ def authorization_decide(
         "information_requested": information_requested,
         "period_months": period_months,
     }
-    authorization_decision_check(actor=actor, authorization=authorization, **decision)
     with transaction.atomic():
         locked = authorization_lock(authorization)
+        authorization_decision_check(actor=actor, authorization=locked, **decision)
         period = None
         if locked.program == Program.CS:
             if outcome in Outcome.APPROVING:

@@ -113,7 +113,7 @@ def delegate_reassign(
     """A Kaiser member who wants a service the plan offers and Kaiser does not may choose reassignment to the
     plan: member services records the choice and its date, and the member's care moves to the plan."""
     with transaction.atomic():
-        member_lock(member)
-        record = delegate_reassignment_record(actor=actor, member=member, services_wanted=services_wanted, note=note)
-        member_delegation_end(actor=actor, member=member, reason=note or "Chose the plan for Community Supports.")
+        locked = member_lock(member)
+        record = delegate_reassignment_record(actor=actor, member=locked, services_wanted=services_wanted, note=note)
+        member_delegation_end(actor=actor, member=locked, reason=note or "Chose the plan for Community Supports.")
     return record

@@ -23,7 +23,7 @@ from calaim.core.clock import add_business_days, plan_today
 from calaim.core.errors import Conflict, ValidationFailed
 from calaim.ecm.assignment import provider_choose
 from calaim.ecm.models import AssignmentMethod, Enrollment
-from calaim.ecm.policies import can_assign_lead_care_manager, can_change_provider, can_end_ecm, can_enroll
+from calaim.ecm.policies import can_assign_lead_care_manager, can_change_provider
 from calaim.ecm.selectors import current_enrollment_of, qualified_pofs
 from calaim.ecm.services import (
     care_manager_of,
@@ -94,7 +94,6 @@ def enrollment_begin(
 
 def ecm_provider_assign(*, actor: User, referral: Referral, provider_id: object | None = None) -> Enrollment:
     """Assign an authorized referral's member to the provider they chose, or to the best fit."""
-    can_assign_provider(actor, referral).enforce()
     with transaction.atomic():
         locked = referral_lock(referral)
         can_assign_provider(actor, locked).enforce()
@@ -123,7 +122,6 @@ def ecm_provider_assign(*, actor: User, referral: Referral, provider_id: object 
 def ecm_enroll(*, actor: User, enrollment: Enrollment, enrolled_on: dt.date) -> Enrollment:
     """The member agreed: enrolled from `enrolled_on`; the welcome call is tracked work, outreach is done, the
     referrer's loop closes and the member's enrollment letter is owed."""
-    can_enroll(actor, enrollment).enforce()
     with transaction.atomic():
         locked = enrollment_lock(enrollment)
         enrollment_enroll(actor=actor, enrollment=locked, enrolled_on=enrolled_on)
@@ -151,13 +149,13 @@ def ecm_provider_change(
     *, actor: User, enrollment: Enrollment, reason: str, provider_id: object | None = None
 ) -> Enrollment:
     """Move the member to another ECM provider: open tasks move with them, history stays where it was."""
-    can_change_provider(actor, enrollment).enforce()
-    if not reason.strip():
-        raise ValidationFailed("Give the reason for the change.", field="reason")
-    if provider_id is not None and str(provider_id) == str(enrollment.provider_id):
-        raise ValidationFailed("That is already the member's ECM provider.", field="provider_id")
     with transaction.atomic():
         old = enrollment_lock(enrollment)
+        can_change_provider(actor, old).enforce()
+        if not reason.strip():
+            raise ValidationFailed("Give the reason for the change.", field="reason")
+        if provider_id is not None and str(provider_id) == str(old.provider_id):
+            raise ValidationFailed("That is already the member's ECM provider.", field="provider_id")
         choice = provider_choose(
             old.member, qualified_pofs(old.referral_id), plan_today(), chosen_id=provider_id, exclude_id=old.provider_id
         )
@@ -178,10 +176,10 @@ def ecm_provider_change(
 
 def ecm_lead_care_manager_assign(*, actor: User, enrollment: Enrollment, care_manager: str) -> Enrollment:
     """The provider names one Lead Care Manager from its own staff; their unowned open tasks follow."""
-    can_assign_lead_care_manager(actor, enrollment).enforce()
-    manager = care_manager_of(enrollment, care_manager)
     with transaction.atomic():
         locked = enrollment_lock(enrollment)
+        can_assign_lead_care_manager(actor, locked).enforce()
+        manager = care_manager_of(locked, care_manager)
         enrollment_lead_care_manager_set(actor=actor, enrollment=locked, manager=manager)
         tasks_assign_unowned(actor=actor, enrollment=locked, owner=manager)
     return locked
@@ -191,12 +189,11 @@ def ecm_disenroll(
     *, actor: User, enrollment: Enrollment, reason_code: str, effective_on: dt.date | None = None, note: str = ""
 ) -> tuple[Enrollment, list[str]]:
     """End ECM for any configured reason (opt-out at any time included); returns the other supports to offer."""
-    can_end_ecm(actor, enrollment).enforce()
     effective_on = effective_on or plan_today()
-    reason = discontinuation_reason_get(reason_code, plan_today())
     with transaction.atomic():
         locked = enrollment_lock(enrollment)
         enrollment_end_check(actor=actor, enrollment=locked, effective_on=effective_on)
+        reason = discontinuation_reason_get(reason_code, plan_today())
         ecm_end(actor, locked, reason, note, effective_on)
         loop_status_set(
             locked.referral,
