@@ -9,6 +9,7 @@ program's steps around it; this module never calls into a program.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -175,77 +176,71 @@ def authorization_period(authorization: AuthorizationRequest, settings: ProgramS
     return start, start + relativedelta(months=months or default_months) - dt.timedelta(days=1)
 
 
-def authorization_decision_check(
-    *,
-    actor: User,
-    authorization: AuthorizationRequest,
-    outcome: str,
-    reason: str = "",
-    criteria: str = "",
-    modification: str = "",
-    information_requested: str = "",
-    period_months: int | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Decision:
+    """What the UM reviewer decided, as the decision form and the API take it."""
+
+    outcome: str
+    reason: str = ""
+    criteria: str = ""
+    modification: str = ""
+    information_requested: str = ""
+    period_months: int | None = None
+
+
+def authorization_decision_check(*, actor: User, authorization: AuthorizationRequest, decision: Decision) -> None:
     """On the locked request (`authorization_lock`): refuse a decision the caller may not make, on a request not
     open to one, or with incomplete input."""
     can_decide(actor, authorization).enforce()
+    outcome, reason = decision.outcome, decision.reason
     if outcome not in Outcome.ALL:
         raise ValidationFailed(f"Outcome must be one of {', '.join(Outcome.ALL)}.", field="outcome")
-    if outcome == Outcome.DENY and not (reason.strip() and criteria.strip()):
+    if outcome == Outcome.DENY and not (reason.strip() and decision.criteria.strip()):
         raise ValidationFailed(
             "A denial needs the reason and the criteria used.", field="reason" if not reason.strip() else "criteria"
         )
-    if outcome == Outcome.APPROVE_MODIFIED and not modification.strip():
+    if outcome == Outcome.APPROVE_MODIFIED and not decision.modification.strip():
         raise ValidationFailed("Say what was modified.", field="modification")
-    if outcome == Outcome.PEND and not information_requested.strip():
+    if outcome == Outcome.PEND and not decision.information_requested.strip():
         raise ValidationFailed("Say what information is needed.", field="information_requested")
-    if period_months is not None and not 1 <= period_months <= 24:
+    if decision.period_months is not None and not 1 <= decision.period_months <= 24:
         raise ValidationFailed("period_months must be between 1 and 24.", field="period_months")
 
 
 def authorization_decision_record(
-    *,
-    actor: User,
-    authorization: AuthorizationRequest,
-    outcome: str,
-    reason: str = "",
-    criteria: str = "",
-    modification: str = "",
-    information_requested: str = "",
-    period_months: int | None = None,
-    period: Period | None = None,
+    *, actor: User, authorization: AuthorizationRequest, decision: Decision, period: Period | None = None
 ) -> AuthorizationRequest:
     """Write a decision `authorization_decision_check` passed, on the same locked request; a denial or a
     modification issues a Notice of Action with the appeal rights. `period` overrides the standard one
     (Community Supports are authorized for the dates asked for)."""
     before = snapshot(authorization, _AUDIT_FIELDS)
     now = timezone.now()
-    if outcome == Outcome.PEND:
+    if decision.outcome == Outcome.PEND:
         authorization.status = AuthorizationStatus.PENDED
-        authorization.information_requested = information_requested
+        authorization.information_requested = decision.information_requested
     else:
         settings = program_settings_for(authorization.member.plan, local_date(now))
         authorization.status = {
             Outcome.APPROVE: AuthorizationStatus.APPROVED,
             Outcome.APPROVE_MODIFIED: AuthorizationStatus.APPROVED_MODIFIED,
             Outcome.DENY: AuthorizationStatus.DENIED,
-        }[outcome]
+        }[decision.outcome]
         authorization.decided_at, authorization.decided_by = now, actor
-        authorization.decision_reason, authorization.criteria_used = reason, criteria
-        authorization.modification = modification
+        authorization.decision_reason, authorization.criteria_used = decision.reason, decision.criteria
+        authorization.modification = decision.modification
         if authorization.status in APPROVED:
             authorization.period_start, authorization.period_end = period or authorization_period(
-                authorization, settings, period_months
+                authorization, settings, decision.period_months
             )
     authorization.save()
     audit_record(
         actor=actor,
-        action=f"authorization.{outcome}",
+        action=f"authorization.{decision.outcome}",
         obj=authorization,
         member=authorization.member,
         before=before,
         after=snapshot(authorization, _AUDIT_FIELDS),
-        reason=reason,
+        reason=decision.reason,
     )
     if authorization.status in (AuthorizationStatus.DENIED, AuthorizationStatus.APPROVED_MODIFIED):
         notice_of_action_issue(actor=actor, authorization=authorization)

@@ -22,7 +22,7 @@ from calaim.careplans.models import (
     TaskStatus,
 )
 from calaim.careplans.policies import can_add_task, can_change_care_team, can_record_outreach, can_work_task
-from calaim.core.audit import audit_record, snapshot
+from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date, plan_today
 from calaim.core.errors import Conflict, ValidationFailed
 from calaim.ecm.models import Enrollment
@@ -61,16 +61,9 @@ def care_team_remove(*, actor: User, person: CareTeamMember) -> CareTeamMember:
     if not person.active:
         raise Conflict(f"{person.name} is no longer on the care team.")
     with transaction.atomic():
-        before = snapshot(person, CARE_TEAM_FIELDS)
-        person.active = False
-        person.save(update_fields=["active", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="care_team.remove",
-            obj=person,
-            member=person.member,
-            before=before,
-            after=snapshot(person, CARE_TEAM_FIELDS),
+        changes = {"active": False}
+        audited_update(
+            person, changes, actor=actor, action="care_team.remove", fields=CARE_TEAM_FIELDS, member=person.member
         )
     return person
 
@@ -206,21 +199,10 @@ def _task_move(actor: User, task: Task, action: str, to: str, allowed_from: tupl
 
 def _task_set(actor: User | None, task: Task, action: str, reason: str = "", **changes: object) -> None:
     """Change one task's fields, audited as `action`; a task completed now gets its completion time."""
-    before = snapshot(task, TASK_FIELDS)
-    for name, value in changes.items():
-        setattr(task, name, value)
     if changes.get("status") == TaskStatus.COMPLETED:
-        task.completed_at = timezone.now()
-    task.save()
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=task,
-        member=task.member,
-        before=before,
-        after=snapshot(task, [*TASK_FIELDS, "enrollment", "organization"]),
-        reason=reason,
-    )
+        changes["completed_at"] = timezone.now()
+    fields = [*TASK_FIELDS, "enrollment", "organization"]
+    audited_update(task, changes, actor=actor, action=action, fields=fields, member=task.member, reason=reason)
 
 
 def task_start(*, actor: User, task: Task) -> Task:

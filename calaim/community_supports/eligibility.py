@@ -23,6 +23,7 @@ from calaim.community_supports import limits, rules
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.core.errors import ValidationFailed
+from calaim.members.facts import CriterionDef
 from calaim.members.models import Member
 from calaim.members.selectors import member_facts
 from calaim.plans.models import Dated
@@ -60,7 +61,7 @@ def service_definition(service: CsService) -> rules.ServiceDef:
     return rules.ServiceDef(
         code=service.code,
         name=service.name,
-        criteria=tuple(rules.CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in service.criteria),
+        criteria=tuple(CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in service.criteria),
         criteria_all=service.criteria_all,
         version=service.version,
     )

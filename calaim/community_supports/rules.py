@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from calaim.members.facts import MemberFacts
+from calaim.members.facts import CriterionDef, MemberFacts
 
 ELIGIBLE = "eligible"
 NOT_ELIGIBLE = "not_eligible"
@@ -19,15 +19,6 @@ NOT_OFFERED = "not_offered"
 ROUTED_TO_DELEGATE = "routed_to_delegate"
 DELEGATE_DOES_NOT_OFFER = "delegate_does_not_offer"
 OUTCOMES = (ELIGIBLE, NOT_ELIGIBLE, NOT_OFFERED, ROUTED_TO_DELEGATE, DELEGATE_DOES_NOT_OFFER)
-
-
-@dataclass(frozen=True)
-class CriterionDef:
-    """One checklist item; `member_fact` names roster data that meets it without attestation."""
-
-    key: str
-    label: str
-    member_fact: str | None = None
 
 
 @dataclass(frozen=True)

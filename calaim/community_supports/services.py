@@ -31,7 +31,7 @@ from calaim.community_supports.models import (
     DelegateReassignment,
 )
 from calaim.community_supports.policies import can_reassign_from_delegate
-from calaim.core.audit import audit_record, jsonable, snapshot
+from calaim.core.audit import audit_record, audited_update, jsonable, snapshot
 from calaim.core.clock import local_date, plan_today
 from calaim.core.errors import ValidationFailed
 from calaim.ecm.models import Enrollment
@@ -179,18 +179,7 @@ def cs_request_insert(
 
 
 def _request_set(actor: User | None, request: CsRequest, action: str, **changes: object) -> None:
-    before = snapshot(request, REQUEST_FIELDS)
-    for name, value in changes.items():
-        setattr(request, name, value)
-    request.save(update_fields=[*changes, "updated_at"])
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=request,
-        member=request.member,
-        before=before,
-        after=snapshot(request, REQUEST_FIELDS),
-    )
+    audited_update(request, changes, actor=actor, action=action, fields=REQUEST_FIELDS, member=request.member)
 
 
 def cs_eligibility_record(request: CsRequest, day: dt.date) -> ServiceEligibility:

@@ -70,3 +70,25 @@ def audit_record(
 def jsonable(value: Any) -> Any:
     """Dates, UUIDs, decimals and model instances as JSON-ready values, recursively."""
     return _jsonable(value)
+
+
+def audited_update(
+    obj: models.Model,
+    changes: dict[str, Any],
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    fields: list[str],
+    member: models.Model | None,
+    reason: str = "",
+) -> None:
+    """Set `changes` on `obj`, save just those columns, and record the change with `fields` before and after; must be
+    called inside the service's transaction."""
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    stamped = ["updated_at"] if any(f.name == "updated_at" for f in obj._meta.concrete_fields) else []
+    obj.save(update_fields=[*changes, *stamped])
+    audit_record(
+        actor=actor, action=action, obj=obj, member=member, before=before, after=snapshot(obj, fields), reason=reason
+    )

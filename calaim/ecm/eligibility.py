@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from calaim.ecm import rules
+from calaim.members.facts import CriterionDef
 from calaim.members.models import Member
 from calaim.members.selectors import member_facts
 from calaim.plans.selectors import excluded_program_order, go_live_windows, pofs_in_force, program_settings_for
@@ -36,7 +37,7 @@ def pof_definitions(day: dt.date) -> list[rules.PofDef]:
             max_age=p.max_age,
             referral_only=p.referral_only,
             legacy=p.legacy,
-            criteria=tuple(rules.CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in p.criteria),
+            criteria=tuple(CriterionDef(c["key"], c["label"], c.get("member_fact")) for c in p.criteria),
         )
         for p in pofs_in_force(day)
     ]

@@ -9,16 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from calaim.members.facts import MemberFacts
+from calaim.members.facts import CriterionDef, MemberFacts
 
 ADULT_AGE = 21
-
-
-@dataclass(frozen=True)
-class CriterionDef:
-    key: str
-    label: str
-    member_fact: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import uuid
 from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, User
-from calaim.core.audit import audit_record, snapshot
+from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date, plan_today
 from calaim.core.errors import ValidationFailed
 from calaim.ecm import rules
@@ -36,7 +36,6 @@ ENROLLMENT_FIELDS = [
     "lead_care_manager",
     "authorization",
 ]
-
 
 
 def determination_record(
@@ -109,19 +108,16 @@ def enrollment_start(
     return enrollment
 
 
+def _update(actor: User | None, enrollment: Enrollment, action: str, reason: str = "", **changes: object) -> None:
+    fields = ENROLLMENT_FIELDS
+    audited_update(
+        enrollment, changes, actor=actor, action=action, fields=fields, member=enrollment.member, reason=reason
+    )
+
+
 def enrollment_authorize(*, actor: User, enrollment: Enrollment, authorization_id: uuid.UUID) -> None:
     """The enrollment now runs under another authorization (the plan's own after a presumptive one, or a renewal)."""
-    before = snapshot(enrollment, ENROLLMENT_FIELDS)
-    enrollment.authorization_id = authorization_id
-    enrollment.save(update_fields=["authorization", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="enrollment.authorize",
-        obj=enrollment,
-        member=enrollment.member,
-        before=before,
-        after=snapshot(enrollment, ENROLLMENT_FIELDS),
-    )
+    _update(actor, enrollment, "enrollment.authorize", authorization_id=authorization_id)
 
 
 def enrollment_enroll(*, actor: User, enrollment: Enrollment, enrolled_on: dt.date) -> Enrollment:
@@ -135,17 +131,7 @@ def enrollment_enroll(*, actor: User, enrollment: Enrollment, enrolled_on: dt.da
             f"The enrollment date must fall within the authorization period {auth.period_start} to {auth.period_end}.",
             field="enrolled_on",
         )
-    before = snapshot(enrollment, ENROLLMENT_FIELDS)
-    enrollment.status, enrollment.enrolled_on = EnrollmentStatus.ENROLLED, enrolled_on
-    enrollment.save(update_fields=["status", "enrolled_on", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="enrollment.enroll",
-        obj=enrollment,
-        member=enrollment.member,
-        before=before,
-        after=snapshot(enrollment, ENROLLMENT_FIELDS),
-    )
+    _update(actor, enrollment, "enrollment.enroll", status=EnrollmentStatus.ENROLLED, enrolled_on=enrolled_on)
     return enrollment
 
 
@@ -155,18 +141,8 @@ def enrollment_transfer(
     """On the locked enrollment: it ends as transferred and a new one starts with `choice`, keeping the referral,
     the authorization and the enrollment date; history stays with the old one."""
     can_change_provider(actor, enrollment).enforce()
-    before = snapshot(enrollment, ENROLLMENT_FIELDS)
-    enrollment.status, enrollment.ended_on = EnrollmentStatus.TRANSFERRED, plan_today()
-    enrollment.save(update_fields=["status", "ended_on", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="enrollment.transfer_out",
-        obj=enrollment,
-        member=enrollment.member,
-        before=before,
-        after=snapshot(enrollment, ENROLLMENT_FIELDS),
-        reason=reason,
-    )
+    changes = {"status": EnrollmentStatus.TRANSFERRED, "ended_on": plan_today()}
+    _update(actor, enrollment, "enrollment.transfer_out", reason, **changes)
     new = Enrollment.objects.create(
         member=enrollment.member,
         referral=enrollment.referral,
@@ -203,17 +179,7 @@ def care_manager_of(enrollment: Enrollment, username: str) -> User:
 def enrollment_lead_care_manager_set(*, actor: User, enrollment: Enrollment, manager: User) -> Enrollment:
     """On the locked enrollment: the provider names one Lead Care Manager from its own staff."""
     can_assign_lead_care_manager(actor, enrollment).enforce()
-    before = snapshot(enrollment, ENROLLMENT_FIELDS)
-    enrollment.lead_care_manager = manager
-    enrollment.save(update_fields=["lead_care_manager", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="enrollment.lead_care_manager",
-        obj=enrollment,
-        member=enrollment.member,
-        before=before,
-        after=snapshot(enrollment, ENROLLMENT_FIELDS),
-    )
+    _update(actor, enrollment, "enrollment.lead_care_manager", lead_care_manager=manager)
     return enrollment
 
 
@@ -229,19 +195,15 @@ def enrollment_end(
     *, actor: User | None, enrollment: Enrollment, reason: DiscontinuationReason, note: str, effective_on: dt.date
 ) -> Enrollment:
     """On the locked enrollment: ECM ends for a configured reason; an opt-out before enrolling is a decline."""
-    before = snapshot(enrollment, ENROLLMENT_FIELDS)
     declined = enrollment.status == EnrollmentStatus.ASSIGNED and reason.is_opt_out
-    enrollment.status = EnrollmentStatus.DECLINED if declined else EnrollmentStatus.DISENROLLED
-    enrollment.ended_on, enrollment.discontinuation_reason = effective_on, reason.code
-    enrollment.discontinuation_note = note
-    enrollment.save()
-    audit_record(
-        actor=actor,
-        action="enrollment.end",
-        obj=enrollment,
-        member=enrollment.member,
-        before=before,
-        after=snapshot(enrollment, ENROLLMENT_FIELDS),
-        reason=f"{reason.label}. {note}".strip(),
+    _update(
+        actor,
+        enrollment,
+        "enrollment.end",
+        f"{reason.label}. {note}".strip(),
+        status=EnrollmentStatus.DECLINED if declined else EnrollmentStatus.DISENROLLED,
+        ended_on=effective_on,
+        discontinuation_reason=reason.code,
+        discontinuation_note=note,
     )
     return enrollment

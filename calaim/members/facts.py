@@ -10,6 +10,16 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class CriterionDef:
+    """A criterion of a Population of Focus or a Community Support; `member_fact` names the roster fact that meets
+    it without an attestation (one of the keys `calaim.members.selectors.member_facts` can set)."""
+
+    key: str
+    label: str
+    member_fact: str | None = None
+
+
+@dataclass(frozen=True)
 class MemberFacts:
     """The member on the determination date: age, plan enrollment, roster facts, excluding programs, delegation."""
 

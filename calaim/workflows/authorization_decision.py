@@ -4,14 +4,13 @@ modification); then ECM or Community Supports carries it into the referral, the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from calaim.accounts.models import User
 from calaim.authorizations.models import APPROVED, UNDECIDED, AuthorizationKind, AuthorizationRequest
 from calaim.authorizations.models import AuthorizationStatus as Status
 from calaim.authorizations.services import (
+    Decision,
     Outcome,
     authorization_decision_check,
     authorization_decision_record,
@@ -40,23 +39,16 @@ def authorization_decide(
     period_months: int | None = None,
 ) -> AuthorizationRequest:
     """Approve, approve as modified, deny (with a Notice of Action) or pend for information."""
-    decision: dict[str, Any] = {
-        "outcome": outcome,
-        "reason": reason,
-        "criteria": criteria,
-        "modification": modification,
-        "information_requested": information_requested,
-        "period_months": period_months,
-    }
+    decision = Decision(outcome, reason, criteria, modification, information_requested, period_months)
     with transaction.atomic():
         locked = authorization_lock(authorization)
-        authorization_decision_check(actor=actor, authorization=locked, **decision)
+        authorization_decision_check(actor=actor, authorization=locked, decision=decision)
         period = None
         if locked.program == Program.CS:
             if outcome in Outcome.APPROVING:
                 cs_approval_check(locked)
             period = cs_requested_period(locked) if period_months is None else None
-        decided = authorization_decision_record(actor=actor, authorization=locked, period=period, **decision)
+        decided = authorization_decision_record(actor=actor, authorization=locked, decision=decision, period=period)
         if decided.status not in UNDECIDED:
             if decided.program == Program.CS:
                 cs_after_decision(actor=actor, authorization=decided)
