@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from calaim.members.facts import CriterionDef, MemberFacts
+from calaim.members.facts import CriterionDef, CriterionResult, MemberFacts, criterion_result
 
 ELIGIBLE = "eligible"
 NOT_ELIGIBLE = "not_eligible"
@@ -54,14 +54,6 @@ class Delegation:
 
 
 @dataclass
-class CriterionResult:
-    key: str
-    label: str
-    met: bool
-    evidence: list[str]
-
-
-@dataclass
 class Eligibility:
     service: str
     name: str
@@ -72,14 +64,10 @@ class Eligibility:
     rule_version: str
 
 
-def criterion_result(criterion: CriterionDef, member: MemberFacts, attested: frozenset[str]) -> CriterionResult:
-    """A criterion is met by the member's roster data, by the referrer's attestation, or both."""
-    evidence = []
-    if criterion.member_fact is not None and criterion.member_fact in member.facts:
-        evidence.append(f"member data: {member.fact_details.get(criterion.member_fact, criterion.member_fact)}")
-    if criterion.key in attested:
-        evidence.append("attested by the referrer")
-    return CriterionResult(criterion.key, criterion.label, met=bool(evidence), evidence=evidence)
+def checklist_result(criterion: CriterionDef, member: MemberFacts, attested: frozenset[str]) -> CriterionResult:
+    """A checklist item is met by the member's roster data, by the referrer's attestation, or both."""
+    said = criterion.key in attested
+    return criterion_result(criterion, member, attested=said, attestation="attested by the referrer")
 
 
 def criteria_satisfied(service: ServiceDef, results: list[CriterionResult]) -> bool:
@@ -123,7 +111,7 @@ def evaluate(
     day: dt.date,
 ) -> Eligibility:
     """Whether the member may get the service from the plan on `day`, with every criterion explained."""
-    criteria = [criterion_result(c, member, attested) for c in service.criteria]
+    criteria = [checklist_result(c, member, attested) for c in service.criteria]
     outcome, why_not = _outcome(service, member, criteria, offering, delegation, day)
     return Eligibility(
         service=service.code,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from calaim.members.facts import CriterionDef, MemberFacts
+from calaim.members.facts import CriterionDef, CriterionResult, MemberFacts, criterion_result
 
 ADULT_AGE = 21
 
@@ -43,14 +43,6 @@ class PlanRules:
 
 
 @dataclass
-class CriterionResult:
-    key: str
-    label: str
-    met: bool
-    evidence: list[str]
-
-
-@dataclass
 class PofResult:
     code: str
     name: str
@@ -80,12 +72,8 @@ def _age_fits(pof: PofDef, age: int) -> bool:
 
 
 def _criterion(c: CriterionDef, member: MemberFacts, attested: Attestation | None) -> CriterionResult:
-    evidence: list[str] = []
-    if c.member_fact is not None and c.member_fact in member.facts:
-        evidence.append(f"member data: {member.fact_details.get(c.member_fact, c.member_fact)}")
-    if attested is not None and c.key in attested.criteria:
-        evidence.append(f"attested: {attested.facts}")
-    return CriterionResult(key=c.key, label=c.label, met=bool(evidence), evidence=evidence)
+    said = attested is not None and c.key in attested.criteria
+    return criterion_result(c, member, attested=said, attestation=f"attested: {attested.facts}" if attested else "")
 
 
 def evaluate_pof(

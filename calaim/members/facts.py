@@ -19,6 +19,14 @@ class CriterionDef:
     member_fact: str | None = None
 
 
+@dataclass
+class CriterionResult:
+    key: str
+    label: str
+    met: bool
+    evidence: list[str]
+
+
 @dataclass(frozen=True)
 class MemberFacts:
     """The member on the determination date: age, plan enrollment, roster facts, excluding programs, delegation."""
@@ -30,3 +38,15 @@ class MemberFacts:
     programs: tuple[str, ...] = ()  # current programs that exclude ECM, in priority order
     dsnp: bool = False
     delegated_to: str | None = None
+
+
+def criterion_result(
+    criterion: CriterionDef, member: MemberFacts, *, attested: bool, attestation: str
+) -> CriterionResult:
+    """A criterion is met by the member's roster data, by an attestation (`attestation` says whose), or both."""
+    evidence: list[str] = []
+    if criterion.member_fact is not None and criterion.member_fact in member.facts:
+        evidence.append(f"member data: {member.fact_details.get(criterion.member_fact, criterion.member_fact)}")
+    if attested:
+        evidence.append(attestation)
+    return CriterionResult(key=criterion.key, label=criterion.label, met=bool(evidence), evidence=evidence)
