@@ -11,8 +11,6 @@ from calaim.plans.models import County, Plan
 
 SJ, STAN, SM = "San Joaquin", "Stanislaus", "San Mateo"
 AREA_CODES = {SJ: "209", STAN: "209", SM: "650"}
-# Smallest ECM contract, meant to be filled close to capacity when lifecycle data is added.
-NEARLY_FULL_PROVIDER = "HARBOR"
 KAISER = "KAISER"
 
 
