@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from calaim.core.audit import audit_record, snapshot
+from calaim.core.audit import audited_update
 from calaim.core.clock import local_date
 from calaim.core.errors import ValidationFailed
 from calaim.members.models import Member
@@ -92,23 +92,21 @@ def loop_status_set(
     """
     at = at or timezone.now()
     rule = transition_for(subject.loop_program, status, cause, local_date(at))
-    before = snapshot(subject, LOOP_FIELDS)  # type: ignore[arg-type]  # a ClosedLoop model instance
-    subject.status, subject.status_changed_at = status, at
+    changes: dict[str, Any] = {"status": status, "status_changed_at": at}
     if reason:
-        subject.closure_reason = reason
-    subject.loop_status, subject.loop_closure_reason = rule.loop_status, rule.loop_closure_reason
-    subject.save(update_fields=["status", "status_changed_at", *LOOP_FIELDS[1:], "updated_at"])
-    label = actor.get_username() if actor is not None else "system"
-    event = _event(subject, rule, at, reason=reason, actor_label=label)
-    audit_record(
+        changes["closure_reason"] = reason
+    changes |= {"loop_status": rule.loop_status, "loop_closure_reason": rule.loop_closure_reason}
+    audited_update(
+        subject,  # type: ignore[arg-type]  # a ClosedLoop model instance
+        changes,
         actor=actor,
         action=f"{AUDIT_PREFIX[subject.loop_program]}.{status}",
-        obj=subject,  # type: ignore[arg-type]
+        fields=LOOP_FIELDS,
         member=subject.member,
-        before=before,
-        after=snapshot(subject, LOOP_FIELDS),  # type: ignore[arg-type]
         reason=reason,
     )
+    label = actor.get_username() if actor is not None else "system"
+    event = _event(subject, rule, at, reason=reason, actor_label=label)
     _notify(subject, rule, event, actor, letter)
     return event
 

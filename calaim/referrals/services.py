@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from calaim.accounts.models import User
-from calaim.core.audit import audit_record, snapshot
+from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date
 from calaim.core.errors import Conflict, Forbidden, ValidationFailed
 from calaim.members.models import Member
@@ -220,22 +220,16 @@ def referral_duplicate_confirm(*, actor: User, referral: Referral, note: str = "
 def referral_duplicate_reject(*, actor: User, referral: Referral, reason: str) -> Referral:
     """Intake finds a linked referral is not a duplicate: it is unlinked and received again, so its
     eligibility is determined on its own."""
-    if not reason.strip():
-        raise ValidationFailed("Say why this referral is not a duplicate.", field="reason")
     with transaction.atomic():
         locked = _linked_locked(actor, referral)
-        before = snapshot(locked, _AUDIT_FIELDS)
-        locked.linked_to = None
-        locked.save(update_fields=["linked_to", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="referral.duplicate_reject",
-            obj=locked,
-            member=locked.member,
-            before=before,
-            after=snapshot(locked, _AUDIT_FIELDS),
+        if not reason.strip():
+            raise ValidationFailed("Say why this referral is not a duplicate.", field="reason")
+        fields = _AUDIT_FIELDS
+        changes = {"linked_to": None}
+        audited_update(
+            locked, changes, actor=actor, action="referral.duplicate_reject", fields=fields, member=locked.member,
             reason=reason,
-        )
+        )  # fmt: skip
         loop_status_set(
             locked, ReferralStatus.RECEIVED, actor=actor, reason=f"Reviewed by the plan: not a duplicate. {reason}"
         )
