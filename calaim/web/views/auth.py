@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from calaim.accounts.services import totp_device_confirm, totp_device_confirmed, totp_device_pending
 from calaim.web.access import staff
 from calaim.web.forms import LoginForm, TotpCodeForm
+from calaim.web.views.actions import posted
 
 
 class StaffLoginView(LoginView):
@@ -31,7 +32,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if totp_device_confirmed(staff(request)) is not None:
         return redirect("web:otp_verify")
     device = totp_device_pending(staff(request))
-    form = TotpCodeForm(request.POST or None)
+    form = TotpCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             totp_device_confirm(user=staff(request), device=device)
@@ -61,7 +62,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     device = totp_device_confirmed(staff(request))
     if device is None:
         return redirect("web:otp_setup")
-    form = TotpCodeForm(request.POST or None)
+    form = TotpCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["code"]):
