@@ -14,9 +14,11 @@ from calaim.accounts.models import User
 from calaim.authorizations.models import AuthorizationRequest, NoticeOfAction
 from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
 from calaim.careplans.services import care_team_add
+from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
 from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import EligibilityDetermination, Enrollment, EnrollmentStatus
+from calaim.members.models import Member
 from calaim.notices.models import Notice
 from calaim.referrals.models import LoopEvent, Referral, ReferralStatus
 from tests.conftest import referral_body
@@ -54,6 +56,10 @@ WATCHED = [
     OutreachAttempt,
     CareTeamMember,
     Notice,
+    CsRequest,
+    CsDelivery,
+    DelegateReassignment,
+    Member,
     AuditEvent,
 ]
 

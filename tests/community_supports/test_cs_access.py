@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
-from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
+from calaim.community_supports.models import CsRequest
 from calaim.core.clock import plan_today
-from calaim.core.models import AuditEvent
-from tests.api.test_access_matrix import enrolled  # noqa: F401 - fixture
+from tests.api.test_access_matrix import (
+    enrolled,  # noqa: F401 - fixture
+    everything,
+)
 from tests.community_supports.test_cs_flow import cs_provider, form, service  # noqa: F401 - fixture
 from tests.factories import MemberFactory
 
@@ -22,15 +24,6 @@ DELIVERY = {"start_date": TODAY, "end_date": TODAY, "units": "1", "cost": "100"}
 def authorized(api, network, cs_provider, member):  # noqa: F811
     body = form(member, service("recuperative_care", at_discharge=True), source="hospital_concurrent_review")
     return api("intake").post("/community-supports/requests", body).json()[0]
-
-
-def counts():
-    return (
-        AuditEvent.objects.count(),
-        CsRequest.objects.count(),
-        CsDelivery.objects.count(),
-        DelegateReassignment.objects.count(),
-    )
 
 
 @pytest.mark.parametrize(
@@ -65,20 +58,20 @@ def counts():
 def test_cs_access(api, network, member, authorized, method, path, body, expected):
     for caller, status in expected.items():
         url = path.format(id=authorized["id"], member=member.pk)
-        before = counts()
+        before = everything()
         response = api(caller).get(url) if method == "get" else api(caller).post(url, body)
         assert response.status_code == status, (caller, response.content)
         if status >= 400:
-            assert counts() == before and member.cin.encode() not in response.content
+            assert everything() == before and member.cin.encode() not in response.content
 
 
 def test_delegate_reassignment_matrix(api, network):
     member = MemberFactory(delegated_to=network.kaiser)
     body = {"services_wanted": ["sobering_center"]}
     for caller, status in {None: 401, "cm_a": 404, "hpsm_intake": 404, "um": 403, "referrer": 404}.items():
-        before = counts()
+        before = everything()
         assert api(caller).post(f"/members/{member.pk}/delegate-reassignment", body).status_code == status
-        assert counts() == before
+        assert everything() == before
     assert (
         api("member_services")
         .post(f"/members/{member.pk}/delegate-reassignment", {"services_wanted": ["teleport"]})
@@ -114,11 +107,11 @@ def test_catalog_needs_authentication(api, network):
     ],
 )
 def test_invalid_delivery_names_the_field(api, authorized, change, field):
-    before = counts()
+    before = everything()
     response = api("cs").post(f"/community-supports/requests/{authorized['id']}/deliveries", {**DELIVERY, **change})
     assert response.status_code == 422, response.content
     assert any(field in [str(p) for p in item["loc"]] for item in response.json()["detail"])
-    assert counts() == before
+    assert everything() == before
 
 
 def test_request_from_an_ecm_care_plan(api, network, cs_provider, enrolled):  # noqa: F811
