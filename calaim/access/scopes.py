@@ -9,6 +9,7 @@ answered 404, never 403, so its existence does not leak.
 from __future__ import annotations
 
 import uuid
+from typing import TypeGuard
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -21,15 +22,16 @@ from calaim.members.selectors import member_search_in
 NOTHING = Q(pk__in=[])
 
 
-def is_active(user: User | None) -> bool:
+def is_active(user: User | None) -> TypeGuard[User]:
+    """A signed-in, active user (anything else sees nothing)."""
     return user is not None and user.is_authenticated and user.is_active
 
 
 def plan_of(user: User | None) -> int | None:
     """The plan whose members this user serves as plan staff, else None."""
-    if not is_active(user) or not user.is_plan_staff:  # type: ignore[union-attr]  # is_active checked None
+    if not is_active(user) or not user.is_plan_staff:
         return None
-    assert user is not None and user.organization is not None  # is_plan_staff
+    assert user.organization is not None  # is_plan_staff
     return user.organization.plan_id
 
 
@@ -38,7 +40,6 @@ def member_condition(user: User | None, *, through: str = "") -> Q:
     ("member" for a referral, "" for members themselves)."""
     if not is_active(user):
         return NOTHING
-    assert user is not None
     prefix = f"{through}__" if through else ""
     if (plan_id := plan_of(user)) is not None:
         return Q(**{f"{prefix}plan_id": plan_id})

@@ -19,7 +19,6 @@ def authorization_scope(user: User | None) -> QuerySet[AuthorizationRequest]:
     """Plan staff: their plan's requests. Provider staff: their own requests and their caseload's."""
     if not is_active(user):
         return AuthorizationRequest.objects.none()
-    assert user is not None
     condition = member_condition(user, through="member")
     if user.is_provider_staff:
         condition |= Q(requesting_organization_id=user.organization_id)

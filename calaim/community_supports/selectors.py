@@ -18,7 +18,6 @@ def cs_request_scope(user: User | None) -> QuerySet[CsRequest]:
     those of members in its ECM caseload. Referrers: the requests they submitted."""
     if not is_active(user):
         return CsRequest.objects.none()
-    assert user is not None
     if user.role == Role.REFERRER:
         return CsRequest.objects.filter(submitted_by=user)
     condition = member_condition(user, through="member")

@@ -17,7 +17,6 @@ def referral_scope(user: User | None) -> QuerySet[Referral]:
     caseload. Referrers: the referrals they submitted."""
     if not is_active(user):
         return Referral.objects.none()
-    assert user is not None
     if user.role == Role.REFERRER:
         return Referral.objects.filter(submitted_by=user)
     condition = member_condition(user, through="member")
