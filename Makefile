@@ -8,6 +8,8 @@ PYTHON ?= python3
 UV_VERSION ?= 0.13.9
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
+# The demo and the tests run in development mode; production is the default (docs/deploy.md).
+demo test: export CALAIM_MODE = development
 
 .PHONY: demo test lint typecheck bootstrap clean
 

@@ -3,19 +3,54 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CALAIM_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = os.environ.get("CALAIM_DEBUG", "1") == "1"
-# The demo runs with a fixed development key; production must set CALAIM_SECRET_KEY.
-SECRET_KEY = os.environ.get("CALAIM_SECRET_KEY", "calaim-demo-only-not-for-production")
-ALLOWED_HOSTS = os.environ.get("CALAIM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# CALAIM_MODE says where this process runs. "production" (the default when nothing is set) turns DEBUG off and
+# refuses to start without a secret key, allowed hosts and a database URL; "development" is the demo, the tests and
+# a developer's machine: DEBUG on unless CALAIM_DEBUG=0, a random key kept in var/, SQLite unless DATABASE_URL.
+MODE = os.environ.get("CALAIM_MODE") or "production"
+if MODE not in {"production", "development"}:
+    raise ImproperlyConfigured(f"CALAIM_MODE must be 'production' or 'development', not {MODE!r}.")
+PRODUCTION = MODE == "production"
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. calaim runs in production mode unless CALAIM_MODE=development; production needs "
+            "CALAIM_SECRET_KEY, CALAIM_ALLOWED_HOSTS and DATABASE_URL (see docs/deploy.md)."
+        )
+    return value
+
+
+def _development_key() -> str:
+    """A random key made once per checkout and kept in var/ (ignored by git), never one committed in the repo."""
+    path = VAR_DIR / "development_secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+if PRODUCTION:
+    DEBUG = False
+    SECRET_KEY = _required("CALAIM_SECRET_KEY")
+    ALLOWED_HOSTS = [host.strip() for host in _required("CALAIM_ALLOWED_HOSTS").split(",") if host.strip()]
+    _required("DATABASE_URL")
+else:
+    DEBUG = os.environ.get("CALAIM_DEBUG", "1") == "1"
+    SECRET_KEY = os.environ.get("CALAIM_SECRET_KEY") or _development_key()
+    ALLOWED_HOSTS = os.environ.get("CALAIM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +73,8 @@ INSTALLED_APPS = [
     "calaim.demo",
     "calaim.web",
     "calaim.commands",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -79,11 +116,25 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'calaim.sqlite3'}",
         conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Concurrent demo requests must wait for the writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The demo on SQLite takes concurrent writers: write-ahead logging lets readers go on beside the one writer,
+    # and IMMEDIATE transactions take the write lock when they begin, so a writer waits (up to the timeout) for
+    # its turn instead of failing with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        }
+    )
+
+# Background work (clocks, notices, file loads) on Django's Tasks API with the database backend: the same on
+# SQLite in the demo and on PostgreSQL with many workers in production (`manage.py db_worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { .tools/bin/uv run --frozen --no-sync "$@"; }
 
+export CALAIM_MODE="${CALAIM_MODE:-development}"
 export CALAIM_TEST_POSTGRES_URL="${CALAIM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 echo "== ruff"

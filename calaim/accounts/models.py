@@ -13,12 +13,13 @@ class Role(models.TextChoices):
     PLAN_INTAKE = "plan_intake", "Plan intake coordinator"
     PLAN_UM = "plan_um", "Plan UM reviewer"
     MEMBER_SERVICES = "member_services", "Member services"
+    PLAN_COMPLIANCE = "plan_compliance", "Plan compliance officer"
     PROVIDER_CARE_MANAGER = "provider_care_manager", "Provider care manager"
     PROVIDER_SUPERVISOR = "provider_supervisor", "Provider supervisor"
     REFERRER = "referrer", "Referrer"
 
 
-PLAN_ROLES = frozenset({Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES})
+PLAN_ROLES = frozenset({Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES, Role.PLAN_COMPLIANCE})
 PROVIDER_ROLES = frozenset({Role.PROVIDER_CARE_MANAGER, Role.PROVIDER_SUPERVISOR})
 
 

@@ -25,6 +25,7 @@ PLAN_STAFF: tuple[tuple[str, Role], ...] = (
     ("intake", Role.PLAN_INTAKE),
     ("um", Role.PLAN_UM),
     ("memberservices", Role.MEMBER_SERVICES),
+    ("compliance", Role.PLAN_COMPLIANCE),
 )
 STAFF_NAMES: tuple[tuple[str, str], ...] = (
     ("Ana", "Ruiz"),

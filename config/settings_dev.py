@@ -1,0 +1,7 @@
+"""Development settings (the demo, the tests, a developer's machine): production's, with CALAIM_MODE=development."""
+
+import os
+
+os.environ.setdefault("CALAIM_MODE", "development")
+
+from config.settings import *  # noqa: E402, F403  (the same settings, read in development mode)
