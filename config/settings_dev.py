@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("CALAIM_MODE", "development")
 
-from config.settings import *  # noqa: E402, F403  (the same settings, read in development mode)
+from config.settings import *  # noqa: F403  (the same settings, read in development mode)
