@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 
@@ -13,15 +14,26 @@ from calaim.core.errors import NotFound
 from calaim.ecm.models import Enrollment, EnrollmentStatus
 from calaim.ecm.selectors import enrollment_scope
 
+_M = TypeVar("_M", CarePlan, OutreachAttempt, Task)
+
+
+# One rule for everything a provider writes about its work with a member (care plans, tasks, outreach attempts):
+# provider staff see their own organization's records, for members still assigned to them; plan staff see their
+# plan's, whoever wrote them. After a provider change the new provider starts from the member's record, care team
+# and the plan's hand-off, not from the previous provider's working notes (minimum necessary); the plan, which
+# sees both, carries what the new provider needs. The care team is the member's, so every provider in scope sees it.
+
+
+def _own_organization(user: User | None, records: QuerySet[_M]) -> QuerySet[_M]:
+    if user is not None and user.is_authenticated and user.is_provider_staff:
+        assert user.organization_id is not None  # is_provider_staff
+        return records.filter(organization_id=user.organization_id)
+    return records
+
 
 def task_scope(user: User | None) -> QuerySet[Task]:
     """Provider staff: their organization's tasks for members still assigned to them. Plan staff: their plan's."""
-    members = member_scope(user)
-    tasks = Task.objects.filter(member__in=members)
-    if user is not None and user.is_authenticated and user.is_provider_staff:
-        assert user.organization_id is not None  # is_provider_staff
-        tasks = tasks.filter(organization_id=user.organization_id)
-    return tasks
+    return _own_organization(user, Task.objects.filter(member__in=member_scope(user)))
 
 
 def task_get(user: User | None, task_id: uuid.UUID | str) -> Task:
@@ -32,7 +44,8 @@ def task_get(user: User | None, task_id: uuid.UUID | str) -> Task:
 
 
 def outreach_scope(user: User | None) -> QuerySet[OutreachAttempt]:
-    return OutreachAttempt.objects.filter(member__in=member_scope(user))
+    """Provider staff: their organization's attempts for members still assigned to them. Plan staff: their plan's."""
+    return _own_organization(user, OutreachAttempt.objects.filter(member__in=member_scope(user)))
 
 
 def care_team_scope(user: User | None) -> QuerySet[CareTeamMember]:
@@ -48,11 +61,7 @@ def care_team_get(user: User | None, person_id: uuid.UUID | str) -> CareTeamMemb
 
 def care_plan_scope(user: User | None) -> QuerySet[CarePlan]:
     """Plan staff: their plan's care plans. Provider staff: their organization's, for members still assigned."""
-    plans = CarePlan.objects.filter(member__in=member_scope(user))
-    if user is not None and user.is_authenticated and user.is_provider_staff:
-        assert user.organization_id is not None  # is_provider_staff
-        plans = plans.filter(organization_id=user.organization_id)
-    return plans
+    return _own_organization(user, CarePlan.objects.filter(member__in=member_scope(user)))
 
 
 def care_plan_detail_scope(user: User | None) -> QuerySet[CarePlan]:

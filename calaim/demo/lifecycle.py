@@ -221,7 +221,10 @@ class _Driver:
                 note="Five attempts over three weeks; no working phone.",
             )
             return target
-        ecm.ecm_lead_care_manager_assign(actor=worker, enrollment=enrollment, care_manager=worker.username)
+        # The provider's supervisor names the Lead Care Manager (none is named when the provider has no supervisor).
+        supervisor = next((user for user in staff if user.role == Role.PROVIDER_SUPERVISOR), None)
+        if supervisor is not None:
+            ecm.ecm_lead_care_manager_assign(actor=supervisor, enrollment=enrollment, care_manager=worker.username)
         enrollment = ecm.ecm_enroll(actor=worker, enrollment=enrollment, enrolled_on=today)
         care_team_add(actor=worker, member=enrollment.member, role="pcp", name=enrollment.member.pcp_name or "Dr. Lee")
         if target == "enrolled":

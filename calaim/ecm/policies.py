@@ -8,11 +8,13 @@ role on their own plan's members.
 from __future__ import annotations
 
 from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.accounts.policies import MEMBER_CHANGE_ROLES, plan_staff_in, provider_staff_of
+from calaim.accounts.policies import MEMBER_CHANGE_ROLES, plan_staff_in, provider_staff_of, role_in
 from calaim.core.policy import ALLOWED, Verdict, conflict, first_refusal, out_of_scope
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment, EnrollmentStatus
 
 ENROLLING_ROLES = frozenset({Role.PLAN_INTAKE})
+# The provider's supervisor names (and changes) a member's Lead Care Manager; care managers work the caseload.
+LEAD_CARE_MANAGER_ROLES = frozenset({Role.PROVIDER_SUPERVISOR})
 
 
 def serves(user: User, enrollment: Enrollment) -> bool:
@@ -61,8 +63,9 @@ def can_end_ecm(user: User, enrollment: Enrollment) -> Verdict:
 
 
 def can_assign_lead_care_manager(user: User, enrollment: Enrollment) -> Verdict:
-    """The provider names the Lead Care Manager from its own staff."""
+    """The provider's supervisor names the Lead Care Manager from its own staff (a care manager: 403)."""
     return first_refusal(
         lambda: provider_staff_of(user, enrollment.provider_id, "assign Lead Care Managers"),
+        lambda: role_in(user, LEAD_CARE_MANAGER_ROLES, "assign Lead Care Managers"),
         lambda: is_current(enrollment),
     )

@@ -162,7 +162,7 @@ MATRIX = [
         {None: 401, "um": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "cm_a": 200, "intake": 200},
         done=_status("enrollment", EnrollmentStatus.ENROLLED)),
     Row("lcm", "post", "/enrollments/{enrollment}/lead-care-manager", {"care_manager": "cm_a2"}, _assigned,
-        {None: 401, "intake": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "sup_a": 200, "cm_a": 200},
+        {None: 401, "intake": 403, "cm_a": 403, "cm_b": 404, "hpsm_intake": 404, "referrer": 404, "sup_a": 200},
         done=lambda state, body: Enrollment.objects.get(pk=state["enrollment"].pk).lead_care_manager_id
         == User.objects.get(username="cm_a2").pk,
     ),

@@ -161,3 +161,11 @@ def test_lead_care_manager_outside_the_provider_is_refused(web, enrolled):
     _field_error(web("sup_a").post(path, {"care_manager": "cm_b"}), "care_manager", "Select a valid choice")
     assert web("cm_b").post(path, {"care_manager": "cm_b"}).status_code == 404
     assert Enrollment.objects.get(pk=enrolled["enrollment"]).lead_care_manager.username == "cm_a"
+
+
+def test_a_care_manager_cannot_name_the_lead_care_manager(web, enrolled):
+    path = f"/enrollments/{enrolled['enrollment']}/lead-care-manager/"
+    assert f'href="{path}"'.encode() not in web("cm_a").get("/").content
+    refused = web("cm_a").post(path, {"care_manager": "cm_a2"})
+    assert refused.status_code == 400 and "may not assign Lead Care Managers" in refused.content.decode()
+    assert Enrollment.objects.get(pk=enrolled["enrollment"]).lead_care_manager.username == "cm_a"
