@@ -59,26 +59,33 @@ def authorization_decide(
 
 def ecm_after_decision(*, actor: User, authorization: AuthorizationRequest) -> None:
     """An approval covers the member's current enrollment when it renews it or replaces a presumptive one, and
-    moves a pending referral to authorized; a denial of an initial request ends the presumptive enrollment it
-    was covering and closes the referral."""
+    moves a pending referral to authorized; a denial is `ecm_after_denial`."""
+    if authorization.status not in APPROVED:
+        ecm_after_denial(actor=actor, authorization=authorization)
+        return
     referral = authorization.referral
     current = current_enrollment_of(authorization.member_id)
-    if authorization.status in APPROVED:
-        if current is not None and (
-            authorization.kind == AuthorizationKind.REAUTHORIZATION
-            or current.authorization.kind == AuthorizationKind.PRESUMPTIVE
-        ):
-            enrollment_authorize(actor=actor, enrollment=enrollment_lock(current), authorization_id=authorization.pk)
-        if referral is not None and referral.status == ReferralStatus.PENDING_AUTHORIZATION:
-            loop_status_set(
-                referral,
-                ReferralStatus.AUTHORIZED,
-                actor=actor,
-                reason=f"Authorized {authorization.period_start} to {authorization.period_end}.",
-            )
-        return
+    if current is not None and (
+        authorization.kind == AuthorizationKind.REAUTHORIZATION
+        or current.authorization.kind == AuthorizationKind.PRESUMPTIVE
+    ):
+        enrollment_authorize(actor=actor, enrollment=enrollment_lock(current), authorization_id=authorization.pk)
+    if referral is not None and referral.status == ReferralStatus.PENDING_AUTHORIZATION:
+        loop_status_set(
+            referral,
+            ReferralStatus.AUTHORIZED,
+            actor=actor,
+            reason=f"Authorized {authorization.period_start} to {authorization.period_end}.",
+        )
+
+
+def ecm_after_denial(*, actor: User | None, authorization: AuthorizationRequest) -> None:
+    """A denial of an initial request ends the presumptive enrollment it was covering and closes the referral; the
+    actor is None for a denial by operation of law (calaim.workflows.authorization_clock)."""
     if authorization.status != Status.DENIED or authorization.kind == AuthorizationKind.REAUTHORIZATION:
         return
+    referral = authorization.referral
+    current = current_enrollment_of(authorization.member_id)
     cause, letter = "", None
     if current is not None and referral is not None and current.referral_id == referral.pk:
         ended = enrollment_lock(current)

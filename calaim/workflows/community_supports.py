@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from calaim.accounts.models import User
 from calaim.authorizations.models import APPROVED, AuthorizationRequest, AuthorizationStatus
@@ -90,11 +91,11 @@ def _route(actor: User, request: CsRequest, today: dt.date) -> None:
 
 
 def cs_after_decision(*, actor: User, authorization: AuthorizationRequest) -> None:
-    """Approved requests get a CS provider; denied ones close; the referrer is told either way."""
-    requests = authorization.cs_requests.select_for_update(of=("self",)).select_related(
-        "member__plan", "member__county"
-    )
-    for request in requests:
+    """Approved requests get a CS provider; denied ones close (`cs_after_denial`); the referrer is told either way."""
+    if authorization.status == AuthorizationStatus.DENIED:
+        cs_after_denial(actor=actor, authorization=authorization)
+        return
+    for request in _requests_locked(authorization):
         if authorization.status in APPROVED:
             provider = cs_provider_choose(request)
             cs_request_provider_set(actor=actor, request=request, provider=provider)
@@ -102,9 +103,17 @@ def cs_after_decision(*, actor: User, authorization: AuthorizationRequest) -> No
                 f"Authorized; provider {provider.name}." if provider else "Authorized; no CS provider has room yet."
             )
             loop_status_set(request, CsRequestStatus.AUTHORIZED, actor=actor, reason=reason)
-        elif authorization.status == AuthorizationStatus.DENIED:
-            reason = f"Not authorized: {authorization.decision_reason}"
-            loop_status_set(request, CsRequestStatus.DENIED, actor=actor, reason=reason)
+
+
+def cs_after_denial(*, actor: User | None, authorization: AuthorizationRequest) -> None:
+    """Denied requests close and the referrer is told; the actor is None for a denial by operation of law."""
+    for request in _requests_locked(authorization):
+        reason = f"Not authorized: {authorization.decision_reason}"
+        loop_status_set(request, CsRequestStatus.DENIED, actor=actor, reason=reason)
+
+
+def _requests_locked(authorization: AuthorizationRequest) -> QuerySet[CsRequest]:
+    return authorization.cs_requests.select_for_update(of=("self",)).select_related("member__plan", "member__county")
 
 
 def delegate_reassign(

@@ -207,7 +207,7 @@ def ecm_disenroll(
 
 
 def ecm_end(
-    actor: User, enrollment: Enrollment, reason: DiscontinuationReason, note: str, effective_on: dt.date
+    actor: User | None, enrollment: Enrollment, reason: DiscontinuationReason, note: str, effective_on: dt.date
 ) -> None:
     """ECM ends on the locked enrollment and its open tasks are cancelled; the caller moves the referral on."""
     enrollment_end(actor=actor, enrollment=enrollment, reason=reason, note=note, effective_on=effective_on)
