@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from calaim.accounts.models import ApiToken, User
-from calaim.core.audit import audit_record
+from calaim.accounts.models import ApiToken, User, api_token_expiry
+from calaim.core.audit import audit_record, audited_update, snapshot
+from calaim.core.errors import ValidationFailed
+
+# What the audit trail keeps of a token: never its hash.
+TOKEN_FIELDS = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:
@@ -27,8 +34,47 @@ def totp_device_confirm(*, user: User, device: TOTPDevice) -> None:
     audit_record(actor=user, action="account.totp_confirm", obj=device, after={"device": device.name})
 
 
+def api_token_issue(
+    *, actor: User | None, user: User, name: str, days: int | None = None, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token for an active user, expiring after `days` (or the default lifetime); the raw key is returned to
+    be shown once."""
+    token = ApiToken(user=user, name=name, expires_at=expires_at or api_token_expiry(days))
+    return token, api_token_save_new(actor=actor, token=token)
+
+
+@transaction.atomic
+def api_token_save_new(*, actor: User | None, token: ApiToken) -> str:
+    """Give an unsaved token its key, save it and record the issue; the raw key is returned to be shown once."""
+    if not token.user.is_active:
+        raise ValidationFailed("A token for a deactivated user could never be used.", field="user")
+    if token.expires_at <= timezone.now():
+        raise ValidationFailed("The token would have expired already; choose a later date.", field="expires_at")
+    raw = token.set_key()
+    token.save()
+    audit_record(actor=actor, action="api_token.issue", obj=token, after=snapshot(token, TOKEN_FIELDS))
+    return raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> bool:
+    """Revoke a token for good; answers False if it was already revoked (the first revocation stays on record)."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is not None:
+        return False
+    audited_update(
+        locked,
+        {"revoked_at": timezone.now()},
+        actor=actor,
+        action="api_token.revoke",
+        fields=TOKEN_FIELDS,
+        member=None,
+    )
+    return True
+
+
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user behind a bearer token, recording when the token was last used."""
+    """The active user behind a bearer token that is neither expired nor revoked, recording when it was last used."""
     found = ApiToken.find_active(raw)
     if found is None:
         return None
