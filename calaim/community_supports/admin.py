@@ -1,3 +1,6 @@
+"""Community Supports services, offerings and limits are configuration, editable with every change audited;
+requests, deliveries and delegate reassignments are read-only here (their workflows change them)."""
+
 from django.contrib import admin
 
 from calaim.community_supports.models import (
@@ -8,24 +11,25 @@ from calaim.community_supports.models import (
     CsService,
     DelegateReassignment,
 )
+from calaim.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 
 DATED = ("version", "effective_from", "effective_to")
 
 
 @admin.register(CsService)
-class CsServiceAdmin(admin.ModelAdmin):
+class CsServiceAdmin(AuditedAdmin):
     list_display = ("code", "name", "unit", "retro_authorized", "streamlined", *DATED)
     search_fields = ("code", "name")
 
 
 @admin.register(CsOffering)
-class CsOfferingAdmin(admin.ModelAdmin):
+class CsOfferingAdmin(AuditedAdmin):
     list_display = ("plan", "county", "service_code", "delegate_provides", *DATED)
     list_filter = ("plan", "county", "service_code")
 
 
 @admin.register(CsLimitSettings)
-class CsLimitSettingsAdmin(admin.ModelAdmin):
+class CsLimitSettingsAdmin(AuditedAdmin):
     """Every limit the engine reads, grouped as the domain reference groups them; an empty cap is not enforced."""
 
     list_display = (
@@ -62,7 +66,7 @@ class CsLimitSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(CsRequest)
-class CsRequestAdmin(admin.ModelAdmin):
+class CsRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "member", "service_code", "status", "received_at", "provider")
     list_filter = ("status", "service_code")
     raw_id_fields = (
@@ -77,12 +81,12 @@ class CsRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(CsDelivery)
-class CsDeliveryAdmin(admin.ModelAdmin):
+class CsDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("member", "service_code", "provider", "start_date", "end_date", "units", "cost")
     raw_id_fields = ("request", "member", "provider", "recorded_by")
 
 
 @admin.register(DelegateReassignment)
-class DelegateReassignmentAdmin(admin.ModelAdmin):
+class DelegateReassignmentAdmin(ReadOnlyAdmin):
     list_display = ("member", "from_delegate", "reassigned_on")
     raw_id_fields = ("member", "from_delegate", "recorded_by")

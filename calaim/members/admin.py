@@ -1,20 +1,21 @@
+"""Members, their coverage spans and programs: read-only here; the roster load and the services change them."""
+
 from django.contrib import admin
 
+from calaim.core.admin_audit import ReadOnlyAdmin, ReadOnlyInline
 from calaim.members.models import EnrollmentSpan, Member, MemberProgram
 
 
-class EnrollmentSpanInline(admin.TabularInline):
+class EnrollmentSpanInline(ReadOnlyInline):
     model = EnrollmentSpan
-    extra = 0
 
 
-class MemberProgramInline(admin.TabularInline):
+class MemberProgramInline(ReadOnlyInline):
     model = MemberProgram
-    extra = 0
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ReadOnlyAdmin):
     list_display = ("cin", "last_name", "first_name", "birth_date", "plan", "county", "language")
     list_filter = ("plan", "county", "experiencing_homelessness", "dsnp")
     search_fields = ("cin", "last_name", "first_name")

@@ -1,5 +1,8 @@
+"""Organizations and their contracts: configuration, editable here with every change audited."""
+
 from django.contrib import admin
 
+from calaim.core.admin_audit import AuditedAdmin
 from calaim.network.models import Contract, Organization
 
 
@@ -10,7 +13,7 @@ class ContractInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdmin):
     list_display = ("name", "kind", "code", "county", "npi", "phone")
     list_filter = ("kind", "county")
     search_fields = ("name", "code", "npi")
@@ -18,7 +21,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(AuditedAdmin):
     list_display = ("organization", "plan", "program", "capacity", "start_date", "end_date")
     list_filter = ("plan", "program")
     filter_horizontal = ("counties",)

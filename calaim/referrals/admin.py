@@ -1,25 +1,24 @@
+"""Referrals and their closed loop are read-only here (the intake and the closed loop change them); the closed-loop
+vocabulary and transition table are configuration, editable with every change audited."""
+
 from django.contrib import admin
 
+from calaim.core.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from calaim.referrals.models import LoopEvent, LoopTransition, LoopVocabulary, Referral
 
 DATED = ("version", "effective_from", "effective_to")
 
 
-class LoopEventInline(admin.TabularInline):
+class LoopEventInline(ReadOnlyInline):
     """The closed loop is append-only history: shown, never edited here."""
 
     model = LoopEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "status", "loop_status", "loop_closure_reason", "reason", "source", "actor_label")
     readonly_fields = fields
 
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdmin):
     list_display = ("id", "member", "source_type", "form", "status", "loop_status", "received_at")
     list_filter = ("status", "loop_status", "source_type", "form")
     search_fields = ("member__cin", "referrer_name")
@@ -28,13 +27,13 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoopVocabulary)
-class LoopVocabularyAdmin(admin.ModelAdmin):
+class LoopVocabularyAdmin(AuditedAdmin):
     list_display = ("kind", "code", *DATED)
     list_filter = ("kind",)
 
 
 @admin.register(LoopTransition)
-class LoopTransitionAdmin(admin.ModelAdmin):
+class LoopTransitionAdmin(AuditedAdmin):
     list_display = (
         "program",
         "status",
