@@ -41,6 +41,9 @@ class AuthorizationRequest(DomainModel):
     due_at = models.DateTimeField(db_index=True)
     ceiling_at = models.DateTimeField(help_text="The latest the decision may ever be made.")
     extended_at = models.DateTimeField(null=True, blank=True)
+    # When the clock sweep first found the request undecided past its due time; kept after a late decision (a
+    # timeliness record), cleared by an extension, which moves the due time.
+    overdue_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.PENDING)
     information_requested = models.TextField(blank=True)

@@ -40,3 +40,26 @@ def overdue_condition(now: dt.datetime | None = None) -> Q:
 def authorization_overdue(authorization: AuthorizationRequest, now: dt.datetime | None = None) -> bool:
     """Undecided and past its due time: a decision not made in time."""
     return authorization.status in UNDECIDED and is_overdue(authorization.due_at, now or timezone.now())
+
+
+def expired_condition(now: dt.datetime | None = None) -> Q:
+    """Undecided requests past their ceiling, the latest a decision may be made: denials by operation of law
+    (`authorization_expired` row by row)."""
+    return Q(status__in=UNDECIDED, ceiling_at__lt=now or timezone.now())
+
+
+def authorization_expired(authorization: AuthorizationRequest, now: dt.datetime | None = None) -> bool:
+    """Undecided past its ceiling (one extension included): 42 CFR 438.404(c)(5) makes it a denial."""
+    return authorization.status in UNDECIDED and is_overdue(authorization.ceiling_at, now or timezone.now())
+
+
+def authorizations_to_mark_overdue(now: dt.datetime, limit: int) -> list[uuid.UUID]:
+    """Overdue requests the clock sweep has not yet marked, the longest overdue first."""
+    rows = AuthorizationRequest.objects.filter(overdue_condition(now), overdue_at__isnull=True).order_by("due_at")
+    return list(rows.values_list("pk", flat=True)[:limit])
+
+
+def authorizations_expired(now: dt.datetime, limit: int) -> list[uuid.UUID]:
+    """Requests whose decision time has run out, the earliest first."""
+    rows = AuthorizationRequest.objects.filter(expired_condition(now)).order_by("ceiling_at")
+    return list(rows.values_list("pk", flat=True)[:limit])

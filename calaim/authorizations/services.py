@@ -9,6 +9,7 @@ program's steps around it; this module never calls into a program.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -36,7 +37,7 @@ from calaim.plans.models import ProgramSettings
 from calaim.plans.selectors import program_settings_for
 from calaim.referrals.models import Referral
 
-_AUDIT_FIELDS = ["status", "due_at", "ceiling_at", "decision_reason", "period_start", "period_end"]
+_AUDIT_FIELDS = ["status", "due_at", "ceiling_at", "decision_reason", "period_start", "period_end", "overdue_at"]
 APPEAL_WINDOW_DAYS = 60
 Period = tuple[dt.date, dt.date]
 
@@ -120,12 +121,13 @@ def authorization_presumptive_grant(
     return request
 
 
-def authorization_lock(authorization: AuthorizationRequest) -> AuthorizationRequest:
+def authorization_lock(authorization: AuthorizationRequest | uuid.UUID) -> AuthorizationRequest:
     """The request's row, locked until the end of the caller's transaction."""
+    pk = authorization.pk if isinstance(authorization, AuthorizationRequest) else authorization
     return (
         AuthorizationRequest.objects.select_for_update(of=("self",))
         .select_related("member__plan", "renews")
-        .get(pk=authorization.pk)
+        .get(pk=pk)
     )
 
 
@@ -141,6 +143,7 @@ def authorization_extend(*, actor: User, authorization: AuthorizationRequest, re
         extended = extended_deadlines(Deadlines(locked.due_at, locked.ceiling_at), clock_settings(settings))
         locked.due_at, locked.ceiling_at = extended.due_at, extended.ceiling_at
         locked.extended_at, locked.extension_reason = timezone.now(), reason
+        locked.overdue_at = None  # the new due time has not passed
         locked.save()
         audit_record(
             actor=actor,
@@ -271,8 +274,12 @@ def authorization_streamlined_approve(
     return authorization
 
 
-def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) -> NoticeOfAction:
-    """The written notice of an adverse determination: reason, criteria and the member's appeal rights."""
+def notice_of_action_issue(
+    *, actor: User | None, authorization: AuthorizationRequest, owed_on: dt.date | None = None
+) -> NoticeOfAction:
+    """The written notice of an adverse determination: reason, criteria and the member's appeal rights; the letter
+    is owed on `owed_on` (a deemed denial's is owed on the day the time expired), else today. The appeal window
+    runs from the day the notice is issued."""
     now = timezone.now()
     settings = program_settings_for(authorization.member.plan, local_date(now))
     noa = NoticeOfAction.objects.create(
@@ -291,9 +298,16 @@ def notice_of_action_issue(*, actor: User, authorization: AuthorizationRequest) 
         member=authorization.member,
         kind=NoticeKind.NOTICE_OF_ACTION,
         recipient=NoticeRecipient.MEMBER,
-        due_date=local_date(now),
+        due_date=owed_on or local_date(now),
         referral_id=authorization.referral_id,
-        content={"notice_of_action_id": str(noa.pk), "determination": noa.determination},
+        content={
+            "notice_of_action_id": str(noa.pk),
+            "determination": noa.determination,
+            "reason": noa.reason,
+            "criteria": noa.criteria,
+            "appeal_deadline": noa.appeal_deadline.isoformat(),
+            "appeal_rights": noa.appeal_rights,
+        },
     )
     audit_record(
         actor=actor,
