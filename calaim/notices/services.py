@@ -1,22 +1,25 @@
 """Notices owed to members and referrers, recorded as an outbox.
 
 A notice is written in the same transaction as the change that owes it, so a change that rolls back owes
-nothing; the mailroom sends what is recorded once the transaction has committed. Which change owes which notice
-is the closed-loop table (`calaim/referrals/reference/closed_loop.yaml`) plus the Notice of Action issued by an
-adverse authorization decision.
+nothing; the mailroom (calaim.notices.mailroom) sends what is recorded once the transaction has committed. Which
+change owes which notice is the closed-loop table (`calaim/referrals/reference/closed_loop.yaml`) plus the Notice
+of Action issued by an adverse authorization decision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 
 from calaim.core.audit import audit_record, snapshot
 from calaim.core.clock import add_business_days
 from calaim.members.models import Member
+from calaim.notices.mailroom import notice_send_task
 from calaim.notices.models import Notice, NoticeRecipient
 from calaim.plans.selectors import program_settings_for
 
@@ -47,6 +50,8 @@ def notice_queue(
         content=content,
     )
     audit_record(actor=actor, action="notice.queue", obj=notice, member=member, after=snapshot(notice, NOTICE_FIELDS))
+    # Sent once the change commits; if this enqueue is lost (a crash after the commit), the mailroom's sweep sends it.
+    transaction.on_commit(partial(notice_send_task.enqueue, str(notice.pk)), robust=True)
     return notice
 
 
