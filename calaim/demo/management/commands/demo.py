@@ -1,9 +1,15 @@
-"""`manage.py demo`: migrate, load reference and synthetic data with referrals in every state, then serve."""
+"""`manage.py demo`: migrate, load reference and synthetic data with referrals in every state, then serve, with the
+background worker (`manage.py calaim_worker`) running beside the server until it stops."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -14,7 +20,10 @@ from calaim.referrals.models import Referral
 
 
 class Command(BaseCommand):
-    help = "Run the demo: an SQLite database with synthetic data and demo logins, served on 127.0.0.1:8000."
+    help = (
+        "Run the demo: an SQLite database with synthetic data and demo logins, served on 127.0.0.1:8000 with the "
+        "background worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
@@ -42,4 +51,25 @@ class Command(BaseCommand):
             )
         )
         if not options["no_serve"]:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            with worker_running(self.stdout):
+                call_command("runserver", options["addrport"], use_reloader=False)
+
+
+@contextmanager
+def worker_running(out: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """The worker in its own process, logging to var/worker.log, stopped (SIGTERM, then SIGKILL) on the way out."""
+    log_path = settings.VAR_DIR / "worker.log"
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "calaim_worker", "--no-startup-delay"]
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)  # noqa: S603
+    out.write(f"Background worker: pid {worker.pid}, log {log_path}")
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
