@@ -1,0 +1,216 @@
+"""The fault run: the load run (benchmarks/load/run.py) with three faults injected while the clients work.
+
+Usage: .venv/bin/python benchmarks/faults.py [--users 50] [--duration 10m] [--members 30000]
+       [--database-url postgres://postgres@127.0.0.1:5433/calaim_load]
+       [--pg-restart "pg_ctlcluster 15 calaimload restart"]
+
+At 20% of the run, `kill -9` one gunicorn worker: the master starts another; requests in flight on that worker
+fail, every other request is served. At 40%, `kill -9` the task worker, then start it again 5 s later as systemd's
+`Restart=always` / `RestartSec=5` would (deploy/calaim-worker.service); the task it was running is presumed lost
+after CALAIM_WORKER_RUNNING_TIMEOUT_SECONDS (60 s here) and runs again. At 60%, restart PostgreSQL (the command is
+a flag: this machine's clusters restart with `pg_ctlcluster`); nothing of calaim's is restarted, it must come back
+by itself. Each fault's figures are printed: how long /healthz answered other than 200, how long until a worker
+or a task ran again. Then, as in the load run: every write answered 2xx must be in the database, every task must
+have run (none failed, none left), none may have applied its effect twice. Requests that failed while a fault
+was in progress are counted and reported; they are the price of the fault, not lost data: a client that got no
+2xx was never told its write was kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.load.harness import children, django_script, http_status  # noqa: E402
+from benchmarks.load.run import Stack, parser, run  # noqa: E402
+
+RESTART_SEC = 5  # deploy/calaim-worker.service: RestartSec=5
+RUNNING_TIMEOUT = 60
+
+
+def _seconds(duration: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return float(duration[:-1]) * units[duration[-1]] if duration[-1] in units else float(duration)
+
+
+class HealthWatch:
+    """Polls /healthz five times a second while a fault is in progress; says how long it was not 200."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = f"{base_url}/healthz"
+        self.down_since: float | None = None
+        self.downtime = 0.0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self.stopped.is_set():
+            now = time.monotonic()
+            ok = http_status(self.url, timeout=2) == 200
+            if not ok and self.down_since is None:
+                self.down_since = now
+            if ok and self.down_since is not None:
+                self.downtime += now - self.down_since
+                self.down_since = None
+            time.sleep(0.2)
+
+    def __enter__(self) -> HealthWatch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+        if self.down_since is not None:
+            self.downtime += time.monotonic() - self.down_since
+
+    def wait_healthy(self, timeout: float = 120) -> float:
+        """Seconds until /healthz answers 200 (from now)."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if http_status(self.url, timeout=2) == 200:
+                return time.monotonic() - started
+            time.sleep(0.1)
+        return float("nan")
+
+
+def kill_web_worker(stack: Stack) -> None:
+    workers = children(stack.web.pid)
+    victim = workers[0]
+    with HealthWatch(stack.base_url) as watch:
+        started = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+        while True:
+            now = children(stack.web.pid)
+            if victim not in now and len(now) >= len(workers):
+                replaced = time.monotonic() - started
+                break
+            if time.monotonic() - started > 60:
+                replaced = float("nan")
+                break
+            time.sleep(0.05)
+    stack.note(
+        "kill -9 gunicorn worker",
+        pid=victim,
+        replaced_after_s=round(replaced, 2),
+        health_down_s=round(watch.downtime, 2),
+    )
+
+
+def _running_tasks(stack: Stack) -> list[str]:
+    code = (
+        "import json\nfrom django_tasks_db.models import DBTaskResult\n"
+        "rows = DBTaskResult.objects.filter(status='RUNNING').values_list('pk', flat=True)\n"
+        "print(json.dumps([str(r) for r in rows]))"
+    )
+    return list(json.loads(django_script(stack.env, code).strip().splitlines()[-1]))
+
+
+def _task_ran_since(stack: Stack, since_epoch: float) -> bool:
+    code = (
+        "import datetime as dt\nfrom django_tasks_db.models import DBTaskResult\n"
+        f"since = dt.datetime.fromtimestamp({since_epoch}, dt.UTC)\n"
+        "print(DBTaskResult.objects.filter(status='SUCCESSFUL', finished_at__gte=since).exists())"
+    )
+    return django_script(stack.env, code).strip().splitlines()[-1] == "True"
+
+
+def kill_task_worker(stack: Stack) -> None:
+    in_hand = _running_tasks(stack)
+    victim = stack.worker.pid
+    os.kill(victim, signal.SIGKILL)
+    stack.worker.wait()
+    killed_at = time.monotonic()
+    time.sleep(RESTART_SEC)
+    restarted_epoch = time.time()
+    stack.restart_worker()
+    ran_again = float("nan")
+    while time.monotonic() - killed_at < 120:
+        if _task_ran_since(stack, restarted_epoch):
+            ran_again = time.monotonic() - killed_at
+            break
+        time.sleep(1)
+    stack.note(
+        "kill -9 task worker, restarted after 5 s",
+        pid=victim,
+        tasks_running_when_killed=in_hand,
+        first_task_done_after_kill_s=round(ran_again, 1),
+    )
+    (stack.out / "tasks_in_hand_at_kill.json").write_text(json.dumps(in_hand))
+
+
+def restart_postgresql(stack: Stack, command: str) -> None:
+    with HealthWatch(stack.base_url) as watch:
+        started = time.monotonic()
+        subprocess.run(shlex.split(command), check=True, capture_output=True)
+        restarted = time.monotonic() - started
+        back = watch.wait_healthy()
+        total = time.monotonic() - started
+    stack.note(
+        f"PostgreSQL restarted ({command})",
+        restart_command_s=round(restarted, 2),
+        healthy_after_restart_command_returned_s=round(back, 2),
+        healthy_after_restart_began_s=round(total, 2),
+        health_down_s=round(watch.downtime, 2),
+        worker_alive=stack.worker.poll() is None,
+        web_alive=stack.web.poll() is None,
+    )
+
+
+def schedule(duration: float, pg_restart: str | None) -> Callable[[Stack], None]:
+    """The faults at 20%, 40% and 60% of a run of DURATION seconds, counted from when the clients start."""
+
+    def faults(stack: Stack) -> None:
+        began = time.monotonic()
+
+        def until(fraction: float) -> None:
+            time.sleep(max(duration * fraction - (time.monotonic() - began), 1))
+
+        until(0.2)
+        kill_web_worker(stack)
+        until(0.4)
+        kill_task_worker(stack)
+        until(0.6)
+        if pg_restart:
+            restart_postgresql(stack, pg_restart)
+
+    return faults
+
+
+def main() -> None:
+    p = parser()
+    p.set_defaults(
+        database_url="postgres://postgres@127.0.0.1:5433/calaim_load", out=ROOT / "benchmarks" / ".cache" / "faults"
+    )
+    p.add_argument("--pg-restart", default="pg_ctlcluster 15 calaimload restart", help="'' to skip the restart")
+    args = p.parse_args()
+    outcome = run(
+        args,
+        during=schedule(_seconds(args.duration), args.pg_restart or None),
+        CALAIM_WORKER_RUNNING_TIMEOUT_SECONDS=str(RUNNING_TIMEOUT),
+    )
+    summary = json.loads((args.out / "summary.json").read_text())
+    in_hand_file = args.out / "tasks_in_hand_at_kill.json"
+    in_hand = json.loads(in_hand_file.read_text()) if in_hand_file.exists() else []
+    print(f"\nrequests that failed during the faults: {outcome.errors} (see {args.out}/locust_failures.csv)")
+    print(f"tasks running when the worker was killed: {in_hand or 'none'}; all tasks ended: {outcome.tasks_ok}")
+    for event in summary["events"]:
+        print(f"  {event}")
+    ok = outcome.writes_lost == 0 and outcome.tasks_ok
+    print("\nOK: no acknowledged write lost, every task ran once" if ok else f"\nFAILED: {outcome}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
