@@ -140,15 +140,21 @@ class CalaimWorker(Worker):
     def step(self, now: dt.datetime | None = None) -> bool:
         """One turn: enqueue the periodic jobs whose period began, recover lost tasks, run at most one task."""
         now = now or timezone.now()
-        self.schedule_due(now)
-        if time.monotonic() >= self._next_recovery:
-            tasks_recover_lost(backend_name=self.backend_name, config=self.config, now=now)
-            self._next_recovery = time.monotonic() + min(10.0, self.config.running_timeout / 2)
-        found = self.claim_next()
-        if found is None:
-            return False
-        self.run_task(found)
-        return True
+        # A stop signal now lets the turn finish (the base class exits at once only when no task is in hand), so a
+        # task is never left claimed and not run.
+        self.running_task = True
+        try:
+            self.schedule_due(now)
+            if time.monotonic() >= self._next_recovery:
+                tasks_recover_lost(backend_name=self.backend_name, config=self.config, now=now)
+                self._next_recovery = time.monotonic() + min(10.0, self.config.running_timeout / 2)
+            found = self.claim_next()
+            if found is None:
+                return False
+            self.run_task(found)
+            return True
+        finally:
+            self.running_task = False
 
     def schedule_due(self, now: dt.datetime) -> list[str]:
         """Claim each job's current period once per worker; the database decides which worker enqueues it."""
@@ -183,7 +189,6 @@ class CalaimWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run a claimed task: successful, or back to the queue after the delay, or failed after the last attempt."""
         row = db_task_result
-        self.running_task = True
         try:
             try:
                 task = row.task
@@ -222,7 +227,6 @@ class CalaimWorker(Worker):
                 row.set_failed(error)
             task_finished.send(sender=sender, task_result=row.task_result)
         finally:
-            self.running_task = False
             self._run_tasks += 1
 
     def _wait_for_database(self, error: Exception, outage: int) -> None:
