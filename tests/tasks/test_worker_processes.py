@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import os
 import signal
+import time
 
 import pytest
 from django.utils import timezone
@@ -101,9 +102,12 @@ def test_the_demo_runs_a_worker_beside_the_server_and_stops_it(worker_db, settin
     worker_db.push()
     monkeypatch.setenv("DATABASE_URL", worker_db.url)
     settings.VAR_DIR = tmp_path
-    out = io.StringIO()
-    with worker_running(out) as worker:
+    out, handler = io.StringIO(), signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit), worker_running(out) as worker:
         wait_for(lambda: worker_db.scalar("SELECT COUNT(*) FROM jobs_workerheartbeat"), what="the demo's worker")
         assert worker.poll() is None
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill` sent to the demo alone, not to its worker
+        time.sleep(30)
     assert worker.returncode == 0 and "Background worker: pid" in out.getvalue()
     assert "Starting worker" in (tmp_path / "worker.log").read_text()
+    assert signal.getsignal(signal.SIGTERM) == handler

@@ -3,10 +3,12 @@ background worker (`manage.py calaim_worker`) running beside the server until it
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -55,17 +57,25 @@ class Command(BaseCommand):
                 call_command("runserver", options["addrport"], use_reloader=False)
 
 
+def _exit(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
 @contextmanager
 def worker_running(out: Any) -> Iterator[subprocess.Popen[bytes]]:
-    """The worker in its own process, logging to var/worker.log, stopped (SIGTERM, then SIGKILL) on the way out."""
+    """The worker in its own process, logging to var/worker.log, stopped (SIGTERM, then SIGKILL) on the way out:
+    Ctrl-C, or SIGTERM or SIGHUP sent to the demo alone."""
     log_path = settings.VAR_DIR / "worker.log"
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "calaim_worker", "--no-startup-delay"]
     with log_path.open("ab") as log:
         worker = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)  # noqa: S603
     out.write(f"Background worker: pid {worker.pid}, log {log_path}")
+    previous = {signum: signal.signal(signum, _exit) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield worker
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if worker.poll() is None:
             worker.terminate()
             try:
