@@ -4,6 +4,7 @@ worker run again, and each periodic job enqueued once per period however many wo
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from calaim.jobs.models import PeriodicRun, WorkerHeartbeat
 from calaim.jobs.schedule import period_start
+from calaim.jobs.tasks import jobs_prune
 from calaim.jobs.worker import CalaimWorker, WorkerConfig, tasks_recover_lost
 from calaim.workflows.scheduled import periodic_jobs
 from tests.tasks.jobs_for_tests import fail_until
@@ -129,3 +131,15 @@ def test_the_heartbeat_records_the_worker_that_ran_it():
     worker = _worker("w1", [job for job in periodic_jobs() if job.name == "heartbeat"])
     assert worker.step()
     assert WorkerHeartbeat.objects.get().worker_id == "w1"
+
+
+def test_the_prune_job_forgets_old_successes_and_periods_and_keeps_failures():
+    old = timezone.now() - dt.timedelta(days=30)
+    done, failed, recent = fail_until.enqueue(1), fail_until.enqueue(1), fail_until.enqueue(1)
+    DBTaskResult.objects.filter(pk__in=[done.id, recent.id]).update(status="SUCCESSFUL", finished_at=timezone.now())
+    DBTaskResult.objects.filter(pk=done.id).update(finished_at=old)
+    DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED", finished_at=old)
+    PeriodicRun.objects.create(job="heartbeat", period_start=old, claimed_at=old, worker_id="w1")
+    WorkerHeartbeat.objects.create(worker_id="gone", beat_at=old)
+    assert jobs_prune.call() == {"task_results": 1, "periods": 1, "heartbeats": 1}
+    assert set(DBTaskResult.objects.values_list("id", flat=True)) == {uuid.UUID(failed.id), uuid.UUID(recent.id)}
