@@ -59,12 +59,12 @@ def disclosed(response: HttpResponseBase) -> bool:
 
 
 def _record(request: HttpRequest, response: HttpResponseBase, collector: ReadCollector) -> None:
-    if not collector.member_ids or not disclosed(response):
+    if not collector.members or not disclosed(response):
         return
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return
-    phi_reads_record(_context(request, response, user), collector.member_ids)
+    phi_reads_record(_context(request, response, user), collector)
 
 
 def _context(request: HttpRequest, response: HttpResponseBase, user: Any) -> ReadContext:

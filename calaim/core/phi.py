@@ -3,8 +3,12 @@
 A request opens a collector (`PhiReadLogMiddleware`); every member-linked row materialized meanwhile notes its
 member (`calaim.members.signals`, on `post_init`, so lists joined with `select_related("member")` count too); a
 read that returns member data without materializing a model (`.values()`, raw SQL) calls `note_members` itself.
-When the request ends, `phi_reads_record` writes one `PhiRead` per (request, member) with one `bulk_create`.
-Outside a request (tasks, commands, the shell) there is no collector and nothing is noted.
+When the request ends, `phi_reads_record` writes one `PhiRead` per (request, member) in one INSERT. Outside a
+request (tasks, commands, the shell) there is no collector and nothing is noted.
+
+The cost is kept to about one round trip to the database: a member row loaded from the database brings its plan,
+so only members known by a linked row's id alone are looked up (one query), and the rows go in as one statement
+in autocommit, without the BEGIN and COMMIT round trips of a transaction.
 """
 
 from __future__ import annotations
@@ -12,27 +16,55 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import nullcontext
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from calaim.core.models import PhiRead
 
+ROWS_PER_STATEMENT = 1000
 # The members' plans, by member id, for those of `ids` that exist; registered by calaim.members (a lower layer
 # cannot import it). A noted id that is not a stored member (an unsaved instance) is dropped.
 PlanResolver = Callable[[Collection[Any]], dict[Any, int]]
 _plan_resolver: list[PlanResolver] = []
 
-WRITE_BATCH = 1000
-
 
 @dataclass
 class ReadCollector:
-    """The ids of the members whose data the current request has read so far."""
+    """The members whose data the current request has read so far: by id, the plan a member row brought and that
+    row's state (a row loaded from the database, not one made in memory, vouches that the member exists)."""
 
-    member_ids: set[Any] = field(default_factory=set)
+    members: dict[Any, tuple[int | None, Any]] = field(default_factory=dict)
+
+    @property
+    def member_ids(self) -> set[Any]:
+        return set(self.members)
+
+    def add(self, member_id: Any, plan_id: int | None, state: Any) -> None:
+        known = self.members.get(member_id)
+        if known is None or (state is not None and _vouched(*known) is None):
+            self.members[member_id] = (plan_id, state)
+
+    def plans(self) -> tuple[dict[Any, int], list[Any]]:
+        """The plans vouched for by loaded member rows, and the ids still to look up."""
+        vouched: dict[Any, int] = {}
+        unknown: list[Any] = []
+        for member_id, (plan_id, state) in self.members.items():
+            plan = _vouched(plan_id, state)
+            if plan is None:
+                unknown.append(member_id)
+            else:
+                vouched[member_id] = plan
+        return vouched, unknown
+
+
+def _vouched(plan_id: int | None, state: Any) -> int | None:
+    # Django marks a row loaded from (or saved to) the database by `_state.adding = False`, right after post_init.
+    return plan_id if state is not None and state.adding is False else None
 
 
 _collector: ContextVar[ReadCollector | None] = ContextVar("calaim_phi_reads", default=None)
@@ -59,18 +91,21 @@ def plan_resolver_set(resolver: PlanResolver) -> None:
     _plan_resolver[:] = [resolver]
 
 
-def note_member(member_id: Any) -> None:
-    """Record that the current request read this member's data (nothing outside a request)."""
+def note_member(member_id: Any, *, plan_id: int | None = None, state: Any = None) -> None:
+    """Record that the current request read this member's data (nothing outside a request); a member row passes its
+    plan and its `_state`, which tells at the end whether it came from the database."""
     collector = _collector.get()
     if collector is not None and member_id is not None:
-        collector.member_ids.add(member_id)
+        collector.add(member_id, plan_id, state)
 
 
 def note_members(member_ids: Iterable[Any]) -> None:
     """`note_member` for many: for reads that return member data without materializing a model."""
     collector = _collector.get()
     if collector is not None:
-        collector.member_ids.update(m for m in member_ids if m is not None)
+        for member_id in member_ids:
+            if member_id is not None:
+                collector.add(member_id, None, None)
 
 
 def collecting(collector: ReadCollector) -> Token[ReadCollector | None]:
@@ -115,33 +150,59 @@ def client_address(meta: dict[str, Any], trusted_proxies: int) -> str | None:
         return None
 
 
-def phi_reads_record(context: ReadContext, member_ids: Collection[Any]) -> int:
-    """Write one row per member read in one request (the caller has decided the request disclosed them); returns
-    how many rows were written."""
-    if not member_ids or not _plan_resolver:
-        return 0
-    plans = _plan_resolver[0](member_ids)
-    at = timezone.now()
-    rows = [
-        PhiRead(
-            at=at,
-            request_id=context.request_id,
-            user_id=context.user_id,
-            user_label=context.user_label[:200],
-            user_role=context.user_role[:40],
-            member_id=member_id,
-            plan_id=plan_id,
-            view=context.view[:120],
-            method=context.method[:10],
-            path=context.path[:500],
-            query=context.query[:1000],
-            ip=context.ip,
-            status=context.status,
-        )
-        for member_id, plan_id in plans.items()
-    ]
-    PhiRead.objects.bulk_create(rows, batch_size=WRITE_BATCH)
-    return len(rows)
+def phi_reads_record(context: ReadContext, collector: ReadCollector) -> int:
+    """Write one row per member the request read (the caller has decided the request disclosed them); returns how
+    many rows were written. A noted id that is no stored member (a row made in memory) is left out."""
+    plans, unknown = collector.plans()
+    if unknown and _plan_resolver:
+        plans.update(_plan_resolver[0](unknown))
+    if plans:
+        _insert(context, list(plans.items()))
+    return len(plans)
+
+
+def _insert(context: ReadContext, members: list[tuple[Any, int]]) -> None:
+    """One multi-row INSERT (per batch the database allows) in autocommit. Not bulk_create: it would wrap the
+    statement in a transaction (two more round trips), build a model instance and run the compiler per row, and
+    ask for the new ids back, which nobody reads. Values are prepared by the model's own fields, so each database
+    gets its types (UUIDs, inet, timestamps) as Django would send them."""
+    fields = {field.name: field for field in PhiRead._meta.concrete_fields}
+    same_for_all = {
+        "at": timezone.now(),
+        "request_id": context.request_id[:64],
+        "user": context.user_id,
+        "user_label": context.user_label[:200],
+        "user_role": context.user_role[:40],
+        "view": context.view[:120],
+        "method": context.method[:10],
+        "path": context.path[:500],
+        "query": context.query[:1000],
+        "ip": context.ip,
+        "status": context.status,
+    }
+    shared = [fields[name].get_db_prep_save(value, connection) for name, value in same_for_all.items()]
+    member_field, plan_field = fields["member"], fields["plan"]
+    names = [*same_for_all, "member", "plan"]
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    allowed = connection.ops.bulk_batch_size([fields[n] for n in names], members)
+    batch = max(1, min(len(members), allowed, ROWS_PER_STATEMENT))
+    table = connection.ops.quote_name(PhiRead._meta.db_table)
+    statements = []
+    for start in range(0, len(members), batch):
+        chunk = members[start : start + batch]
+        params: list[Any] = []
+        for member_id, plan_id in chunk:
+            params += shared
+            params.append(member_field.get_db_prep_save(member_id, connection))
+            params.append(plan_field.get_db_prep_save(plan_id, connection))
+        # Only the model's own quoted table and column names are formatted in; every value is a parameter.
+        values = ", ".join([row] * len(chunk))
+        statements.append((f"INSERT INTO {table} ({columns}) VALUES {values}", params))  # noqa: S608
+    # One statement commits by itself; several (an export's thousands of members on SQLite) go in together.
+    with transaction.atomic() if len(statements) > 1 else nullcontext(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def new_request_id() -> str:

@@ -19,7 +19,8 @@ _LOOKUP_CHUNK = 500
 
 def _note_member_row(sender: type[Member], instance: Member, **kwargs: Any) -> None:
     # Read from __dict__: a deferred field must not cost a query, and a deferred id is not a read of the member.
-    note_member(instance.__dict__.get("id"))
+    values = instance.__dict__
+    note_member(values.get("id"), plan_id=values.get("plan_id"), state=instance._state)
 
 
 def _linked_row_receiver(attnames: tuple[str, ...]) -> Callable[..., None]:
