@@ -58,12 +58,21 @@ class PhiRead(models.Model):
     # The id of the request in the server's logs (X-Request-ID), so a read and its log lines can be joined.
     request_id = models.CharField(max_length=64)
     # The composite indexes below lead with each foreign key, so the one-column indexes Django adds are not needed.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # No constraint in the database either: a row is written only for a stored member, user and plan, deleting any
+    # of them is refused (PROTECT, checked by Django), and three lookups per row would be most of the insert's work
+    # on a log that takes a row for every member on every page.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     # Kept as text too, so the log stays readable if the user is later renamed or changes role.
     user_label = models.CharField(max_length=200)
     user_role = models.CharField(max_length=40, blank=True)
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", db_index=False)
-    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+", db_index=False)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    plan = models.ForeignKey(
+        "plans.Plan", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     view = models.CharField(max_length=120, help_text="The route's name, e.g. web:member or api:get_member.")
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)

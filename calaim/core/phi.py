@@ -16,17 +16,14 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import nullcontext
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
 from django.utils import timezone
 
-from calaim.core.models import PhiRead
+from calaim.core.phi_insert import phi_reads_insert
 
-ROWS_PER_STATEMENT = 1000
 # The members' plans, by member id, for those of `ids` that exist; registered by calaim.members (a lower layer
 # cannot import it). A noted id that is not a stored member (an unsaved instance) is dropped.
 PlanResolver = Callable[[Collection[Any]], dict[Any, int]]
@@ -157,52 +154,23 @@ def phi_reads_record(context: ReadContext, collector: ReadCollector) -> int:
     if unknown and _plan_resolver:
         plans.update(_plan_resolver[0](unknown))
     if plans:
-        _insert(context, list(plans.items()))
+        phi_reads_insert(
+            {
+                "at": timezone.now(),
+                "request_id": context.request_id[:64],
+                "user": context.user_id,
+                "user_label": context.user_label[:200],
+                "user_role": context.user_role[:40],
+                "view": context.view[:120],
+                "method": context.method[:10],
+                "path": context.path[:500],
+                "query": context.query[:1000],
+                "ip": context.ip,
+                "status": context.status,
+            },
+            list(plans.items()),
+        )
     return len(plans)
-
-
-def _insert(context: ReadContext, members: list[tuple[Any, int]]) -> None:
-    """One multi-row INSERT (per batch the database allows) in autocommit. Not bulk_create: it would wrap the
-    statement in a transaction (two more round trips), build a model instance and run the compiler per row, and
-    ask for the new ids back, which nobody reads. Values are prepared by the model's own fields, so each database
-    gets its types (UUIDs, inet, timestamps) as Django would send them."""
-    fields = {field.name: field for field in PhiRead._meta.concrete_fields}
-    same_for_all = {
-        "at": timezone.now(),
-        "request_id": context.request_id[:64],
-        "user": context.user_id,
-        "user_label": context.user_label[:200],
-        "user_role": context.user_role[:40],
-        "view": context.view[:120],
-        "method": context.method[:10],
-        "path": context.path[:500],
-        "query": context.query[:1000],
-        "ip": context.ip,
-        "status": context.status,
-    }
-    shared = [fields[name].get_db_prep_save(value, connection) for name, value in same_for_all.items()]
-    member_field, plan_field = fields["member"], fields["plan"]
-    names = [*same_for_all, "member", "plan"]
-    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
-    row = "(" + ", ".join(["%s"] * len(names)) + ")"
-    allowed = connection.ops.bulk_batch_size([fields[n] for n in names], members)
-    batch = max(1, min(len(members), allowed, ROWS_PER_STATEMENT))
-    table = connection.ops.quote_name(PhiRead._meta.db_table)
-    statements = []
-    for start in range(0, len(members), batch):
-        chunk = members[start : start + batch]
-        params: list[Any] = []
-        for member_id, plan_id in chunk:
-            params += shared
-            params.append(member_field.get_db_prep_save(member_id, connection))
-            params.append(plan_field.get_db_prep_save(plan_id, connection))
-        # Only the model's own quoted table and column names are formatted in; every value is a parameter.
-        values = ", ".join([row] * len(chunk))
-        statements.append((f"INSERT INTO {table} ({columns}) VALUES {values}", params))  # noqa: S608
-    # One statement commits by itself; several (an export's thousands of members on SQLite) go in together.
-    with transaction.atomic() if len(statements) > 1 else nullcontext(), connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
 
 
 def new_request_id() -> str:
