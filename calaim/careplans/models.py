@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from calaim.core.models import DomainModel
@@ -87,6 +88,9 @@ class OutreachMethod(models.TextChoices):
     OTHER_ELECTRONIC = "other_electronic", "Other electronic"
 
 
+MAX_OUTREACH_MINUTES = 24 * 60  # one attempt is recorded per day it happened
+
+
 class OutreachAttempt(DomainModel):
     """One individualized attempt to reach a prospective ECM member, counted reached or not (DHCS/OTF)."""
 
@@ -96,12 +100,17 @@ class OutreachAttempt(DomainModel):
     attempted_on = models.DateField()
     method = models.CharField(max_length=20, choices=OutreachMethod.choices)
     reached = models.BooleanField()
-    minutes_spent = models.PositiveIntegerField()
+    minutes_spent = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_OUTREACH_MINUTES)])
     performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-attempted_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes_spent__lte=MAX_OUTREACH_MINUTES), name="outreach_minutes_bounded"
+            )
+        ]
 
 
 class CarePlan(DomainModel):

@@ -11,7 +11,15 @@ from django.db import transaction
 from calaim.accounts.models import User
 from calaim.community_supports import limits
 from calaim.community_supports.eligibility import limit_settings_for, usage_history
-from calaim.community_supports.models import CsDelivery, CsRequest, CsRequestStatus
+from calaim.community_supports.models import (
+    MAX_DOLLARS,
+    MAX_HOURS,
+    MAX_MEALS_PER_DAY,
+    MAX_UNITS,
+    CsDelivery,
+    CsRequest,
+    CsRequestStatus,
+)
 from calaim.community_supports.policies import can_close_request, can_record_delivery
 from calaim.community_supports.services import limit_refusal
 from calaim.core.audit import audit_record, snapshot
@@ -41,8 +49,13 @@ def _request_lock(request: CsRequest) -> CsRequest:
 def _check_delivery(data: DeliveryInput, today: dt.date) -> None:
     if data.end_date < data.start_date:
         raise ValidationFailed("The end date is before the start date.", field="end_date")
-    if data.units < 0 or data.cost < 0:
-        raise ValidationFailed("Units and cost cannot be negative.", field="units" if data.units < 0 else "cost")
+    for name, value, most in (("units", data.units, MAX_UNITS), ("cost", data.cost, MAX_DOLLARS)):
+        if not 0 <= value <= most:
+            raise ValidationFailed(f"{name.capitalize()} must be from 0 to {most:,}.", field=name)
+    if not 0 <= data.hours <= MAX_HOURS:
+        raise ValidationFailed(f"Hours must be from 0 to {MAX_HOURS:,}.", field="hours")
+    if data.meals_per_day is not None and not 0 <= data.meals_per_day <= MAX_MEALS_PER_DAY:
+        raise ValidationFailed(f"Meals a day must be from 0 to {MAX_MEALS_PER_DAY}.", field="meals_per_day")
     if data.start_date > today:
         raise ValidationFailed("A delivery cannot start in the future.", field="start_date")
 

@@ -6,12 +6,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from calaim.core.models import DomainModel
 from calaim.network.models import Program
 from calaim.plans.models import Dated
 from calaim.referrals.models import ClosedLoop
+
+# What one request or delivery can sensibly carry; the columns hold 99,999,999.99 (hours: 999,999.99). The largest
+# dollar caps are a few thousand (limits.yaml) and a long stay costs tens of thousands; a request or delivery over
+# these is a typing error, refused before it is stored (a value a column cannot hold breaks every page showing it).
+MAX_DOLLARS = Decimal("100000.00")
+MAX_UNITS = Decimal("10000.00")  # days, meals or hours in one request or delivery
+MAX_HOURS = Decimal("8784.00")  # the hours in a leap year
+MAX_MEALS_PER_DAY = 10
+DOLLARS = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_DOLLARS)]
+UNITS = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_UNITS)]
+HOURS = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_HOURS)]
+
+
+def _between(field: str, high: Decimal | int) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0, f"{field}__lte": high}), name=f"%(class)s_{field}_bounded"
+    )
 
 
 class CsService(Dated):
@@ -161,8 +179,8 @@ class CsRequest(ClosedLoop):
     at_discharge = models.BooleanField(default=False)
     requested_start = models.DateField()
     requested_end = models.DateField()
-    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
-    amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0), validators=UNITS)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0), validators=DOLLARS)
     change_in_circumstances = models.BooleanField(default=False)
     extended = models.BooleanField(default=False, help_text="An extension past the standard course (e.g. meals).")
     member_aware = models.BooleanField()
@@ -182,6 +200,9 @@ class CsRequest(ClosedLoop):
         "network.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="cs_assignments"
     )
     idempotency_key = models.CharField(max_length=100, blank=True)
+    request_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="A hash of the whole form, so a key reused for another form is refused."
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -191,7 +212,9 @@ class CsRequest(ClosedLoop):
                 fields=["submitted_by", "idempotency_key", "service_code"],
                 condition=~models.Q(idempotency_key=""),
                 name="cs_request_idempotency_uniq",
-            )
+            ),
+            _between("quantity", MAX_UNITS),
+            _between("amount", MAX_DOLLARS),
         ]
 
     def __str__(self) -> str:
@@ -209,14 +232,25 @@ class CsDelivery(DomainModel):
     end_date = models.DateField()
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    units = models.DecimalField(max_digits=10, decimal_places=2)
-    cost = models.DecimalField(max_digits=10, decimal_places=2)
-    hours = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
-    meals_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    units = models.DecimalField(max_digits=10, decimal_places=2, validators=UNITS)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, validators=DOLLARS)
+    hours = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0), validators=HOURS)
+    meals_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_MEALS_PER_DAY)]
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-start_date"]
+        constraints = [
+            _between("units", MAX_UNITS),
+            _between("cost", MAX_DOLLARS),
+            _between("hours", MAX_HOURS),
+            models.CheckConstraint(
+                condition=models.Q(meals_per_day__isnull=True) | models.Q(meals_per_day__lte=MAX_MEALS_PER_DAY),
+                name="csdelivery_meals_per_day_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_code} {self.start_date}–{self.end_date}"

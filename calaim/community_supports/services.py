@@ -6,6 +6,8 @@ deliveries and closing are in `deliveries.py`."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -26,6 +28,8 @@ from calaim.community_supports.eligibility import (
 )
 from calaim.community_supports.models import (
     CS_OPEN_STATUSES,
+    MAX_DOLLARS,
+    MAX_UNITS,
     CsRequest,
     CsRequestStatus,
     DelegateReassignment,
@@ -33,14 +37,14 @@ from calaim.community_supports.models import (
 from calaim.community_supports.policies import can_reassign_from_delegate
 from calaim.core.audit import audit_record, audited_update, jsonable, snapshot
 from calaim.core.clock import local_date, plan_today
-from calaim.core.errors import ValidationFailed
+from calaim.core.errors import Conflict, ValidationFailed
 from calaim.ecm.models import Enrollment
 from calaim.members.models import Member
 from calaim.network.models import Organization, Program
 from calaim.network.selectors import contracts_in_force
 from calaim.referrals.closed_loop import loop_start, loop_status_set
 from calaim.referrals.policies import can_refer_as
-from calaim.referrals.services import member_resolve
+from calaim.referrals.services import attestation_date_check, member_resolve
 
 REQUEST_FIELDS = ["status", "closure_reason", "provider", "authorization", "linked_to"]
 
@@ -88,8 +92,9 @@ def _check_service(index: int, item: ServiceRequestInput, known: set[str]) -> No
         raise ValidationFailed("Give the justification for this service.", field=f"{where}.justification")
     if item.requested_end < item.requested_start:
         raise ValidationFailed("The end date is before the start date.", field=f"{where}.requested_end")
-    if item.quantity < 0 or item.amount < 0:
-        raise ValidationFailed("Quantities and amounts cannot be negative.", field=f"{where}.quantity")
+    for name, value, most in (("quantity", item.quantity, MAX_UNITS), ("amount", item.amount, MAX_DOLLARS)):
+        if not 0 <= value <= most:
+            raise ValidationFailed(f"The {name} must be from 0 to {most:,}.", field=f"{where}.{name}")
 
 
 def _ecm_enrollment(actor: User, member: Member, enrollment_id: uuid.UUID | None) -> Enrollment | None:
@@ -106,6 +111,7 @@ def cs_referral_check(*, actor: User, data: CsReferralInput, day: dt.date) -> tu
     enrollment a care manager sends it from)."""
     can_refer_as(actor, data.source_type).enforce()
     member = member_resolve(actor, data.member_cin, data.member_birth_date)
+    attestation_date_check(data.attested_on, day)
     if not data.services:
         raise ValidationFailed("Request at least one Community Support.", field="services")
     known = set(services_in_force(day))
@@ -114,11 +120,29 @@ def cs_referral_check(*, actor: User, data: CsReferralInput, day: dt.date) -> tu
     return member, _ecm_enrollment(actor, member, data.ecm_enrollment_id)
 
 
-def cs_requests_replayed(actor: User, idempotency_key: str) -> list[CsRequest]:
-    """The requests a retry of the same form (same key) already created."""
+def _fingerprint_value(value: object) -> str:
+    # 100 and 100.00 dollars are the same form.
+    return format(value.quantize(Decimal("0.01")), "f") if isinstance(value, Decimal) else str(value)
+
+
+def cs_referral_fingerprint(data: CsReferralInput) -> str:
+    """A hash of the whole form: a retry sends the same one."""
+    return hashlib.sha256(json.dumps(asdict(data), sort_keys=True, default=_fingerprint_value).encode()).hexdigest()
+
+
+def cs_requests_replayed(actor: User, idempotency_key: str, data: CsReferralInput) -> list[CsRequest]:
+    """The requests a retry of the same form (same key, same form) already created; the key used before for another
+    form is refused, as it is for ECM referrals."""
     if not idempotency_key:
         return []
-    return list(CsRequest.objects.filter(submitted_by=actor, idempotency_key=idempotency_key))
+    done = list(CsRequest.objects.filter(submitted_by=actor, idempotency_key=idempotency_key))
+    fingerprint = cs_referral_fingerprint(data)
+    # Requests recorded before fingerprints were kept have none; a retry of those is taken as the same form.
+    if any(r.request_fingerprint not in ("", fingerprint) for r in done):
+        raise Conflict(
+            "This Idempotency-Key was used for a different Community Supports referral.", field="Idempotency-Key"
+        )
+    return done
 
 
 def cs_request_insert(
@@ -156,6 +180,7 @@ def cs_request_insert(
         received_at=now,
         status_changed_at=now,
         idempotency_key=key,
+        request_fingerprint=cs_referral_fingerprint(data) if key else "",
     )
     audit_record(
         actor=actor,

@@ -68,6 +68,12 @@ def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
     return member_match(cin, birth_date, plan_id=plan_id)
 
 
+def attestation_date_check(attested_on: dt.date, today: dt.date) -> None:
+    """An attestation records what the referrer already attested: it is never dated after the plan's today."""
+    if attested_on > today:
+        raise ValidationFailed("The attestation date cannot be in the future.", field="attested_on")
+
+
 def _check_attestations(member: Member, data: ReferralInput, day: dt.date) -> None:
     pofs = {p.code: p for p in pofs_in_force(day)}
     if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and not data.pof_attestations:
@@ -126,6 +132,7 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
     referral_source_get(data.source_type, today)
     can_refer_as(actor, data.source_type).enforce()
     member = member_resolve(actor, data.member_cin, data.member_birth_date)
+    attestation_date_check(data.attested_on, today)
     _check_attestations(member, data, today)
     _check_verification_form(actor, member, data, today)
     try:

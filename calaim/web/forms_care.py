@@ -7,31 +7,32 @@ from typing import Any
 from django import forms
 
 from calaim.careplans.models import CareTeamRole, GoalDomain, GoalStatus, InterventionStatus, TaskKind
+from calaim.web.forms import CalaimForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
-class CarePlanForm(forms.Form):
+class CarePlanForm(CalaimForm):
     next_review_on = forms.DateField(label="Next review due", widget=DATE_INPUT)
     summary = forms.CharField(
         label="Summary: the member's priorities and strengths", widget=SHORT_TEXT, required=False, max_length=4000
     )
 
 
-class CarePlanReviewForm(forms.Form):
+class CarePlanReviewForm(CalaimForm):
     reviewed_on = forms.DateField(label="Reviewed with the member on", widget=DATE_INPUT)
     next_review_on = forms.DateField(label="Next review due", widget=DATE_INPUT)
     note = forms.CharField(label="Review note", widget=SHORT_TEXT, required=False, max_length=4000)
 
 
-class GoalForm(forms.Form):
+class GoalForm(CalaimForm):
     description = forms.CharField(label="Goal, in the member's own words", widget=SHORT_TEXT, max_length=2000)
     domain = forms.ChoiceField(label="Domain", choices=[("", "Choose a domain"), *GoalDomain.choices])
     target_date = forms.DateField(label="Target date", widget=DATE_INPUT)
 
 
-class GoalStatusForm(forms.Form):
+class GoalStatusForm(CalaimForm):
     status = forms.ChoiceField(
         label="New goal status",
         choices=[("", "Choose a status"), *[(v, lbl) for v, lbl in GoalStatus.choices if v != GoalStatus.ACTIVE]],
@@ -42,7 +43,7 @@ class GoalStatusForm(forms.Form):
     note = forms.CharField(label="Note", widget=SHORT_TEXT, required=False, max_length=4000)
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(CalaimForm):
     """Responsible is one choice among the care team and the provider's staff, or a name typed in."""
 
     description = forms.CharField(label="What will be done", widget=SHORT_TEXT, max_length=2000)
@@ -74,7 +75,7 @@ class InterventionForm(forms.Form):
         }
 
 
-class InterventionStatusForm(forms.Form):
+class InterventionStatusForm(CalaimForm):
     status = forms.ChoiceField(
         label="New status",
         choices=[
@@ -84,7 +85,7 @@ class InterventionStatusForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
+class TaskForm(CalaimForm):
     kind = forms.ChoiceField(label="Kind of task", choices=[("", "Choose a kind"), *TaskKind.choices])
     due_date = forms.DateField(label="Due date", widget=DATE_INPUT)
     owner = forms.ChoiceField(label="Owner", choices=(), required=False)
@@ -97,15 +98,15 @@ class TaskForm(forms.Form):
         field.choices = [("", "Unassigned"), *owner_choices]
 
 
-class TaskCancelForm(forms.Form):
+class TaskCancelForm(CalaimForm):
     reason = forms.CharField(label="Reason for cancelling", max_length=2000, required=False)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(CalaimForm):
     """No fields: a button that confirms an action (remove, start, complete)."""
 
 
-class CareTeamForm(forms.Form):
+class CareTeamForm(CalaimForm):
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *CareTeamRole.choices])
     name = forms.CharField(label="Name", max_length=200)
     organization_name = forms.CharField(label="Organization", max_length=200, required=False)

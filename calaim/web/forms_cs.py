@@ -14,12 +14,12 @@ from django.http import Http404
 from django.urls import reverse
 
 from calaim.community_supports.eligibility import services_in_force
-from calaim.community_supports.models import CsService
+from calaim.community_supports.models import MAX_DOLLARS, MAX_HOURS, MAX_MEALS_PER_DAY, MAX_UNITS, CsService
 from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.members.models import CIN_PATTERN
 from calaim.plans.models import ReferralSourceType
-from calaim.web.forms import DATE_INPUT
+from calaim.web.forms import DATE_INPUT, CalaimForm
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ def catalog() -> dict[str, CsService]:
     return services_in_force(plan_today())
 
 
-class CsReferralForm(forms.Form):
+class CsReferralForm(CalaimForm):
     """The CSS referral form's member, source and attestation; the services come in a formset."""
 
     member_cin = forms.CharField(label="Member CIN", max_length=9, help_text="8 digits and a letter.")
@@ -78,7 +78,7 @@ class CsReferralForm(forms.Form):
         return cin
 
 
-class CsServiceForm(forms.Form):
+class CsServiceForm(CalaimForm):
     """One service on the referral; its criteria checklist is the chosen service's, from the catalog."""
 
     service_code = forms.ChoiceField(label="Community Support", choices=())
@@ -91,6 +91,8 @@ class CsServiceForm(forms.Form):
     quantity = forms.DecimalField(
         label="Hours or meals a day",
         min_value=0,
+        max_value=MAX_UNITS,
+        max_digits=10,
         decimal_places=2,
         required=False,
         help_text="Hours for respite and personal care; meals a day for medically tailored meals.",
@@ -98,6 +100,8 @@ class CsServiceForm(forms.Form):
     amount = forms.DecimalField(
         label="Amount in dollars",
         min_value=0,
+        max_value=MAX_DOLLARS,
+        max_digits=10,
         decimal_places=2,
         required=False,
         help_text="For deposits, community transition, home adaptations and asthma remediation.",
@@ -185,15 +189,19 @@ def apply_referral(form: forms.Form, formset: Any, call: Callable[[], T]) -> T |
         return None
 
 
-class CsDeliveryForm(forms.Form):
+class CsDeliveryForm(CalaimForm):
     """A delivered service; only the measures the service counts are asked for."""
 
     start_date = forms.DateField(label="First day delivered", widget=DATE_INPUT)
     end_date = forms.DateField(label="Last day delivered", widget=DATE_INPUT)
-    units = forms.DecimalField(label="Units", min_value=0, decimal_places=2)
-    cost = forms.DecimalField(label="Cost in dollars", min_value=0, decimal_places=2)
-    hours = forms.DecimalField(label="Hours", min_value=0, decimal_places=2, required=False)
-    meals_per_day = forms.IntegerField(label="Meals a day", min_value=0, max_value=10, required=False)
+    units = forms.DecimalField(label="Units", min_value=0, max_value=MAX_UNITS, max_digits=10, decimal_places=2)
+    cost = forms.DecimalField(
+        label="Cost in dollars", min_value=0, max_value=MAX_DOLLARS, max_digits=10, decimal_places=2
+    )
+    hours = forms.DecimalField(
+        label="Hours", min_value=0, max_value=MAX_HOURS, max_digits=8, decimal_places=2, required=False
+    )
+    meals_per_day = forms.IntegerField(label="Meals a day", min_value=0, max_value=MAX_MEALS_PER_DAY, required=False)
     started_at = forms.DateTimeField(label="Stay started at", widget=DATETIME_INPUT, required=False)
     ended_at = forms.DateTimeField(label="Stay ended at", widget=DATETIME_INPUT, required=False)
 
@@ -230,7 +238,7 @@ def apply_delivery(form: CsDeliveryForm, call: Callable[[], T]) -> T | None:
         return None
 
 
-class CsCloseForm(forms.Form):
+class CsCloseForm(CalaimForm):
     reason = forms.CharField(
         label="Why is the request closed?",
         max_length=2000,
@@ -239,7 +247,7 @@ class CsCloseForm(forms.Form):
     )
 
 
-class DelegateReassignForm(forms.Form):
+class DelegateReassignForm(CalaimForm):
     services_wanted = forms.MultipleChoiceField(
         label="Community Supports the member wants from the plan", choices=(), widget=CHECKBOXES
     )

@@ -10,10 +10,10 @@ from django import forms
 from calaim.plans.models import County, Plan
 from calaim.plans.selectors import pofs_in_force
 from calaim.web.dashboard import DashboardFilters
-from calaim.web.forms import DATE_INPUT
+from calaim.web.forms import DATE_INPUT, CalaimForm
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(CalaimForm):
     start = forms.DateField(label="Received from", widget=DATE_INPUT, required=False)
     end = forms.DateField(label="Received to", widget=DATE_INPUT, required=False)
     county = forms.ModelChoiceField(queryset=County.objects.none(), required=False, empty_label="All counties")

@@ -17,7 +17,7 @@ from calaim.network.models import Contract
 from calaim.plans.models import AgeGroup, PopulationOfFocus, ReferralSourceType
 from calaim.referrals.models import ReferralForm, Urgency
 from calaim.referrals.services import PofAttestationInput, ReferralInput
-from calaim.web.forms import DATE_INPUT
+from calaim.web.forms import DATE_INPUT, CalaimForm
 
 T = TypeVar("T")
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
@@ -35,7 +35,7 @@ class PofFields:
     facts: forms.BoundField
 
 
-class ReferralCreateForm(forms.Form):
+class ReferralCreateForm(CalaimForm):
     """The standardized ECM referral form, field for field as POST /api/referrals takes it."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
@@ -187,7 +187,7 @@ def chosen_provider(value: str) -> uuid.UUID | None:
     return None if value == AUTOMATIC else uuid.UUID(value)
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(CalaimForm):
     provider_id = forms.ChoiceField(label="ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
@@ -196,7 +196,7 @@ class AssignmentForm(forms.Form):
         _choices(self, "provider_id", provider_choices(options, automatic))
 
 
-class ProviderChangeForm(forms.Form):
+class ProviderChangeForm(CalaimForm):
     provider_id = forms.ChoiceField(label="New ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
     reason = forms.CharField(label="Reason for the change", widget=TEXTAREA, required=False, max_length=2000)
 
@@ -205,21 +205,21 @@ class ProviderChangeForm(forms.Form):
         _choices(self, "provider_id", provider_choices(options, "Choose automatically (the best fit with free places)"))
 
 
-class EnrollForm(forms.Form):
+class EnrollForm(CalaimForm):
     enrolled_on = forms.DateField(label="Enrollment date", widget=DATE_INPUT, help_text="The day the member agreed.")
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(CalaimForm):
     reason = forms.CharField(label="Reason for the extension", widget=TEXTAREA, required=False, max_length=2000)
 
 
-class ReauthorizationForm(forms.Form):
+class ReauthorizationForm(CalaimForm):
     urgency = forms.ChoiceField(
         label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
 
 
-class DuplicateReviewForm(forms.Form):
+class DuplicateReviewForm(CalaimForm):
     """Two buttons name the decision; the reason is needed when it is not a duplicate."""
 
     CONFIRM, REJECT = "confirm", "not_duplicate"

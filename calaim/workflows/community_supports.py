@@ -40,7 +40,7 @@ def cs_request_submit(*, actor: User, data: CsReferralInput, idempotency_key: st
     member, enrollment = cs_referral_check(actor=actor, data=data, day=today)
     with transaction.atomic():
         member_lock(member)
-        if done := cs_requests_replayed(actor, idempotency_key):
+        if done := cs_requests_replayed(actor, idempotency_key, data):
             return done
         created = []
         for item in data.services:
