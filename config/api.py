@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
 from calaim.api.auth import AUTH
 from calaim.api.authorizations import router as authorizations_router
+from calaim.api.base import CalaimApi
 from calaim.api.careplans import router as careplans_router
 from calaim.api.community_supports import router as community_supports_router
 from calaim.api.ecm import router as ecm_router
@@ -17,11 +17,13 @@ from calaim.api.plans import router as plans_router
 from calaim.api.referrals import router as referrals_router
 from calaim.core.errors import DomainError
 
-api = NinjaAPI(
+api = CalaimApi(
     title="calaim API",
     version="1",
     description="CalAIM Enhanced Care Management for Medi-Cal plans and their providers. Authenticate with "
-    "`Authorization: Bearer <token>` (machine clients) or a browser session (log in at /admin/).",
+    "`Authorization: Bearer <token>` (machine clients) or a browser session signed in with the password and the "
+    "authenticator code (writes send the CSRF token). Every error answers a `detail` list of {type, loc, msg}; lists "
+    "page with `limit` (at most 200) and `offset`.",
     auth=AUTH,
     urls_namespace="api",
 )

@@ -7,10 +7,11 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from calaim.api.auth import actor
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
+from calaim.api.pagination import paginated
+from calaim.api.types import Line, Note
 from calaim.authorizations import services
 from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
 from calaim.authorizations.selectors import (
@@ -75,30 +76,30 @@ class AuthorizationOut(Schema):
 
 
 class AuthorizationFilter(Schema):
-    status: str | None = None
+    status: Line | None = Field(None, max_length=30)
     overdue: bool | None = Field(None, description="Only undecided requests past their due time.")
     member_id: uuid.UUID | None = None
 
 
 class DecisionIn(Schema):
     outcome: Literal["approve", "approve_modified", "deny", "pend"]
-    reason: str = Field("", max_length=4000)
-    criteria: str = Field("", max_length=4000)
-    modification: str = Field("", max_length=4000)
-    information_requested: str = Field("", max_length=4000)
+    reason: Note = Field("", max_length=4000)
+    criteria: Note = Field("", max_length=4000)
+    modification: Note = Field("", max_length=4000)
+    information_requested: Note = Field("", max_length=4000)
     period_months: int | None = Field(None, ge=1, le=24)
 
 
 class ExtensionIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=4000)
+    reason: Note = Field(..., min_length=1, max_length=4000)
 
 
 class ReauthorizationIn(Schema):
     urgency: Literal["routine", "expedited"] = "routine"
 
 
-@router.get("/authorizations", response=list[AuthorizationOut])
-@paginate
+@router.get("/authorizations", response={200: list[AuthorizationOut], **LIST_ERRORS})
+@paginated
 def list_authorizations(request: HttpRequest, filters: Query[AuthorizationFilter]) -> object:
     """The authorization queue in your scope, most urgent first; `overdue=true` shows late ones."""
     requests = authorization_scope(actor(request)).select_related("notice_of_action").order_by("due_at")
@@ -111,7 +112,7 @@ def list_authorizations(request: HttpRequest, filters: Query[AuthorizationFilter
     return requests
 
 
-@router.get("/authorizations/{authorization_id}", response={200: AuthorizationOut, **ERRORS})
+@router.get("/authorizations/{authorization_id}", response={200: AuthorizationOut, **READ_ERRORS})
 def get_authorization(request: HttpRequest, authorization_id: uuid.UUID) -> AuthorizationRequest:
     return authorization_get(actor(request), authorization_id)
 

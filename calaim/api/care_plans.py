@@ -9,7 +9,8 @@ from ninja import Field, Router, Schema, Status
 
 from calaim.access.scopes import member_get
 from calaim.api.auth import actor
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, READ_ERRORS
+from calaim.api.types import Day, Line, Note
 from calaim.careplans import care_plan_services as services
 from calaim.careplans.models import CarePlan, Goal, Intervention
 from calaim.careplans.selectors import care_plan_detail_scope, care_plan_get, goal_get, intervention_get
@@ -23,42 +24,44 @@ GoalDomainCode = Literal["physical_health", "behavioral_health", "housing", "foo
 
 
 class CarePlanIn(Schema):
-    next_review_on: dt.date = Field(..., description="When the plan is next reviewed with the member.")
-    summary: str = Field("", max_length=4000, description="The member's priorities and strengths, in brief.")
+    next_review_on: Day = Field(..., description="When the plan is next reviewed with the member.")
+    summary: Note = Field("", max_length=4000, description="The member's priorities and strengths, in brief.")
 
 
 class CarePlanReviewIn(Schema):
-    reviewed_on: dt.date
-    next_review_on: dt.date
-    note: str = Field("", max_length=4000)
+    reviewed_on: Day
+    next_review_on: Day
+    note: Note = Field("", max_length=4000)
 
 
 class GoalIn(Schema):
-    description: str = Field(..., min_length=1, max_length=2000, description="The goal in the member's own words.")
+    description: Note = Field(..., min_length=1, max_length=2000, description="The goal in the member's own words.")
     domain: GoalDomainCode
-    target_date: dt.date
+    target_date: Day
 
 
 class GoalStatusIn(Schema):
     status: Literal["met", "not_met", "discontinued"]
-    met_on: dt.date | None = Field(None, description="For a met goal; blank means today.")
-    note: str = Field("", max_length=4000)
+    met_on: Day | None = Field(None, description="For a met goal; blank means today.")
+    note: Note = Field("", max_length=4000)
 
 
 class InterventionIn(Schema):
     """Name exactly one person responsible: a care team member, a staff user, or anyone else by name."""
 
-    description: str = Field(..., min_length=1, max_length=2000)
+    description: Note = Field(..., min_length=1, max_length=2000)
     responsible_care_team_member_id: uuid.UUID | None = None
-    responsible_user: str | None = Field(None, description="Username of one of the provider's care staff.")
-    responsible_name: str = Field("", max_length=200)
-    due_date: dt.date | None = None
-    frequency: str = Field("", max_length=100, description="For example: weekly, every month.")
+    responsible_user: Line | None = Field(
+        None, max_length=150, description="Username of one of the provider's care staff."
+    )
+    responsible_name: Line = Field("", max_length=200)
+    due_date: Day | None = None
+    frequency: Line = Field("", max_length=100, description="For example: weekly, every month.")
 
 
 class InterventionStatusIn(Schema):
     status: Literal["in-progress", "completed", "cancelled"]
-    note: str = Field("", max_length=4000)
+    note: Note = Field("", max_length=4000)
 
 
 class InterventionOut(Schema):
@@ -120,7 +123,7 @@ class CarePlanOut(Schema):
         return list(obj.goals.all())
 
 
-@router.get("/members/{member_id}/care-plans", response={200: list[CarePlanOut], **ERRORS})
+@router.get("/members/{member_id}/care-plans", response={200: list[CarePlanOut], **READ_ERRORS})
 def list_care_plans(request: HttpRequest, member_id: uuid.UUID) -> object:
     """The member's care plans in your scope, newest first (a provider sees only its own)."""
     member = member_get(actor(request), member_id)
@@ -135,7 +138,7 @@ def create_care_plan(request: HttpRequest, enrollment_id: uuid.UUID, payload: Ca
     return Status(201, care_plan_get(actor(request), plan.pk))
 
 
-@router.get("/care-plans/{care_plan_id}", response={200: CarePlanOut, **ERRORS})
+@router.get("/care-plans/{care_plan_id}", response={200: CarePlanOut, **READ_ERRORS})
 def get_care_plan(request: HttpRequest, care_plan_id: uuid.UUID) -> CarePlan:
     return care_plan_get(actor(request), care_plan_id)
 

@@ -5,15 +5,17 @@ import uuid
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from calaim.access.scopes import member_get
 from calaim.api.auth import actor
 from calaim.api.care_plans import router as care_plan_router
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
+from calaim.api.pagination import paginated
+from calaim.api.referrals_schemas import EMAIL_PATTERN
+from calaim.api.types import Day, Line, Note
 from calaim.careplans import services
-from calaim.careplans.models import CareTeamMember, OutreachAttempt, Task
+from calaim.careplans.models import MAX_OUTREACH_MINUTES, CareTeamMember, OutreachAttempt, Task
 from calaim.careplans.selectors import care_team_get, care_team_scope, outreach_scope, task_get, task_scope
 from calaim.ecm.selectors import enrollment_get
 
@@ -32,10 +34,10 @@ class CareTeamIn(Schema):
         "family_caregiver",
         "other",
     ]
-    name: str = Field(..., min_length=1, max_length=200)
-    organization_name: str = Field("", max_length=200)
-    phone: str = Field("", max_length=20)
-    email: str = Field("", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    name: Line = Field(..., min_length=1, max_length=200)
+    organization_name: Line = Field("", max_length=200)
+    phone: Line = Field("", max_length=20)
+    email: str = Field("", max_length=254, pattern=EMAIL_PATTERN)
 
 
 class CareTeamOut(Schema):
@@ -50,11 +52,11 @@ class CareTeamOut(Schema):
 
 
 class OutreachIn(Schema):
-    attempted_on: dt.date
+    attempted_on: Day
     method: Literal["in_person", "phone", "video", "text", "email", "mail", "other_electronic"]
     reached: bool
-    minutes_spent: int = Field(..., ge=0, le=1440)
-    notes: str = Field("", max_length=4000)
+    minutes_spent: int = Field(..., ge=0, le=MAX_OUTREACH_MINUTES)
+    notes: Note = Field("", max_length=4000)
 
 
 class OutreachOut(Schema):
@@ -82,13 +84,15 @@ class TaskIn(Schema):
         "discharge_follow_up",
         "other",
     ]
-    due_date: dt.date
-    description: str = Field("", max_length=2000)
-    owner: str | None = Field(None, description="Username of one of the provider's care staff; blank: unassigned.")
+    due_date: Day
+    description: Note = Field("", max_length=2000)
+    owner: Line | None = Field(
+        None, max_length=150, description="Username of one of the provider's care staff; blank: unassigned."
+    )
 
 
 class TaskCancelIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Note = Field(..., min_length=1, max_length=2000)
 
 
 class TaskOut(Schema):
@@ -108,7 +112,7 @@ class TaskOut(Schema):
         return obj.owner.username if obj.owner else None
 
 
-@router.get("/members/{member_id}/care-team", response={200: list[CareTeamOut], **ERRORS})
+@router.get("/members/{member_id}/care-team", response={200: list[CareTeamOut], **READ_ERRORS})
 def list_care_team(request: HttpRequest, member_id: uuid.UUID) -> object:
     member = member_get(actor(request), member_id)
     return care_team_scope(actor(request)).filter(member=member, active=True)
@@ -127,7 +131,7 @@ def remove_care_team_member(request: HttpRequest, person_id: uuid.UUID) -> CareT
     return services.care_team_remove(actor=actor(request), person=person)
 
 
-@router.get("/enrollments/{enrollment_id}/outreach-attempts", response={200: list[OutreachOut], **ERRORS})
+@router.get("/enrollments/{enrollment_id}/outreach-attempts", response={200: list[OutreachOut], **READ_ERRORS})
 def list_outreach(request: HttpRequest, enrollment_id: uuid.UUID) -> object:
     enrollment = enrollment_get(actor(request), enrollment_id)
     return outreach_scope(actor(request)).filter(member_id=enrollment.member_id).select_related("performed_by")
@@ -140,22 +144,23 @@ def record_outreach(request: HttpRequest, enrollment_id: uuid.UUID, payload: Out
     return Status(201, services.outreach_record(actor=actor(request), enrollment=enrollment, **payload.dict()))
 
 
-@router.get("/tasks", response=list[TaskOut])
-@paginate
-def list_tasks(
-    request: HttpRequest,
-    status: str | None = None,
-    due_before: dt.date | None = None,
-    member_id: uuid.UUID | None = None,
-) -> object:
+class TaskFilter(Schema):
+    status: Line | None = Field(None, max_length=20)
+    due_before: Day | None = None
+    member_id: uuid.UUID | None = None
+
+
+@router.get("/tasks", response={200: list[TaskOut], **LIST_ERRORS})
+@paginated
+def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> object:
     """Tasks in your scope by due date (a provider sees its own)."""
     tasks = task_scope(actor(request)).select_related("owner")
-    if member_id:
-        tasks = tasks.filter(member_id=member_id)
-    if status:
-        tasks = tasks.filter(status=status)
-    if due_before:
-        tasks = tasks.filter(due_date__lt=due_before)
+    if filters.member_id:
+        tasks = tasks.filter(member_id=filters.member_id)
+    if filters.status:
+        tasks = tasks.filter(status=filters.status)
+    if filters.due_before:
+        tasks = tasks.filter(due_date__lt=filters.due_before)
     return tasks
 
 

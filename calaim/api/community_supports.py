@@ -3,8 +3,7 @@
 import uuid
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from calaim.access.scopes import member_get
 from calaim.api.auth import actor
@@ -19,7 +18,9 @@ from calaim.api.community_supports_schemas import (
     ReassignOut,
     ServiceOut,
 )
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS, errors
+from calaim.api.pagination import paginated
+from calaim.api.types import IdempotencyKey, Line
 from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record, cs_request_complete
 from calaim.community_supports.eligibility import services_in_force, what_could_member_get
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
@@ -32,29 +33,33 @@ router = Router(tags=["community supports"])
 
 
 class RequestFilter(Schema):
-    status: str | None = None
+    status: Line | None = Field(None, max_length=30)
     member_id: uuid.UUID | None = None
-    service_code: str | None = None
+    service_code: Line | None = Field(None, max_length=40)
 
 
-@router.get("/community-supports/services", response=list[ServiceOut])
+@router.get("/community-supports/services", response={200: list[ServiceOut], **errors(401)})
 def list_services(request: HttpRequest) -> object:
     """The Community Supports catalog in force today, with criteria checklists, codes and limits."""
     return list(services_in_force(plan_today()).values())
 
 
 @router.post("/community-supports/requests", response={201: list[CsRequestOut], **ERRORS})
-def create_requests(request: HttpRequest, payload: CsReferralIn) -> Status[list[CsRequest]]:
-    """Submit the CSS referral form: one request per service, each routed at once."""
+def create_requests(
+    request: HttpRequest,
+    payload: CsReferralIn,
+    idempotency_key: IdempotencyKey = "",
+) -> Status[list[CsRequest]]:
+    """Submit the CSS referral form: one request per service, each routed at once. Retrying with the same
+    Idempotency-Key and the same form returns the first requests; the key used for another form is a 409."""
     data = payload.dict()
     data["services"] = [ServiceRequestInput(**s) for s in data["services"]]
-    key = request.headers.get("Idempotency-Key", "")[:100]
-    created = cs_request_submit(actor=actor(request), data=CsReferralInput(**data), idempotency_key=key)
+    created = cs_request_submit(actor=actor(request), data=CsReferralInput(**data), idempotency_key=idempotency_key)
     return Status(201, created)
 
 
-@router.get("/community-supports/requests", response=list[CsRequestOut])
-@paginate
+@router.get("/community-supports/requests", response={200: list[CsRequestOut], **LIST_ERRORS})
+@paginated
 def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> object:
     requests = cs_request_scope(actor(request))
     for name in ("status", "member_id", "service_code"):
@@ -63,7 +68,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> object
     return requests
 
 
-@router.get("/community-supports/requests/{request_id}", response={200: CsRequestOut, **ERRORS})
+@router.get("/community-supports/requests/{request_id}", response={200: CsRequestOut, **READ_ERRORS})
 def get_request(request: HttpRequest, request_id: uuid.UUID) -> CsRequest:
     return cs_request_get(actor(request), request_id)
 
@@ -78,7 +83,7 @@ def record_delivery(request: HttpRequest, request_id: uuid.UUID, payload: Delive
     )
 
 
-@router.get("/community-supports/requests/{request_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+@router.get("/community-supports/requests/{request_id}/deliveries", response={200: list[DeliveryOut], **READ_ERRORS})
 def list_deliveries(request: HttpRequest, request_id: uuid.UUID) -> object:
     return cs_request_get(actor(request), request_id).deliveries.all()
 
@@ -89,7 +94,7 @@ def close_request(request: HttpRequest, request_id: uuid.UUID, payload: CloseIn)
     return cs_request_complete(actor=actor(request), request=cs_request, reason=payload.reason)
 
 
-@router.get("/members/{member_id}/community-supports", response={200: list[OptionOut], **ERRORS})
+@router.get("/members/{member_id}/community-supports", response={200: list[OptionOut], **READ_ERRORS})
 def member_options(request: HttpRequest, member_id: uuid.UUID) -> object:
     """What could this member get: each Community Support offered in their county today, with reasons and
     what remains of each limit."""

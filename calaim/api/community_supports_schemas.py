@@ -3,11 +3,13 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 
-from calaim.api.referrals_schemas import LoopStepOut
-from calaim.community_supports.models import CsRequest
+from calaim.api.referrals_schemas import CriterionKey, LoopStepOut
+from calaim.api.types import Day, Dollars, Hours, Line, Moment, Note, Units
+from calaim.community_supports.models import MAX_MEALS_PER_DAY, CsRequest
 from calaim.community_supports.selectors import cs_loop_history
 from calaim.members.models import CIN_PATTERN
 from calaim.referrals.models import LoopEvent
@@ -27,14 +29,19 @@ class ServiceOut(Schema):
     version: str
 
 
+ServiceCode = Annotated[Line, Field(min_length=1, max_length=40, examples=["recuperative_care"])]
+
+
 class ServiceRequestIn(Schema):
-    service_code: str = Field(..., min_length=1, max_length=40, examples=["recuperative_care"])
-    justification: str = Field(..., min_length=1, max_length=4000)
-    criteria: list[str] = Field(default_factory=list, description="Criterion keys the referrer attests to.")
-    requested_start: dt.date
-    requested_end: dt.date
-    quantity: Decimal = Field(Decimal(0), ge=0, description="Hours (respite, personal care) or meals a day.")
-    amount: Decimal = Field(Decimal(0), ge=0, description="Dollars (deposits, home modifications...).")
+    service_code: ServiceCode
+    justification: Note = Field(..., min_length=1, max_length=4000)
+    criteria: list[CriterionKey] = Field(
+        default_factory=list, max_length=50, description="Criterion keys the referrer attests to."
+    )
+    requested_start: Day
+    requested_end: Day
+    quantity: Units = Field(Decimal(0), description="Hours (respite, personal care) or meals a day.")
+    amount: Dollars = Field(Decimal(0), description="Dollars (deposits, home modifications...).")
     change_in_circumstances: bool = False
     extended: bool = Field(False, description="Ask for an extension past the standard course (meals: 26 weeks).")
     at_discharge: bool = False
@@ -42,13 +49,13 @@ class ServiceRequestIn(Schema):
 
 class CsReferralIn(Schema):
     member_cin: str = Field(..., pattern=CIN_PATTERN)
-    member_birth_date: dt.date
-    source_type: str = Field(..., min_length=1)
-    referrer_name: str = Field(..., min_length=1, max_length=200)
+    member_birth_date: Day
+    source_type: Line = Field(..., min_length=1, max_length=40)
+    referrer_name: Line = Field(..., min_length=1, max_length=200)
     member_aware: bool
-    attested_by: str = Field(..., min_length=1, max_length=200)
-    attested_on: dt.date
-    services: list[ServiceRequestIn] = Field(..., min_length=1)
+    attested_by: Line = Field(..., min_length=1, max_length=200)
+    attested_on: Day = Field(..., description="When the referrer attested: today or earlier (plan-local).")
+    services: list[ServiceRequestIn] = Field(..., min_length=1, max_length=20)
     ecm_enrollment_id: uuid.UUID | None = None
 
 
@@ -81,14 +88,14 @@ class CsRequestOut(Schema):
 
 
 class DeliveryIn(Schema):
-    start_date: dt.date
-    end_date: dt.date
-    units: Decimal = Field(..., ge=0)
-    cost: Decimal = Field(..., ge=0)
-    hours: Decimal = Field(Decimal(0), ge=0)
-    meals_per_day: int | None = Field(None, ge=0, le=10)
-    started_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    start_date: Day
+    end_date: Day
+    units: Units
+    cost: Dollars
+    hours: Hours = Decimal(0)
+    meals_per_day: int | None = Field(None, ge=0, le=MAX_MEALS_PER_DAY)
+    started_at: Moment | None = Field(None, description="Without an offset: the plan's local time.")
+    ended_at: Moment | None = None
 
 
 class DeliveryOut(Schema):
@@ -105,12 +112,12 @@ class DeliveryOut(Schema):
 
 
 class CloseIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Note = Field(..., min_length=1, max_length=2000)
 
 
 class ReassignIn(Schema):
-    services_wanted: list[str] = Field(..., min_length=1)
-    note: str = Field("", max_length=2000)
+    services_wanted: list[ServiceCode] = Field(..., min_length=1, max_length=50)
+    note: Note = Field("", max_length=2000)
 
 
 class ReassignOut(Schema):

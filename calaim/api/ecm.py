@@ -1,11 +1,9 @@
 """ECM endpoints: eligibility, provider assignment and change, enrollment, Lead Care Manager, disenrollment."""
 
-import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from calaim.access.scopes import member_get
 from calaim.accounts.policies import PLAN_ROLES, plan_staff_in
@@ -22,7 +20,9 @@ from calaim.api.ecm_schemas import (
     ProviderChangeIn,
     ProviderOptionOut,
 )
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
+from calaim.api.pagination import paginated
+from calaim.api.types import Day, Line
 from calaim.core.clock import plan_today
 from calaim.ecm.assignment import provider_candidates
 from calaim.ecm.eligibility import eligibility_evaluate, explanation_json
@@ -36,7 +36,7 @@ router = Router(tags=["ecm"])
 
 
 class EnrollmentFilter(Schema):
-    status: str | None = None
+    status: Line | None = Field(None, max_length=30)
     member_id: uuid.UUID | None = None
 
 
@@ -47,8 +47,8 @@ def determine_eligibility(request: HttpRequest, referral_id: uuid.UUID) -> Statu
     return Status(201, eligibility_determine(actor=actor(request), referral=referral))
 
 
-@router.get("/members/{member_id}/eligibility", response={200: EligibilityPreviewOut, **ERRORS})
-def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: dt.date | None = None) -> dict[str, object]:
+@router.get("/members/{member_id}/eligibility", response={200: EligibilityPreviewOut, **READ_ERRORS})
+def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: Day | None = None) -> dict[str, object]:
     """Explain, without saving, whether the member qualifies on a date, criterion by criterion."""
     member = member_get(actor(request), member_id)
     plan_staff_in(actor(request), PLAN_ROLES, member.plan_id, "view eligibility").enforce()
@@ -65,7 +65,7 @@ def preview_eligibility(request: HttpRequest, member_id: uuid.UUID, on: dt.date 
     }
 
 
-@router.get("/members/{member_id}/ecm-providers", response={200: list[ProviderOptionOut], **ERRORS})
+@router.get("/members/{member_id}/ecm-providers", response={200: list[ProviderOptionOut], **READ_ERRORS})
 def list_provider_options(request: HttpRequest, member_id: uuid.UUID) -> list[dict[str, object]]:
     """Contracted ECM providers the member may choose from, with free places."""
     member = member_get(actor(request), member_id)
@@ -93,8 +93,8 @@ def assign_provider(request: HttpRequest, referral_id: uuid.UUID, payload: Assig
     )
 
 
-@router.get("/enrollments", response=list[EnrollmentOut])
-@paginate
+@router.get("/enrollments", response={200: list[EnrollmentOut], **LIST_ERRORS})
+@paginated
 def list_enrollments(request: HttpRequest, filters: Query[EnrollmentFilter]) -> object:
     """ECM enrollments in your scope (a provider sees its current caseload)."""
     enrollments = enrollment_scope(actor(request)).select_related("provider", "lead_care_manager")
@@ -105,7 +105,7 @@ def list_enrollments(request: HttpRequest, filters: Query[EnrollmentFilter]) -> 
     return enrollments
 
 
-@router.get("/enrollments/{enrollment_id}", response={200: EnrollmentOut, **ERRORS})
+@router.get("/enrollments/{enrollment_id}", response={200: EnrollmentOut, **READ_ERRORS})
 def get_enrollment(request: HttpRequest, enrollment_id: uuid.UUID) -> Enrollment:
     return enrollment_get(actor(request), enrollment_id)
 

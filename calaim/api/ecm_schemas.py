@@ -5,6 +5,8 @@ import uuid
 
 from ninja import Field, Schema
 
+from calaim.api.types import Day, Line, Note
+
 
 class DeterminationOut(Schema):
     id: uuid.UUID
@@ -57,22 +59,22 @@ class EnrollmentOut(Schema):
 
 
 class EnrollIn(Schema):
-    enrolled_on: dt.date
+    enrolled_on: Day
 
 
 class ProviderChangeIn(Schema):
     provider_id: uuid.UUID | None = Field(None, description="The new provider the member chose; omit for automatic.")
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Note = Field(..., min_length=1, max_length=2000)
 
 
 class LeadCareManagerIn(Schema):
-    care_manager: str = Field(..., min_length=1, max_length=150, description="Username of a care manager.")
+    care_manager: Line = Field(..., min_length=1, max_length=150, description="Username of a care manager.")
 
 
 class DisenrollIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=40, examples=["opted_out"])
-    effective_on: dt.date | None = None
-    note: str = Field("", max_length=2000)
+    reason: Line = Field(..., min_length=1, max_length=40, examples=["opted_out"])
+    effective_on: Day | None = None
+    note: Note = Field("", max_length=2000)
 
 
 class DisenrollOut(Schema):

@@ -4,13 +4,14 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema
 
 from calaim.access.scopes import member_get, member_search
 from calaim.accounts.policies import PLAN_ROLES, plan_staff_in
 from calaim.api.auth import actor
-from calaim.api.errors import ERRORS
+from calaim.api.errors import LIST_ERRORS, READ_ERRORS
+from calaim.api.pagination import paginated
+from calaim.api.types import Line
 from calaim.members.models import Member
 from calaim.members.selectors import member_audit_trail
 
@@ -68,19 +69,23 @@ class AuditEventOut(Schema):
     reason: str
 
 
-@router.get("/members", response=list[MemberListOut])
-@paginate
-def list_members(request: HttpRequest, q: str = "") -> object:
+class MemberSearch(Schema):
+    q: Line = Field("", max_length=100, description="A CIN, a name or a birth date (YYYY-MM-DD).")
+
+
+@router.get("/members", response={200: list[MemberListOut], **LIST_ERRORS})
+@paginated
+def list_members(request: HttpRequest, search: Query[MemberSearch]) -> object:
     """Members in your scope, searched by CIN, name or birth date (YYYY-MM-DD)."""
-    return member_search(actor(request), q).select_related("plan", "county")
+    return member_search(actor(request), search.q).select_related("plan", "county")
 
 
-@router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
+@router.get("/members/{member_id}", response={200: MemberOut, **READ_ERRORS})
 def get_member(request: HttpRequest, member_id: uuid.UUID) -> Member:
     return member_get(actor(request), member_id)
 
 
-@router.get("/members/{member_id}/audit-events", response={200: list[AuditEventOut], **ERRORS})
+@router.get("/members/{member_id}/audit-events", response={200: list[AuditEventOut], **READ_ERRORS})
 def member_audit(request: HttpRequest, member_id: uuid.UUID) -> object:
     """Every recorded change to the member's ECM record (plan staff only)."""
     member = member_get(actor(request), member_id)

@@ -4,10 +4,12 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema
 
 from calaim.api.auth import actor
+from calaim.api.errors import LIST_ERRORS
+from calaim.api.pagination import paginated
+from calaim.api.types import Line
 from calaim.notices.selectors import notice_scope
 
 router = Router(tags=["notices"])
@@ -27,12 +29,17 @@ class NoticeOut(Schema):
     content: dict[str, object]
 
 
-@router.get("/notices", response=list[NoticeOut])
-@paginate
-def list_notices(request: HttpRequest, member_id: uuid.UUID | None = None, kind: str | None = None) -> object:
+class NoticeFilter(Schema):
+    member_id: uuid.UUID | None = None
+    kind: Line | None = Field(None, max_length=40)
+
+
+@router.get("/notices", response={200: list[NoticeOut], **LIST_ERRORS})
+@paginated
+def list_notices(request: HttpRequest, filters: Query[NoticeFilter]) -> object:
     notices = notice_scope(actor(request))
-    if member_id:
-        notices = notices.filter(member_id=member_id)
-    if kind:
-        notices = notices.filter(kind=kind)
+    if filters.member_id:
+        notices = notices.filter(member_id=filters.member_id)
+    if filters.kind:
+        notices = notices.filter(kind=filters.kind)
     return notices

@@ -5,6 +5,8 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from calaim.api.errors import LIST_ERRORS, errors
+from calaim.api.types import Day
 from calaim.core.clock import plan_today
 from calaim.plans.models import DiscontinuationReason, ReferralSourceType
 from calaim.plans.selectors import latest_by_code, pofs_in_force
@@ -41,17 +43,17 @@ class ReasonOut(CodeLabelOut):
     other_supports: list[str]
 
 
-@router.get("/reference/populations-of-focus", response=list[PofOut])
-def list_pofs(request: HttpRequest, on: dt.date | None = None) -> object:
+@router.get("/reference/populations-of-focus", response={200: list[PofOut], **LIST_ERRORS})
+def list_pofs(request: HttpRequest, on: Day | None = None) -> object:
     """Populations of Focus in force on a date, with the criteria a referral attests to."""
     return pofs_in_force(on or plan_today())
 
 
-@router.get("/reference/discontinuation-reasons", response=list[ReasonOut])
+@router.get("/reference/discontinuation-reasons", response={200: list[ReasonOut], **errors(401)})
 def list_reasons(request: HttpRequest) -> object:
     return list(latest_by_code(DiscontinuationReason, plan_today()).values())
 
 
-@router.get("/reference/referral-sources", response=list[CodeLabelOut])
+@router.get("/reference/referral-sources", response={200: list[CodeLabelOut], **errors(401)})
 def list_sources(request: HttpRequest) -> object:
     return list(latest_by_code(ReferralSourceType, plan_today()).values())

@@ -3,12 +3,13 @@
 import uuid
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
 
 from calaim.api.auth import actor
-from calaim.api.errors import ERRORS
+from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
+from calaim.api.pagination import paginated
 from calaim.api.referrals_schemas import ReferralCreateIn, ReferralDetailOut, ReferralOut
+from calaim.api.types import IdempotencyKey, Line
 from calaim.referrals.models import Referral
 from calaim.referrals.selectors import referral_get, referral_scope
 from calaim.referrals.services import PofAttestationInput, ReferralInput
@@ -18,7 +19,7 @@ router = Router(tags=["referrals"])
 
 
 class ReferralFilter(Schema):
-    status: str | None = None
+    status: Line | None = Field(None, max_length=30)
     member_id: uuid.UUID | None = None
 
 
@@ -27,7 +28,7 @@ def create_referral(
     request: HttpRequest,
     response: HttpResponse,
     payload: ReferralCreateIn,
-    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100),
+    idempotency_key: IdempotencyKey = "",
 ) -> Status[Referral]:
     """Submit an ECM referral (any source). Retrying with the same Idempotency-Key returns the first one."""
     data = payload.dict()
@@ -38,8 +39,8 @@ def create_referral(
     return Status(201 if created else 200, referral_get(actor(request), referral.pk))
 
 
-@router.get("/referrals", response=list[ReferralOut])
-@paginate
+@router.get("/referrals", response={200: list[ReferralOut], **LIST_ERRORS})
+@paginated
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilter]) -> object:
     """Referrals in your scope, newest first."""
     referrals = referral_scope(actor(request)).select_related("member")
@@ -50,7 +51,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilter]) -> obje
     return referrals
 
 
-@router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, **ERRORS})
+@router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, **READ_ERRORS})
 def get_referral(request: HttpRequest, referral_id: uuid.UUID) -> Referral:
     """One referral with its closed-loop history (status, date, reason)."""
     return referral_get(actor(request), referral_id)

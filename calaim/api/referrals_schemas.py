@@ -2,44 +2,49 @@
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from calaim.api.types import Day, Line, Note
 from calaim.core.phones import normalize_phone
 from calaim.members.models import CIN_PATTERN
 from calaim.referrals.models import LoopEvent, Referral
 from calaim.referrals.selectors import loop_history
 
+# An e-mail address or nothing; no spaces or control characters.
+EMAIL_PATTERN = r"^([^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+)?$"
+CriterionKey = Annotated[Line, Field(min_length=1, max_length=60)]
+
 
 class PofAttestationIn(Schema):
-    pof: str = Field(..., min_length=1, max_length=20, examples=["A1"])
-    criteria: list[str] = Field(..., min_length=1, examples=[["homeless", "complex_need"]])
-    facts: str = Field(
+    pof: Line = Field(..., min_length=1, max_length=20, examples=["A1"])
+    criteria: list[CriterionKey] = Field(..., min_length=1, max_length=50, examples=[["homeless", "complex_need"]])
+    facts: Note = Field(
         ..., min_length=1, max_length=4000, examples=["Sleeping in car since March; CHF, missed 3 visits"]
     )
 
 
 class ReferralCreateIn(Schema):
     member_cin: str = Field(..., pattern=CIN_PATTERN, examples=["91234567A"])
-    member_birth_date: dt.date
-    source_type: str = Field(..., min_length=1, examples=["pcp"])
+    member_birth_date: Day
+    source_type: Line = Field(..., min_length=1, max_length=40, examples=["pcp"])
     form: Literal["ecm_adult", "ecm_child", "eligibility_verification", "plan_identification"]
     urgency: Literal["routine", "expedited"] = "routine"
-    referrer_name: str = Field(..., min_length=1, max_length=200)
-    referrer_role: str = Field("", max_length=100)
+    referrer_name: Line = Field(..., min_length=1, max_length=200)
+    referrer_role: Line = Field("", max_length=100)
     referrer_npi: str = Field("", pattern=r"^([0-9]{10})?$")
-    referrer_phone: str = Field("", max_length=20)
-    referrer_email: str = Field("", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
-    member_phone: str = Field("", max_length=20)
-    member_address: str = Field("", max_length=300)
+    referrer_phone: Line = Field("", max_length=20)
+    referrer_email: str = Field("", max_length=254, pattern=EMAIL_PATTERN)
+    member_phone: Line = Field("", max_length=20)
+    member_address: Line = Field("", max_length=300)
     member_experiencing_homelessness: bool | None = None
-    pof_attestations: list[PofAttestationIn] = Field(default_factory=list)
+    pof_attestations: list[PofAttestationIn] = Field(default_factory=list, max_length=20)
     member_aware: bool
-    attested_by: str = Field(..., min_length=1, max_length=200)
-    attested_on: dt.date
-    notes: str = Field("", max_length=4000)
+    attested_by: Line = Field(..., min_length=1, max_length=200)
+    attested_on: Day = Field(..., description="When the referrer attested: today or earlier (plan-local).")
+    notes: Note = Field("", max_length=4000)
 
     @field_validator("member_phone", "referrer_phone")
     @classmethod

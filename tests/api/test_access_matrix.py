@@ -263,8 +263,11 @@ def test_care_team_removal(api, enrolled, caller, status):
 def test_browser_session_reads_but_writes_need_the_csrf_token(enrolled, network):
     from django.test import Client
 
+    from tests.api.test_hardening import verify_second_factor
+
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(network.users["intake"])
+    verify_second_factor(browser, network.users["intake"])
     assert browser.get(f"/api/members/{enrolled['member'].pk}").status_code == 200
     before = AuditEvent.objects.count()
     post = browser.post(
