@@ -6,9 +6,8 @@ read that returns member data without materializing a model (`.values()`, raw SQ
 When the request ends, `phi_reads_record` writes one `PhiRead` per (request, member) in one INSERT. Outside a
 request (tasks, commands, the shell) there is no collector and nothing is noted.
 
-The cost is kept to about one round trip to the database: a member row loaded from the database brings its plan,
-so only members known by a linked row's id alone are looked up (one query), and the rows go in as one statement
-in autocommit, without the BEGIN and COMMIT round trips of a transaction.
+The cost is kept to about one statement: a member row loaded from the database brings its plan, so only members
+known by a linked row's id alone are looked up (one query), and the rows go in together (calaim.core.phi_insert).
 """
 
 from __future__ import annotations
