@@ -6,7 +6,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
+
+from calaim.accounts.models import Role
+from tests.browser.conftest import sign_in_through_pages
+from tests.factories import PASSWORD, UserFactory
 
 # Chromium reports a refused script, style, image or connection in the console and as a DOM event.
 VIOLATION = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
@@ -67,12 +72,27 @@ def test_main_pages_and_htmx_raise_no_csp_violation(signed_in, api, network, enr
     assert not problems, "\n".join(problems)
 
 
-def test_login_and_second_factor_pages_raise_no_csp_violation(page: Any, network: Any) -> None:
+def test_sign_in_second_factor_and_admin_raise_no_csp_violation(page: Any, network: Any) -> None:
+    admin = UserFactory(
+        username="root", is_staff=True, is_superuser=True, role=Role.PLAN_COMPLIANCE, organization=network.hpsj
+    )
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    violations = _watch(page)
+    sign_in_through_pages(page, admin.username, device)  # the login form, then the authenticator code
+    page.goto("/admin/")
+    expect(page.get_by_role("link", name="calaim administration")).to_be_visible()
+    page.goto("/admin/core/auditevent/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert not violations()
+
+
+def test_authenticator_set_up_page_raises_no_csp_violation(page: Any, network: Any) -> None:
     violations = _watch(page)
     page.goto("/login/")
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    page.goto("/admin/login/")
-    expect(page.get_by_role("button", name=re.compile("Log in", re.IGNORECASE))).to_be_visible()
+    page.get_by_label("Username").fill(network.users["cm_b"].username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("img", name=re.compile("QR", re.IGNORECASE))).to_be_visible()  # the app's own SVG
     assert not violations()
 
 
