@@ -115,9 +115,10 @@ class EcmPipeline(ApiUser):
             return
         self.wait()
         found = self.call(staff["um"], "GET", f"/authorizations?member_id={member['id']}", "GET /authorizations?member")
-        if not found or not found["items"]:
+        ours = [a for a in (found or {}).get("items", []) if a["referral_id"] == referral["id"]]
+        if not ours:
             return
-        authorization = found["items"][0]
+        authorization = ours[0]
         decided = self.call(
             staff["um"],
             "POST",

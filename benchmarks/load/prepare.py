@@ -49,7 +49,7 @@ def _token(username: str) -> str:
 
 
 def _referable(plan: str, county: str | None = None) -> list[dict[str, str]]:
-    """Homeless adults with no referral, program or delegate: an A1 referral for them goes through to enrollment."""
+    """Homeless adults with no referral, request, program or delegate: an A1 referral goes through to enrollment."""
     members = Member.objects.filter(
         plan__code=plan,
         experiencing_homelessness=True,
@@ -57,6 +57,8 @@ def _referable(plan: str, county: str | None = None) -> list[dict[str, str]]:
         dsnp=False,
         programs=None,
         referrals=None,
+        authorizations=None,
+        cs_requests=None,
         birth_date__year__lt=2000,
     )
     if county:
