@@ -9,6 +9,7 @@ from calaim.api.authorizations import router as authorizations_router
 from calaim.api.base import CalaimApi
 from calaim.api.careplans import router as careplans_router
 from calaim.api.community_supports import router as community_supports_router
+from calaim.api.compliance import router as compliance_router
 from calaim.api.ecm import router as ecm_router
 from calaim.api.errors import error_body
 from calaim.api.members import router as members_router
@@ -36,6 +37,7 @@ for router in (
     notices_router,
     plans_router,
     community_supports_router,
+    compliance_router,
 ):
     api.add_router("/", router)
 
