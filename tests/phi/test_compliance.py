@@ -159,3 +159,11 @@ def test_the_api_refuses_other_roles_and_other_plans(api, network, logged):
     assert api("intake").get("/phi-reads", member_id=alma).status_code == 403
     assert api("cm_a").get("/phi-reads").status_code == 403
     assert api(None).get("/phi-reads").status_code == 401
+
+
+def test_compliance_lands_on_the_log_and_a_record_links_to_its_reads(web, logged):
+    home = web("compliance").get("/")
+    assert home.status_code == 302 and home["Location"] == LOG
+    record = web("compliance").get(f"/members/{logged['alma'].pk}/").content.decode()
+    assert f'href="{LOG}?member={logged["alma"].cin}"' in record
+    assert LOG not in web("member_services").get(f"/members/{logged['alma'].pk}/").content.decode()

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from calaim.access.scopes import member_search
 from calaim.accounts.models import Role, User
@@ -110,6 +110,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "web/worklists/member_services.html", _member_services(user, request))
     if cs_worklist.is_cs_provider_staff(user):
         return render(request, "web/worklists/cs_provider.html", cs_worklist._cs_provider(user))
+    if user.role == Role.PLAN_COMPLIANCE:
+        # Compliance staff work in the PHI read log of their plan's members.
+        return redirect("web:phi_log")
     if user.role not in WORKLISTS:
         return render(request, "web/worklists/none.html")
     template, build = WORKLISTS[Role(user.role)]
