@@ -96,7 +96,9 @@ def _submit(
         pof_attestations=[attestation],
         urgency=urgency,
     )
-    referral, _ = referral_submit(actor=submitter, data=data, idempotency_key=f"demo-{member.cin}-{source}")
+    # One key per referral made: a member referred again (a duplicate, a second source) gets a new one.
+    key = f"demo-{member.cin}-{source}-{member.referrals.count()}"
+    referral, _ = referral_submit(actor=submitter, data=data, idempotency_key=key)
     return referral
 
 
