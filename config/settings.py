@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CALAIM_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -52,13 +54,45 @@ else:
     SECRET_KEY = os.environ.get("CALAIM_SECRET_KEY") or _development_key()
     ALLOWED_HOSTS = os.environ.get("CALAIM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+# HTTPS in production: the browser only ever sends the session and CSRF cookies over TLS, is told to keep to HTTPS
+# for a year (HSTS), and plain http is redirected. Behind a TLS-terminating proxy, CALAIM_BEHIND_PROXY=1 trusts its
+# X-Forwarded-Proto header (the proxy must set it on every request and drop any the client sent), and
+# CALAIM_SSL_REDIRECT=0 leaves the redirect to the proxy. Development keeps plain http for the demo and the tests.
+SECURE_SSL_REDIRECT = PRODUCTION and _flag("CALAIM_SSL_REDIRECT", True)
+# A monitor on the machine itself may ask gunicorn for /healthz over plain http (it carries no member data).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if _flag("CALAIM_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+# The pages and the API docs take the CSRF token from the page, never from the cookie, so scripts need not read it.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CALAIM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SECURE_HSTS_SECONDS = int(os.environ.get("CALAIM_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("CALAIM_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _flag("CALAIM_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Page addresses carry member ids and search terms: another site never sees them in a Referer header.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, behind the app's sign-in and second factor (calaim/web/admin_site.py).
+    "calaim.web.admin_site.CalaimAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and its Swagger UI assets, served from our static files rather than a CDN.
+    "ninja",
+    "csp",
     "calaim.core",
     "calaim.accounts",
     "calaim.plans",
@@ -73,6 +107,7 @@ INSTALLED_APPS = [
     "calaim.demo",
     "calaim.web",
     "calaim.commands",
+    "calaim.jobs",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -81,17 +116,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Every member whose data a signed-in person's request read, on record (after authentication and OTP).
+    "calaim.core.middleware.PhiReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+# The PHI read log records each request's client address: REMOTE_ADDR, or behind this many trusted proxies that
+# each append to X-Forwarded-For, the address the outermost one saw (what a client writes there is ignored).
+CALAIM_TRUSTED_PROXIES = int(
+    os.environ.get("CALAIM_TRUSTED_PROXIES") or ("1" if os.environ.get("CALAIM_BEHIND_PROXY") == "1" else "0")
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -133,8 +178,24 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 
 # Background work (clocks, notices, file loads) on Django's Tasks API with the database backend: the same on
-# SQLite in the demo and on PostgreSQL with many workers in production (`manage.py db_worker`).
+# SQLite in the demo and on PostgreSQL with many workers in production. `manage.py calaim_worker` runs the queue and
+# the periodic jobs (calaim/jobs/worker.py, calaim/workflows/scheduled.py); CALAIM_WORKER_<NAME> overrides each
+# default below: retries, the time after which a running task is presumed lost with its worker, how often each
+# periodic job runs, and how long /healthz waits for a heartbeat before it answers 503.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CALAIM_WORKER = {
+    name: int(os.environ.get(f"CALAIM_WORKER_{name}", default))
+    for name, default in {
+        "MAX_ATTEMPTS": 5,
+        "RETRY_DELAY_SECONDS": 10,
+        "RETRY_DELAY_MAX_SECONDS": 900,
+        "RUNNING_TIMEOUT_SECONDS": 600,
+        "HEARTBEAT_SECONDS": 60,
+        "CLOCK_SWEEP_SECONDS": 60,
+        "NOTICE_SWEEP_SECONDS": 300,
+        "HEALTH_MAX_SILENCE_SECONDS": 300,
+    }.items()
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,7 +210,41 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("CALAIM_STATIC_ROOT", VAR_DIR / "static"))
+# Static files are served by the app itself through WhiteNoise (no separate web server to configure): in
+# production from `collectstatic`'s output, compressed and named by content hash so they can be cached for a year;
+# in development straight from the apps' static folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Development has no collectstatic; WhiteNoise warns of a missing folder.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Content Security Policy: scripts, styles, images and requests from this origin only; no inline code anywhere
+# (htmx is configured by a <meta> tag not to inject its own styles or evaluate strings); no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI draws its icons as data: SVG images.
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": PRODUCTION,
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -167,4 +262,14 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 
 NINJA_PAGINATION_PER_PAGE = 50
+# An API token expires this many days after it is issued unless its issuer chooses another date.
+API_TOKEN_DAYS = int(os.environ.get("CALAIM_API_TOKEN_DAYS", "90"))
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# Logs go to stderr (journald or the container collects them) with a request id on every line, paths without
+# query strings, and exceptions without their messages (a database error quotes the row it refused); see
+# config/logs.py. CALAIM_LOG_EXCEPTION_MESSAGES=1 brings the messages back while debugging a machine without PHI.
+LOGGING = logging_config(
+    level=os.environ.get("CALAIM_LOG_LEVEL", "INFO"),
+    exception_messages=_flag("CALAIM_LOG_EXCEPTION_MESSAGES", not PRODUCTION),
+)
