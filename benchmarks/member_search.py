@@ -32,7 +32,8 @@ PAGE_SIZE = 25
 
 def _setup_django(database_url: str | None, sqlite_path: Path) -> None:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{sqlite_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A benchmark on a throwaway database: the development settings (production needs a secret key and hosts).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_dev")
     import django
     from django.conf import settings
 
