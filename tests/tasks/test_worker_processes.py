@@ -56,8 +56,10 @@ def test_a_worker_killed_mid_task_leaves_it_to_another_which_completes_it_once(w
     os.kill(doomed.pid, signal.SIGKILL)
     doomed.wait(timeout=10)
 
-    # The next worker finds the task still marked running, waits out the timeout, and runs it.
-    rescuer = worker_db.start("--no-schedule", "--max-tasks", "1", RUNNING_TIMEOUT_SECONDS=1)
+    # The next worker finds the task still marked running, waits out the timeout, and runs it. Killed after the
+    # commit, the denial's notice send tasks are already waiting beside it, and may well be taken first.
+    waiting = worker_db.scalar("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
+    rescuer = worker_db.start("--no-schedule", "--max-tasks", str(1 + waiting), RUNNING_TIMEOUT_SECONDS=1)
     assert rescuer.wait(timeout=90) == 0, worker_db.logs()
     worker_db.pull()
     row = DBTaskResult.objects.get(pk=result.id)
