@@ -5,7 +5,8 @@ Each simulated person works on its own members (no two race for one referral), s
 succeed: any answer other than the one expected counts as an error. Each write answered 2xx is appended to
 LOAD_WRITES (JSON lines) so run.py can check afterwards that the database holds every one of them.
 
-Environment: LOAD_CONFIG (prepare.py's JSON), LOAD_WRITES (the file of acknowledged writes).
+Environment: LOAD_CONFIG (prepare.py's JSON), LOAD_WRITES (the file of acknowledged writes), LOAD_RETRIES (requests
+sent again after their connection closed before any answer, as a browser does).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from locust import HttpUser, between, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 CONFIG: dict[str, Any] = json.loads(Path(os.environ["LOAD_CONFIG"]).read_text())
 WRITES = Path(os.environ["LOAD_WRITES"]).open("a", buffering=1)  # noqa: SIM115  (open for the whole run)
+RETRIES = Path(os.environ["LOAD_RETRIES"]).open("a", buffering=1)  # noqa: SIM115
 PROXY = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front adds
 ECM_CANDIDATES = deque(CONFIG["ecm_candidates"])
 CS_CANDIDATES = deque(CONFIG["cs_candidates"])
@@ -49,6 +53,22 @@ def totp(key_hex: str, step: int = 30, digits: int = 6) -> str:
     return f"{number % 10**digits:0{digits}d}"
 
 
+class BrowserLikeRetry(Retry):
+    """Send a request again, once, when its connection failed before any answer, as browsers do: a kept-alive
+    connection the server closed (idle timeout, a recycled worker) just as the client reused it. Only GETs are
+    sent again after the request went out; every retry is written to LOAD_RETRIES and reported."""
+
+    def increment(self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any) -> Retry:
+        again = super().increment(method, url, *args, **kwargs)  # raises when the request is not sent again
+        RETRIES.write(json.dumps({"method": method, "url": url, "error": repr(kwargs.get("error"))}) + "\n")
+        return again
+
+
+def browser_like(user: HttpUser) -> None:
+    retry = BrowserLikeRetry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"})
+    user.client.mount("http://", HTTPAdapter(max_retries=retry))
+
+
 def record(kind: str, object_id: str, **expect: Any) -> None:
     WRITES.write(json.dumps({"kind": kind, "id": object_id, **expect}) + "\n")
 
@@ -58,6 +78,9 @@ class ApiUser(HttpUser):
 
     abstract = True
     wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        browser_like(self)
 
     def call(
         self, who: str, method: str, path: str, name: str, body: Any = None, expect: tuple[int, ...] = (200,)
@@ -234,6 +257,7 @@ class CareManager(ApiUser):
     weight = 10
 
     def on_start(self) -> None:
+        super().on_start()
         staffed = [p for p in CONFIG["providers"].values() if p["enrollments"] and p["cms"]]
         self.provider = random.choice(staffed)
         self.cm = random.choice(self.provider["cms"])
@@ -280,6 +304,7 @@ class PlanStaff(ApiUser):
     weight = 14
 
     def on_start(self) -> None:
+        super().on_start()
         self.plan = random.choice(list(CONFIG["plans"]))
         self.staff = CONFIG["plans"][self.plan]
 
@@ -343,6 +368,7 @@ class PageReader(HttpUser):
     wait_time = between(2, 5)
 
     def on_start(self) -> None:
+        browser_like(self)
         self.person = next(PAGE_USERS)
         self.cookies: dict[str, str] = {}
         self.sign_in()

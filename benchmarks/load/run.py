@@ -131,7 +131,11 @@ def run_locust(args: argparse.Namespace, base_url: str) -> int:
         "--host", base_url, "--csv", str(args.out / "locust"), "--only-summary", "--stop-timeout", "60",
         "--loglevel", "WARNING",
     ]  # fmt: skip
-    env = {"LOAD_CONFIG": str(args.out / "config.json"), "LOAD_WRITES": str(args.out / "writes.jsonl")}
+    env = {
+        "LOAD_CONFIG": str(args.out / "config.json"),
+        "LOAD_WRITES": str(args.out / "writes.jsonl"),
+        "LOAD_RETRIES": str(args.out / "retries.jsonl"),
+    }
     with (args.out / "locust.log").open("w") as log:
         done = subprocess.run(command, cwd=ROOT, env={**_base_env(), **env}, stdout=log, stderr=subprocess.STDOUT)
     return done.returncode
@@ -174,13 +178,14 @@ def latencies(out: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def report(rows: list[dict[str, Any]], verified: dict[str, Any], duration: float) -> Outcome:
+def report(rows: list[dict[str, Any]], verified: dict[str, Any], duration: float, retried: int) -> Outcome:
     print(f"\n{'request kind':<34}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for row in rows:
         print(f"{row['kind']:<34}{row['count']:>8}{row['errors']:>8}{row['p50']:>9.0f}{row['p95']:>9.0f}")
     total = rows[-1]
     rate = total["count"] / duration
     print(f"\n{total['count']} requests in {duration:.0f}s ({rate:.1f}/s), {total['errors']} errors")
+    print(f"{retried} sent again after their kept-alive connection closed before any answer (as a browser does)")
     lost = 0
     print("\nwrites answered 2xx, then found in the database:")
     for kind, counts in verified["writes"].items():
@@ -210,6 +215,7 @@ def run(args: argparse.Namespace, during: Callable[[Stack], None] | None = None,
     """Set up, serve, load (with DURING running beside the clients, for faults), drain, verify."""
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "writes.jsonl").write_text("")
+    (args.out / "retries.jsonl").write_text("")
     env = app_env(
         args.database_url,
         args.out / "var",
@@ -257,7 +263,8 @@ def run(args: argparse.Namespace, during: Callable[[Stack], None] | None = None,
     (args.out / "summary.json").write_text(
         json.dumps({"latencies": rows, "verified": verified, "events": stack.events}, indent=1)
     )
-    return report(rows, verified, duration)
+    retried = len((args.out / "retries.jsonl").read_text().splitlines())
+    return report(rows, verified, duration, retried)
 
 
 def parser() -> argparse.ArgumentParser:
