@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from calaim.accounts.models import ApiToken, Role, User
 from calaim.core.clock import plan_today
@@ -104,6 +106,28 @@ def api(network: Network) -> Any:
         key = name or "anonymous"
         if key not in cache:
             cache[key] = Api(network.users[name] if name else None)
+        return cache[key]
+
+    return as_user
+
+
+@pytest.fixture
+def web(network: Any) -> Any:
+    """A browser client for a named user, signed in and verified the way django_otp.login records it."""
+    cache: dict[str, Client] = {}
+
+    def as_user(name: str | None) -> Client:
+        key = name or "anonymous"
+        if key not in cache:
+            client = Client()
+            if name is not None:
+                user = network.users[name]
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+                client.force_login(user)
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
+            cache[key] = client
         return cache[key]
 
     return as_user

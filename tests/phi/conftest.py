@@ -1,14 +1,10 @@
-"""PHI read log fixtures: each plan's compliance officer, a verified browser client per user, and helpers to read
-what the log wrote."""
+"""PHI read log fixtures: each plan's compliance officer, and helpers to read what the log wrote."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from calaim.accounts.models import Role
 from calaim.core.models import PhiRead
@@ -27,28 +23,6 @@ def network(network: Any) -> Any:
     )
     network.users["admin"] = UserFactory(username="root", is_staff=True, is_superuser=True)
     return network
-
-
-@pytest.fixture
-def web(network: Any) -> Any:
-    """A browser client for a named user, signed in and verified the way django_otp.login records it."""
-    cache: dict[str, Client] = {}
-
-    def as_user(name: str | None) -> Client:
-        key = name or "anonymous"
-        if key not in cache:
-            client = Client()
-            if name is not None:
-                user = network.users[name]
-                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-                client.force_login(user)
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
-            cache[key] = client
-        return cache[key]
-
-    return as_user
 
 
 def reads(**lookups: Any) -> list[PhiRead]:

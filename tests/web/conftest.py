@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,26 +19,6 @@ TODAY = plan_today().isoformat()
 def current_code(device: TOTPDevice) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():06d}"
-
-
-@pytest.fixture
-def web(network: Any) -> Any:
-    """A browser client for a named user, signed in and verified the way django_otp.login records it."""
-    cache: dict[str, Client] = {}
-
-    def as_user(name: str) -> Client:
-        if name not in cache:
-            user = network.users[name]
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            client = Client()
-            client.force_login(user)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-            cache[name] = client
-        return cache[name]
-
-    return as_user
 
 
 @pytest.fixture
