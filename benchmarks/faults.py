@@ -32,7 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load.harness import children, django_script, http_status  # noqa: E402
+import dj_database_url  # noqa: E402
+import psycopg  # noqa: E402
+
+from benchmarks.load.harness import app_env, children, django_script, http_status  # noqa: E402
 from benchmarks.load.run import Stack, parser, run  # noqa: E402
 
 RESTART_SEC = 5  # deploy/calaim-worker.service: RestartSec=5
@@ -108,13 +111,40 @@ def kill_web_worker(stack: Stack) -> None:
     )
 
 
-def _running_tasks(stack: Stack) -> list[str]:
+def _kill_mid_task(stack: Stack, within: float = 60) -> tuple[str | None, bool]:
+    """SIGKILL the task worker the moment the database shows it running a task (polled directly, every
+    millisecond or so); if none starts within WITHIN seconds, kill it idle. Returns the task and whether it was
+    still running when the kill landed (a notice is sent in milliseconds, so the kill may land just after)."""
+    conf = dj_database_url.parse(stack.env["DATABASE_URL"])
+    params = {"host": conf["HOST"], "port": conf["PORT"] or 5432, "user": conf["USER"], "dbname": conf["NAME"]}
+    running = "SELECT id::text FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING' LIMIT 1"
+    task_id = None
+    with psycopg.connect(**params, password=conf["PASSWORD"] or None, autocommit=True) as conn:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            row = conn.execute(running).fetchone()
+            if row:
+                task_id = row[0]
+                break
+            time.sleep(0.001)
+        os.kill(stack.worker.pid, signal.SIGKILL)
+        stack.worker.wait()
+        if task_id is None:
+            return None, False
+        state = conn.execute(
+            "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s", (task_id,)
+        ).fetchone()
+    return task_id, bool(state and state[0] == "RUNNING")
+
+
+def _task_outcome(env: dict[str, str], task_id: str) -> dict[str, object]:
+    """What became of a task: its status and how many workers took it (2: taken again after its worker died)."""
     code = (
         "import json\nfrom django_tasks_db.models import DBTaskResult\n"
-        "rows = DBTaskResult.objects.filter(status='RUNNING').values_list('pk', flat=True)\n"
-        "print(json.dumps([str(r) for r in rows]))"
+        f"r = DBTaskResult.objects.get(pk={task_id!r})\n"
+        "print(json.dumps({'status': r.status, 'workers': len(r.worker_ids), 'task': r.task_path}))"
     )
-    return list(json.loads(django_script(stack.env, code).strip().splitlines()[-1]))
+    return dict(json.loads(django_script(env, code).strip().splitlines()[-1]))
 
 
 def _task_ran_since(stack: Stack, since_epoch: float) -> bool:
@@ -127,10 +157,8 @@ def _task_ran_since(stack: Stack, since_epoch: float) -> bool:
 
 
 def kill_task_worker(stack: Stack) -> None:
-    in_hand = _running_tasks(stack)
     victim = stack.worker.pid
-    os.kill(victim, signal.SIGKILL)
-    stack.worker.wait()
+    task_id, mid_task = _kill_mid_task(stack)
     killed_at = time.monotonic()
     time.sleep(RESTART_SEC)
     restarted_epoch = time.time()
@@ -144,10 +172,11 @@ def kill_task_worker(stack: Stack) -> None:
     stack.note(
         "kill -9 task worker, restarted after 5 s",
         pid=victim,
-        tasks_running_when_killed=in_hand,
+        task_in_hand=task_id,
+        killed_mid_task=mid_task,
         first_task_done_after_kill_s=round(ran_again, 1),
     )
-    (stack.out / "tasks_in_hand_at_kill.json").write_text(json.dumps(in_hand))
+    (stack.out / "task_in_hand_at_kill.json").write_text(json.dumps({"id": task_id, "mid_task": mid_task}))
 
 
 def restart_postgresql(stack: Stack, command: str) -> None:
@@ -201,10 +230,14 @@ def main() -> None:
         CALAIM_WORKER_RUNNING_TIMEOUT_SECONDS=str(RUNNING_TIMEOUT),
     )
     summary = json.loads((args.out / "summary.json").read_text())
-    in_hand_file = args.out / "tasks_in_hand_at_kill.json"
-    in_hand = json.loads(in_hand_file.read_text()) if in_hand_file.exists() else []
+    in_hand_file = args.out / "task_in_hand_at_kill.json"
+    in_hand = json.loads(in_hand_file.read_text()) if in_hand_file.exists() else {"id": None}
     print(f"\nrequests that failed during the faults: {outcome.errors} (see {args.out}/locust_failures.csv)")
-    print(f"tasks running when the worker was killed: {in_hand or 'none'}; all tasks ended: {outcome.tasks_ok}")
+    if in_hand["id"]:
+        env = app_env(args.database_url, args.out / "var", production=True)
+        after = _task_outcome(env, in_hand["id"])
+        print(f"the task in hand when the worker was killed: {in_hand}; afterwards: {after}")
+    print(f"all tasks ended, none failed, none applied twice: {outcome.tasks_ok}")
     for event in summary["events"]:
         print(f"  {event}")
     ok = outcome.writes_lost == 0 and outcome.tasks_ok
