@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "calaim.careplans",
     "calaim.notices",
     "calaim.community_supports",
+    "calaim.roster",
+    "calaim.analytics",
     "calaim.demo",
     "calaim.web",
     "calaim.commands",
@@ -210,6 +212,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files the plan's staff upload (roster extracts, identification inputs) and the files calaim writes from them
+# (rejects, candidates), kept until their load is done; PHI, so on an encrypted volume readable only by calaim.
+CALAIM_DATA_DIR = Path(os.environ.get("CALAIM_DATA_DIR", VAR_DIR / "data"))
+# The largest file a browser or API client may upload, in megabytes (a 1M-member roster CSV is about 250 MB).
+CALAIM_UPLOAD_MAX_MB = int(os.environ.get("CALAIM_UPLOAD_MAX_MB", "1024"))
 STATIC_ROOT = Path(os.environ.get("CALAIM_STATIC_ROOT", VAR_DIR / "static"))
 # Static files are served by the app itself through WhiteNoise (no separate web server to configure): in
 # production from `collectstatic`'s output, compressed and named by content hash so they can be cached for a year;

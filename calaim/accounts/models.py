@@ -17,12 +17,15 @@ class Role(models.TextChoices):
     PLAN_UM = "plan_um", "Plan UM reviewer"
     MEMBER_SERVICES = "member_services", "Member services"
     PLAN_COMPLIANCE = "plan_compliance", "Plan compliance officer"
+    PLAN_DATA_ANALYST = "plan_data_analyst", "Plan data analyst"
     PROVIDER_CARE_MANAGER = "provider_care_manager", "Provider care manager"
     PROVIDER_SUPERVISOR = "provider_supervisor", "Provider supervisor"
     REFERRER = "referrer", "Referrer"
 
 
-PLAN_ROLES = frozenset({Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES, Role.PLAN_COMPLIANCE})
+PLAN_ROLES = frozenset(
+    {Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES, Role.PLAN_COMPLIANCE, Role.PLAN_DATA_ANALYST}
+)
 PROVIDER_ROLES = frozenset({Role.PROVIDER_CARE_MANAGER, Role.PROVIDER_SUPERVISOR})
 
 

@@ -26,6 +26,7 @@ PLAN_STAFF: tuple[tuple[str, Role], ...] = (
     ("um", Role.PLAN_UM),
     ("memberservices", Role.MEMBER_SERVICES),
     ("compliance", Role.PLAN_COMPLIANCE),
+    ("data", Role.PLAN_DATA_ANALYST),
 )
 STAFF_NAMES: tuple[tuple[str, str], ...] = (
     ("Ana", "Ruiz"),

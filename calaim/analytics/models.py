@@ -1,0 +1,1 @@
+"""Identification runs and their candidates."""
