@@ -65,6 +65,7 @@ class ProgramSettingsAdmin(AuditedAdmin):
         "decision_ceiling_calendar_days",
         "authorization_months",
         "dsnp_excludes_ecm",
+        "roster_mass_term_percent",
         *DATED,
     )
     list_filter = ("plan",)

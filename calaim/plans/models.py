@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -149,6 +150,11 @@ class ProgramSettings(Dated):
     member_letter_business_days = models.PositiveSmallIntegerField(default=5)
     welcome_call_business_days = models.PositiveSmallIntegerField(default=3)
     dsnp_excludes_ecm = models.BooleanField(default=False)
+    # A roster load that would term more than this share of the plan's enrolled members by their absence is refused
+    # unless the analyst allows it: a truncated file must not disenroll a county (exchange-spec §1).
+    roster_mass_term_percent = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(100)], help_text="Roster loads refuse to term more than this %."
+    )
     appeal_rights = models.TextField(blank=True)
     other_supports = models.JSONField(default=list, blank=True, help_text="Offered when not eligible.")
 

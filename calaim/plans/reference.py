@@ -279,6 +279,8 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
             raise entry.fail("plan", f"unknown plan {entry.data['plan']!r}")
         start, end = entry.dates()
         defaults: dict[str, Any] = {name: entry.value(name, int) for name in numbers}
+        if not 0 <= defaults["roster_mass_term_percent"] <= 100:
+            raise entry.fail("roster_mass_term_percent", "a percent must lie between 0 and 100")
         defaults |= {
             "version": entry.text("version", DEFAULT_VERSION),
             "effective_to": end,
