@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from calaim.core.models import DomainModel
+from calaim.plans.models import Dated
 
 
 class LoadStatus(models.TextChoices):
@@ -114,6 +115,8 @@ class RosterFact(DomainModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolution = models.CharField(max_length=200, blank=True)
+    # Why it was dismissed, or what was done, in the words of whoever resolved it.
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["effective_date", "created_at"]
@@ -125,3 +128,22 @@ class RosterFact(DomainModel):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.kind} {self.detail} on {self.effective_date}"
+
+
+class FactReason(Dated):
+    """Which discontinuation reason answers a roster fact, and which open work (ECM, CS) the fact bears on; a row
+    for a kind and detail (a program code) wins over the row for the kind (`reference/fact_reasons.yaml`)."""
+
+    kind = models.CharField(max_length=20, choices=FactKind.choices)
+    detail = models.CharField(max_length=80, blank=True)
+    reason_code = models.CharField(max_length=40, help_text="A discontinuation reason code.")
+    programs = models.JSONField(default=list, help_text='The work the fact bears on: "ecm", "cs" or both.')
+
+    class Meta:
+        ordering = ["kind", "detail", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "detail", "effective_from"], name="fact_reason_kind_from_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.detail} -> {self.reason_code}".replace("  ", " ")
