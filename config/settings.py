@@ -217,6 +217,10 @@ STATIC_URL = "static/"
 CALAIM_DATA_DIR = Path(os.environ.get("CALAIM_DATA_DIR", VAR_DIR / "data"))
 # The largest file a browser or API client may upload, in megabytes (a 1M-member roster CSV is about 250 MB).
 CALAIM_UPLOAD_MAX_MB = int(os.environ.get("CALAIM_UPLOAD_MAX_MB", "1024"))
+# Identification runs from the web app and API use Spark on this master URL (spark://host:7077) when set, else DuckDB.
+CALAIM_SPARK_MASTER = os.environ.get("CALAIM_SPARK_MASTER", "")
+# Files a plan's analysts may name on the server for identification runs: one folder per plan code (inbox/HPSJ/...).
+CALAIM_SERVER_FILES_DIR = Path(os.environ.get("CALAIM_SERVER_FILES_DIR", CALAIM_DATA_DIR / "inbox"))
 STATIC_ROOT = Path(os.environ.get("CALAIM_STATIC_ROOT", VAR_DIR / "static"))
 # Static files are served by the app itself through WhiteNoise (no separate web server to configure): in
 # production from `collectstatic`'s output, compressed and named by content hash so they can be cached for a year;
