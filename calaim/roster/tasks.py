@@ -1,5 +1,6 @@
 """Roster loads run as background tasks (`manage.py calaim_worker`): the preview (a dry run) when a file is
-uploaded, the apply step when one of the plan's data analysts confirms it.
+uploaded, the apply step when one of the plan's data analysts confirms it. The web app and the API start both
+through the same three calls here: `roster_load_submit`, `roster_load_confirm`, `roster_load_rerun`.
 
 Each task is enqueued when the transaction that asked for it commits, so a rolled-back upload or confirmation
 runs nothing. A task may run more than once (a retry, a worker lost and its task rescued): the services lock the
@@ -28,9 +29,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from calaim.accounts.models import User
-from calaim.core.errors import DomainError
-from calaim.roster.models import RosterLoad
-from calaim.roster.services import roster_load_apply, roster_load_preview
+from calaim.core.audit import audited_update
+from calaim.core.errors import Conflict, DomainError, NotFound
+from calaim.roster.models import LoadSource, RosterLoad
+from calaim.roster.policies import can_apply_roster_load, can_load_roster, can_rerun_allowing_mass_term
+from calaim.roster.selectors import roster_load_get, roster_plan_of
+from calaim.roster.services import roster_load_apply, roster_load_create, roster_load_preview
+from calaim.roster.uploads import StoredUpload, upload_copy, upload_discard
 
 logger = logging.getLogger("calaim.roster")
 PROGRESS_FILE = "progress.json"
@@ -151,3 +156,77 @@ def roster_preview_enqueue(load: RosterLoad) -> None:
 def roster_apply_enqueue(load: RosterLoad, actor: User) -> None:
     """Apply the load once the transaction that confirmed it commits."""
     transaction.on_commit(partial(_enqueue_apply, str(load.pk), actor.pk), robust=True)
+
+
+def roster_load_submit(
+    *, actor: User, upload: StoredUpload, as_of: dt.date, accept_valid_rows: bool, source: LoadSource
+) -> RosterLoad:
+    """Record a roster the analyst uploaded for their own plan and preview it in the background; the kept file is
+    removed when the load is refused before it is recorded."""
+    try:
+        plan = roster_plan_of(actor)
+        if plan is None:
+            raise NotFound("You belong to no plan whose roster you could load.")
+        can_load_roster(actor, plan).enforce()
+        with transaction.atomic():
+            load = roster_load_create(
+                actor=actor,
+                plan=plan,
+                path=upload.path,
+                file_name=upload.file_name,
+                as_of=as_of,
+                source=source,
+                accept_valid_rows=accept_valid_rows,
+            )
+            roster_preview_enqueue(load)
+    except BaseException:
+        upload_discard(upload.path)
+        raise
+    return load
+
+
+def roster_load_confirm(*, actor: User, load_id: uuid.UUID | str) -> RosterLoad:
+    """The analyst confirms a previewed load: who confirmed is recorded (so the page offers no second apply) and
+    the apply task runs once this commits."""
+    with transaction.atomic():
+        load = roster_load_get(actor, load_id)
+        locked = RosterLoad.objects.select_for_update().get(pk=load.pk)
+        can_apply_roster_load(actor, locked).enforce()
+        audited_update(
+            locked,
+            {"confirmed_by": actor},
+            actor=actor,
+            action="roster_load.confirm",
+            fields=["status", "confirmed_by"],
+            member=None,
+        )
+        roster_apply_enqueue(locked, actor)
+    return roster_load_get(actor, load_id)
+
+
+def roster_load_rerun(*, actor: User, load_id: uuid.UUID | str, source: LoadSource) -> RosterLoad:
+    """A load the mass-termination guard refused, run again on the same file allowing it: a new load, previewed
+    in the background, which the analyst then reads and applies like any other."""
+    load = roster_load_get(actor, load_id)
+    can_rerun_allowing_mass_term(actor, load).enforce()
+    source = Path(load.stored_path) if load.stored_path else None
+    if source is None or not source.is_file():
+        raise Conflict("The file of this load is no longer kept: upload it again.")
+    upload = upload_copy(source, file_name=load.file_name)
+    try:
+        with transaction.atomic():
+            again = roster_load_create(
+                actor=actor,
+                plan=load.plan,
+                path=upload.path,
+                file_name=upload.file_name,
+                as_of=load.as_of,
+                source=source,
+                allow_mass_term=True,
+                accept_valid_rows=load.accept_valid_rows,
+            )
+            roster_preview_enqueue(again)
+    except BaseException:
+        upload_discard(upload.path)
+        raise
+    return again
