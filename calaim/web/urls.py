@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calaim.web import urls_care, urls_compliance, urls_cs_actions, urls_dashboard, urls_ecm_actions
+from calaim.web import urls_care, urls_compliance, urls_cs_actions, urls_dashboard, urls_ecm_actions, urls_roster
 from calaim.web.views import auth, ecm_actions, members, worklists
 
 app_name = "web"
@@ -28,4 +28,5 @@ urlpatterns = [
     *urls_ecm_actions.urlpatterns,
     *urls_cs_actions.urlpatterns,
     *urls_compliance.urlpatterns,
+    *urls_roster.urlpatterns,
 ]

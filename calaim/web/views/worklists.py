@@ -113,6 +113,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.PLAN_COMPLIANCE:
         # Compliance staff work in the PHI read log of their plan's members.
         return redirect("web:phi_log")
+    if user.role == Role.PLAN_DATA_ANALYST:
+        # Plan data analysts work in the plan's roster loads.
+        return redirect("web:roster_loads")
     if user.role not in WORKLISTS:
         return render(request, "web/worklists/none.html")
     template, build = WORKLISTS[Role(user.role)]
