@@ -21,13 +21,13 @@ from calaim.api.community_supports_schemas import (
 from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS, errors
 from calaim.api.pagination import paginated
 from calaim.api.types import IdempotencyKey, Line
-from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record, cs_request_complete
+from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record
 from calaim.community_supports.eligibility import services_in_force, what_could_member_get
 from calaim.community_supports.models import CsDelivery, CsRequest, DelegateReassignment
 from calaim.community_supports.selectors import cs_request_get, cs_request_scope
 from calaim.community_supports.services import CsReferralInput, ServiceRequestInput
 from calaim.core.clock import plan_today
-from calaim.workflows.community_supports import cs_request_submit, delegate_reassign
+from calaim.workflows.community_supports import cs_request_end, cs_request_submit, delegate_reassign
 
 router = Router(tags=["community supports"])
 
@@ -91,7 +91,7 @@ def list_deliveries(request: HttpRequest, request_id: uuid.UUID) -> object:
 @router.post("/community-supports/requests/{request_id}/close", response={200: CsRequestOut, **ERRORS})
 def close_request(request: HttpRequest, request_id: uuid.UUID, payload: CloseIn) -> CsRequest:
     cs_request = cs_request_get(actor(request), request_id)
-    return cs_request_complete(actor=actor(request), request=cs_request, reason=payload.reason)
+    return cs_request_end(actor=actor(request), request=cs_request, reason=payload.reason)
 
 
 @router.get("/members/{member_id}/community-supports", response={200: list[OptionOut], **READ_ERRORS})

@@ -103,7 +103,9 @@ class RosterFact(DomainModel):
     effective_date = models.DateField()
     # The open work it bears on (at least one is set), and the provider that should act on it.
     enrollment = models.ForeignKey("ecm.Enrollment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    referral = models.ForeignKey("referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     cs_request = models.ForeignKey(
         "community_supports.CsRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from calaim.web import urls_care, urls_compliance, urls_cs_actions, urls_dashboard, urls_ecm_actions, urls_roster
-from calaim.web.views import auth, ecm_actions, members, worklists
+from calaim.web.views import auth, ecm_actions, members, roster_facts, worklists
 
 app_name = "web"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="lead_care_manager_assign",
     ),
     path("authorizations/<uuid:authorization_id>/decision/", ecm_actions.decision, name="decision"),
+    path("roster-facts/<uuid:fact_id>/dismiss/", roster_facts.dismiss, name="roster_fact_dismiss"),
     *urls_care.urlpatterns,
     *urls_dashboard.urlpatterns,
     *urls_ecm_actions.urlpatterns,

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from calaim.accounts.models import User
 from calaim.authorizations.models import APPROVED, AuthorizationRequest, AuthorizationStatus
 from calaim.authorizations.services import authorization_open, authorization_streamlined_approve
+from calaim.community_supports.deliveries import cs_request_complete
 from calaim.community_supports.eligibility import services_in_force
 from calaim.community_supports.models import CsRequest, CsRequestStatus, DelegateReassignment
 from calaim.community_supports.services import (
@@ -32,6 +33,7 @@ from calaim.members.models import Member
 from calaim.members.services import member_delegation_end, member_lock
 from calaim.network.models import Program
 from calaim.referrals.closed_loop import loop_status_set
+from calaim.roster.fact_services import roster_facts_resolve_with
 
 
 def cs_request_submit(*, actor: User, data: CsReferralInput, idempotency_key: str = "") -> list[CsRequest]:
@@ -88,6 +90,14 @@ def _route(actor: User, request: CsRequest, today: dt.date) -> None:
             period=cs_requested_period(authorization),
         )
         cs_after_decision(actor=actor, authorization=authorization)
+
+
+def cs_request_end(*, actor: User, request: CsRequest, reason: str) -> CsRequest:
+    """The provider or plan staff close a request (`cs_request_complete`); its open roster facts resolve with it."""
+    with transaction.atomic():
+        closed = cs_request_complete(actor=actor, request=request, reason=reason)
+        roster_facts_resolve_with(actor=actor, cs_request=closed, resolution=f"Request closed: {reason}")
+    return closed
 
 
 def cs_after_decision(*, actor: User, authorization: AuthorizationRequest) -> None:

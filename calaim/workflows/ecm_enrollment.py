@@ -42,6 +42,7 @@ from calaim.referrals.closed_loop import loop_status_set
 from calaim.referrals.models import Referral, ReferralStatus
 from calaim.referrals.policies import can_assign_provider
 from calaim.referrals.services import referral_lock
+from calaim.roster.fact_services import roster_facts_resolve_with
 
 
 def provider_letter(enrollment: Enrollment, **extra: Any) -> dict[str, Any]:
@@ -209,9 +210,11 @@ def ecm_disenroll(
 def ecm_end(
     actor: User | None, enrollment: Enrollment, reason: DiscontinuationReason, note: str, effective_on: dt.date
 ) -> None:
-    """ECM ends on the locked enrollment and its open tasks are cancelled; the caller moves the referral on."""
+    """ECM ends on the locked enrollment, its open tasks are cancelled and its roster facts resolved; the caller
+    moves the referral on."""
     enrollment_end(actor=actor, enrollment=enrollment, reason=reason, note=note, effective_on=effective_on)
     tasks_cancel_open(actor=actor, enrollment=enrollment, reason=f"ECM ended: {reason.label}.")
+    roster_facts_resolve_with(actor=actor, enrollment=enrollment, resolution=f"ECM ended: {reason.label}")
 
 
 def ended_letter(enrollment: Enrollment, reason: DiscontinuationReason) -> dict[str, Any]:

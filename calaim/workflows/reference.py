@@ -9,6 +9,7 @@ from django.db import transaction
 from calaim.community_supports.reference import cs_reference_load
 from calaim.plans.reference import reference_load
 from calaim.referrals.reference import closed_loop_load
+from calaim.roster.fact_services import fact_reasons_load
 
 
 def reference_data_load(plans_directory: Path | None = None) -> dict[str, int]:
@@ -17,4 +18,5 @@ def reference_data_load(plans_directory: Path | None = None) -> dict[str, int]:
         counts = reference_load(plans_directory)
         counts |= closed_loop_load()
         counts |= cs_reference_load()
+        counts |= fact_reasons_load()
     return counts

@@ -21,6 +21,7 @@ from calaim.community_supports.policies import can_close_request, can_reassign_f
 from calaim.core.policy import Verdict
 from calaim.ecm.policies import can_assign_lead_care_manager, can_change_provider, can_end_ecm, can_enroll
 from calaim.referrals.policies import can_assign_provider, can_determine_eligibility, can_review_duplicate
+from calaim.roster.fact_services import can_resolve_fact
 
 register = template.Library()
 
@@ -43,6 +44,7 @@ POLICIES: dict[str, Callable[[User, Any], Verdict]] = {
     "record_delivery": can_record_delivery,
     "close_cs_request": can_close_request,
     "reassign_from_delegate": can_reassign_from_delegate,
+    "resolve_roster_fact": can_resolve_fact,
 }
 
 

@@ -11,6 +11,7 @@ from calaim.careplans.models import OPEN_TASK_STATUSES
 from calaim.careplans.selectors import outreach_pending_scope, task_scope
 from calaim.core.clock import plan_today
 from calaim.ecm.selectors import enrollment_scope
+from calaim.web.views.roster_facts import worklist_context
 
 
 def care_manager_worklist(user: User) -> dict[str, Any]:
@@ -41,4 +42,5 @@ def care_manager_worklist(user: User) -> dict[str, Any]:
         "tasks_today": [t for t in tasks if t.due_date == today],
         "caseload": caseload,
         "today": today,
+        **worklist_context(user),
     }

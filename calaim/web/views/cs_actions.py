@@ -16,7 +16,7 @@ from django.urls import reverse
 from calaim.access.scopes import member_visible
 from calaim.accounts.models import Role, User
 from calaim.authorizations.policies import can_decide
-from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record, cs_request_complete
+from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_record
 from calaim.community_supports.eligibility import what_could_member_get
 from calaim.community_supports.models import CsRequest, CsRequestStatus
 from calaim.community_supports.policies import can_close_request, can_record_delivery
@@ -46,7 +46,8 @@ from calaim.web.forms_cs import (
 )
 from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.members import scoped_member
-from calaim.workflows.community_supports import cs_request_submit, delegate_reassign
+from calaim.web.views.roster_facts import cs_close_facts
+from calaim.workflows.community_supports import cs_request_end, cs_request_submit, delegate_reassign
 
 SERVICES_PREFIX = "services"
 CHECKLIST_PREFIX = re.compile(rf"^{SERVICES_PREFIX}-\d{{1,2}}$")
@@ -209,6 +210,7 @@ def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRespon
     user = staff(request)
     cs_request = _scoped_request(request, request_id)
     scope = cs_request_scope(user)
+    facts, close_initial = cs_close_facts(user, cs_request)
     service = catalog().get(cs_request.service_code)
     context = {
         "cs": cs_request,
@@ -221,7 +223,8 @@ def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRespon
         "linked": scope.filter(linked_to=cs_request).order_by("received_at"),
         "option": _remaining_for(cs_request),
         "member_visible": member_visible(user, cs_request.member_id),
-        "close_form": CsCloseForm(),
+        "close_form": CsCloseForm(initial=close_initial),
+        **facts,
         **_actions(user, cs_request),
     }
     return render(request, "web/cs/request.html", context)
@@ -270,14 +273,16 @@ def cs_delivery_create(request: HttpRequest, request_id: uuid.UUID) -> HttpRespo
 def cs_request_close(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
     """The provider or plan staff close a request with the reason the referrer will see."""
     cs_request = _scoped_request(request, request_id)
+    facts, initial = cs_close_facts(staff(request), cs_request)
     return _request_action(
         request,
         cs_request,
-        CsCloseForm(posted(request)),
-        call=lambda d: cs_request_complete(actor=staff(request), request=cs_request, reason=d["reason"]),
+        CsCloseForm(posted(request), initial=initial),
+        call=lambda d: cs_request_end(actor=staff(request), request=cs_request, reason=d["reason"]),
         title="Close this Community Supports request",
         submit="Close request",
         done=lambda r: f"Request {r.get_status_display().lower()}.",
+        context=facts,
     )
 
 

@@ -10,6 +10,7 @@ from calaim.community_supports.models import CsRequestStatus
 from calaim.community_supports.selectors import cs_deliveries_of, cs_request_scope
 from calaim.core.clock import plan_today
 from calaim.network.models import OrganizationKind
+from calaim.web.views.roster_facts import worklist_context
 
 RECENT_DELIVERY_DAYS = 30
 
@@ -37,4 +38,5 @@ def _cs_provider(user: User) -> dict[str, Any]:
         "in_service": assigned.filter(status=CsRequestStatus.IN_SERVICE).order_by("requested_end")[:200],
         "recent_deliveries": deliveries[:200],
         "recent_days": RECENT_DELIVERY_DAYS,
+        **worklist_context(user),
     }

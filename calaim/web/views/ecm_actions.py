@@ -38,6 +38,7 @@ from calaim.web.forms_ecm import (
 from calaim.web.templatetags.web_tags import time_remaining
 from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.referrals import scoped_referral
+from calaim.web.views.roster_facts import disenroll_facts
 from calaim.workflows.authorization_decision import authorization_decide
 from calaim.workflows.ecm_enrollment import (
     ecm_disenroll,
@@ -191,10 +192,11 @@ def _offered(result: tuple[Enrollment, list[str]]) -> str:
 @verified_required
 def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
     enrollment = scoped_enrollment(request, enrollment_id)
+    facts, initial = disenroll_facts(staff(request), enrollment)
     return act(
         request,
         Action(
-            form=DisenrollForm(posted(request)),
+            form=DisenrollForm(posted(request), initial=initial),
             call=lambda d: ecm_disenroll(
                 actor=staff(request),
                 enrollment=enrollment,
@@ -206,7 +208,7 @@ def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
             submit="End ECM",
             done=_offered,
             next_url=_member_or_home(request, enrollment.member),
-            context={"member": enrollment.member},
+            context={"member": enrollment.member, **facts},
         ),
     )
 

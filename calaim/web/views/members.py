@@ -25,6 +25,7 @@ from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
 from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
+from calaim.web.views.roster_facts import member_disenroll_initial, member_facts_context
 
 Section = Callable[[User, Member], dict[str, Any]]
 
@@ -61,7 +62,7 @@ def _ecm(user: User, member: Member) -> dict[str, Any]:
     return {
         "enrollments": enrollments,
         "outreach_form": OutreachForm(initial={"attempted_on": plan_today()}),
-        "disenroll_form": DisenrollForm(),
+        "disenroll_form": DisenrollForm(initial=member_disenroll_initial(user, member)),
     }
 
 
@@ -121,7 +122,8 @@ def member_record(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
     member = scoped_member(request, member_id)
     names = [name for name in SECTIONS if name != "audit" or user.is_plan_staff]
     sections = [section_context(user, member, name) for name in names]
-    return render(request, "web/member.html", {"member": member, "sections": sections})
+    context = {"member": member, "sections": sections, **member_facts_context(user, member)}
+    return render(request, "web/member.html", context)
 
 
 @verified_required

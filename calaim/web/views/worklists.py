@@ -21,6 +21,7 @@ from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.views import cs_worklist
 from calaim.web.views.care_worklist import care_manager_worklist
+from calaim.web.views.roster_facts import worklist_context
 
 SEARCH_PAGE_SIZE = 25
 
@@ -47,6 +48,7 @@ def _intake(user: User) -> dict[str, Any]:
         "pended": pended_rows,
         "incomplete": incomplete_rows,
         "missing_count": len(pended_rows) + len(incomplete_rows),
+        **worklist_context(user),
     }
 
 
@@ -56,7 +58,7 @@ def _um(user: User) -> dict[str, Any]:
 
 
 def _member_services(user: User, request: HttpRequest) -> dict[str, Any]:
-    return _search_context(user, request)
+    return {**_search_context(user, request), **worklist_context(user)}
 
 
 def _care_manager(user: User) -> dict[str, Any]:
@@ -83,6 +85,7 @@ def _supervisor(user: User) -> dict[str, Any]:
         "by_manager": by_manager,
         "capacity": capacity,
         "caseload": enrollments.order_by("member__last_name"),
+        **worklist_context(user),
     }
 
 
