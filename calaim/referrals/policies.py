@@ -29,8 +29,13 @@ DUPLICATE_REVIEW_ROLES = frozenset({Role.PLAN_INTAKE})
 
 
 def can_refer_as(user: User, source_type: str) -> Verdict:
-    """Plan intake keys in any source; member services takes calls; outside staff refer as their kind."""
+    """Plan intake keys in any source; member services takes calls; the plan's data analysts load plan
+    identifications; outside staff refer as their kind."""
     if user.role == Role.PLAN_INTAKE and user.is_plan_staff:
+        return ALLOWED
+    if user.role == Role.PLAN_DATA_ANALYST and user.is_plan_staff:
+        if source_type != "plan_identification":
+            return forbidden("Plan data analysts submit plan identifications only.", field="source_type")
         return ALLOWED
     if user.role == Role.MEMBER_SERVICES and user.is_plan_staff:
         if source_type == "plan_identification":

@@ -42,6 +42,8 @@ COLUMNS = (
     "route_to",
 )
 _CIN = re.compile(CIN_PATTERN)
+# Intake coordinators load files from the command line; the plan's data analysts load the runs they make in the app.
+LOADING_ROLES = frozenset({Role.PLAN_INTAKE, Role.PLAN_DATA_ANALYST})
 
 
 @dataclass
@@ -180,7 +182,7 @@ def candidates_load(*, actor: User, path: Path, day: dt.date, determine: bool = 
     """Turn a candidates file into plan-identified referrals, all or nothing; optionally determine
     eligibility for each new referral at once."""
     plan_id = actor.organization.plan_id if actor.organization else None
-    plan_staff_in(actor, frozenset({Role.PLAN_INTAKE}), plan_id or -1, "load plan identification files").enforce()
+    plan_staff_in(actor, LOADING_ROLES, plan_id or -1, "load plan identification files").enforce()
     candidates = candidates_read(path, day)
     by_member: dict[str, list[Candidate]] = {}
     for candidate in candidates:

@@ -31,6 +31,8 @@ DOMAIN_RECORDS = {
     "community_supports.delegatereassignment",
     "notices.notice",
     "core.auditevent",
+    "analytics.identificationrun",
+    "analytics.identificationload",
     "roster.rosterload",
     "roster.rosterfact",
     "django_tasks_database.dbtaskresult",
