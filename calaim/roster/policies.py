@@ -54,6 +54,7 @@ def can_apply_roster_load(user: User, load: RosterLoad) -> Verdict:
     """A previewed load is applied by one of its plan's data analysts, once."""
     return first_refusal(
         lambda: _acting_on(user, load, "apply a roster"),
+        lambda: _refused_by_guard(load),
         lambda: ALLOWED if load.status == LoadStatus.PREVIEWED else conflict(_not_now(load, "applied")),
         lambda: ALLOWED if load.confirmed_by_id is None else conflict("This roster is already being applied."),
     )
@@ -81,6 +82,15 @@ def can_download_rejects(user: User, load: RosterLoad) -> Verdict:
     return first_refusal(
         lambda: can_view_roster_load(user, load),
         lambda: ALLOWED if load.rejects_path else out_of_scope("This load has no rejected rows to download."),
+    )
+
+
+def _refused_by_guard(load: RosterLoad) -> Verdict:
+    if load.status != LoadStatus.REFUSED:
+        return ALLOWED
+    return conflict(
+        "The mass-termination guard refused this file: it would term too many of the plan's members. Check that it "
+        "is the plan's complete roster, then run it again allowing mass termination."
     )
 
 

@@ -29,10 +29,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from calaim.accounts.models import User
+from calaim.accounts.policies import role_in
 from calaim.core.audit import audited_update
 from calaim.core.errors import Conflict, DomainError, NotFound
+from calaim.plans.models import Plan
 from calaim.roster.models import LoadSource, RosterLoad
-from calaim.roster.policies import can_apply_roster_load, can_load_roster, can_rerun_allowing_mass_term
+from calaim.roster.policies import LOADING_ROLES, can_apply_roster_load, can_load_roster, can_rerun_allowing_mass_term
 from calaim.roster.selectors import roster_load_get, roster_plan_of
 from calaim.roster.services import roster_load_apply, roster_load_create, roster_load_preview
 from calaim.roster.uploads import StoredUpload, upload_copy, upload_discard
@@ -158,16 +160,24 @@ def roster_apply_enqueue(load: RosterLoad, actor: User) -> None:
     transaction.on_commit(partial(_enqueue_apply, str(load.pk), actor.pk), robust=True)
 
 
+def roster_upload_allowed(actor: User) -> Plan:
+    """The plan whose roster the caller may upload, checked before a byte of the file is read: another role is
+    refused (403), an analyst of no plan finds none (404)."""
+    role_in(actor, LOADING_ROLES, "load the plan's roster").enforce()
+    plan = roster_plan_of(actor)
+    if plan is None:
+        raise NotFound("You belong to no plan whose roster you could load.")
+    can_load_roster(actor, plan).enforce()
+    return plan
+
+
 def roster_load_submit(
     *, actor: User, upload: StoredUpload, as_of: dt.date, accept_valid_rows: bool, source: LoadSource
 ) -> RosterLoad:
     """Record a roster the analyst uploaded for their own plan and preview it in the background; the kept file is
     removed when the load is refused before it is recorded."""
     try:
-        plan = roster_plan_of(actor)
-        if plan is None:
-            raise NotFound("You belong to no plan whose roster you could load.")
-        can_load_roster(actor, plan).enforce()
+        plan = roster_upload_allowed(actor)
         with transaction.atomic():
             load = roster_load_create(
                 actor=actor,

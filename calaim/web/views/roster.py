@@ -22,7 +22,7 @@ from calaim.roster.models import LoadSource, RosterLoad
 from calaim.roster.policies import can_download_rejects, can_load_roster, can_view_roster_loads
 from calaim.roster.selectors import load_cins, roster_load_get, roster_loads, roster_plan_of, roster_sample_members
 from calaim.roster.services import roster_load_cancel
-from calaim.roster.tasks import roster_load_confirm, roster_load_rerun, roster_load_submit
+from calaim.roster.tasks import roster_load_confirm, roster_load_rerun, roster_load_submit, roster_upload_allowed
 from calaim.roster.uploads import RosterUploadHandler, upload_discard, upload_handler_install, upload_receive
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms_roster import MassTermConfirmForm, RosterUploadForm
@@ -57,10 +57,10 @@ def loads(request: HttpRequest) -> HttpResponse:
     _refuse_unless(can_view_roster_loads(user))
     if request.method != "POST":
         return _history(request, RosterUploadForm())
-    plan = roster_plan_of(user)
-    if plan is None:
-        raise Http404("No plan.")
-    _refuse_unless(can_load_roster(user, plan))
+    try:
+        roster_upload_allowed(user)
+    except DomainError as refusal:
+        _refuse_unless(Verdict(refusal))
     # Before anything reads the body: the file then streams to its folder instead of a temporary one.
     return _upload(request, upload_handler_install(request))
 
