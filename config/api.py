@@ -16,6 +16,7 @@ from calaim.api.members import router as members_router
 from calaim.api.notices import router as notices_router
 from calaim.api.plans import router as plans_router
 from calaim.api.referrals import router as referrals_router
+from calaim.api.roster import router as roster_router
 from calaim.api.roster_facts import router as roster_facts_router
 from calaim.core.errors import DomainError
 
@@ -39,6 +40,7 @@ for router in (
     plans_router,
     community_supports_router,
     compliance_router,
+    roster_router,
     roster_facts_router,
 ):
     api.add_router("/", router)
