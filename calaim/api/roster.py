@@ -2,7 +2,6 @@
 preview, apply or cancel it; its compliance officers read the loads. Any other caller is refused (403), and to
 anyone else a load does not exist (404)."""
 
-
 import datetime as dt
 import re
 import uuid
@@ -26,8 +25,13 @@ from calaim.core.inputs import date_range_problem
 from calaim.roster.models import LoadSource, LoadStatus, RosterLoad
 from calaim.roster.policies import can_download_rejects
 from calaim.roster.selectors import load_cins, roster_load_get, roster_loads, roster_sample_members
-from calaim.roster.services import roster_load_cancel
-from calaim.roster.tasks import roster_load_confirm, roster_load_rerun, roster_load_submit, roster_upload_allowed
+from calaim.roster.tasks import (
+    roster_load_confirm,
+    roster_load_rerun,
+    roster_load_submit,
+    roster_load_withdraw,
+    roster_upload_allowed,
+)
 from calaim.roster.uploads import upload_discard, upload_handler_install, upload_receive
 
 router = Router(tags=["roster"])
@@ -117,8 +121,7 @@ def apply_roster_load(
 def cancel_roster_load(request: HttpRequest, load_id: uuid.UUID) -> RosterLoad:
     """Cancel a load before it is applied (plan data analysts): nothing changes and its uploaded file is removed."""
     caller = actor(request)
-    roster_load_get(caller, load_id)
-    roster_load_cancel(load_id=load_id, actor=caller)
+    roster_load_withdraw(actor=caller, load_id=load_id)
     return roster_load_get(caller, load_id)
 
 

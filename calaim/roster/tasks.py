@@ -36,7 +36,7 @@ from calaim.plans.models import Plan
 from calaim.roster.models import LoadSource, RosterLoad
 from calaim.roster.policies import LOADING_ROLES, can_apply_roster_load, can_load_roster, can_rerun_allowing_mass_term
 from calaim.roster.selectors import roster_load_get, roster_plan_of
-from calaim.roster.services import roster_load_apply, roster_load_create, roster_load_preview
+from calaim.roster.services import roster_load_apply, roster_load_cancel, roster_load_create, roster_load_preview
 from calaim.roster.uploads import StoredUpload, upload_copy, upload_discard
 
 logger = logging.getLogger("calaim.roster")
@@ -212,6 +212,15 @@ def roster_load_confirm(*, actor: User, load_id: uuid.UUID | str) -> RosterLoad:
         )
         roster_apply_enqueue(locked, actor)
     return roster_load_get(actor, load_id)
+
+
+def roster_load_withdraw(*, actor: User, load_id: uuid.UUID | str) -> RosterLoad:
+    """Cancel a load before it is applied; its upload's folder (the file, its progress) goes once that commits."""
+    with transaction.atomic():
+        load = roster_load_cancel(load_id=roster_load_get(actor, load_id).pk, actor=actor)
+        if load.source != LoadSource.COMMAND:  # a command's own file is never removed
+            transaction.on_commit(partial(upload_discard, load.stored_path))
+    return load
 
 
 def roster_load_rerun(*, actor: User, load_id: uuid.UUID | str, source: LoadSource) -> RosterLoad:

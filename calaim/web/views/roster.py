@@ -21,8 +21,13 @@ from calaim.core.policy import Verdict
 from calaim.roster.models import LoadSource, RosterLoad
 from calaim.roster.policies import can_download_rejects, can_load_roster, can_view_roster_loads
 from calaim.roster.selectors import load_cins, roster_load_get, roster_loads, roster_plan_of, roster_sample_members
-from calaim.roster.services import roster_load_cancel
-from calaim.roster.tasks import roster_load_confirm, roster_load_rerun, roster_load_submit, roster_upload_allowed
+from calaim.roster.tasks import (
+    roster_load_confirm,
+    roster_load_rerun,
+    roster_load_submit,
+    roster_load_withdraw,
+    roster_upload_allowed,
+)
 from calaim.roster.uploads import RosterUploadHandler, upload_discard, upload_handler_install, upload_receive
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms_roster import MassTermConfirmForm, RosterUploadForm
@@ -146,7 +151,7 @@ def cancel(request: HttpRequest, load_id: uuid.UUID) -> HttpResponse:
     return _act(
         request,
         load_id,
-        lambda user: roster_load_cancel(load_id=load_id, actor=user),
+        lambda user: roster_load_withdraw(actor=user, load_id=load_id),
         "The load is cancelled: nothing was changed and the uploaded file is removed.",
     )
 
