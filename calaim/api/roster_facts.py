@@ -1,8 +1,6 @@
 """Roster facts: the changes in the plan's roster (left the plan, entered an excluding program, D-SNP, delegated,
 moved) that bear on a member's open ECM or Community Supports work, until someone acts on them."""
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 from typing import Any
