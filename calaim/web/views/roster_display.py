@@ -48,8 +48,13 @@ KINDS = {
     "dsnp": "Members enrolling in a D-SNP",
     "delegated": "Members delegated",
 }
+# A new member's CIN and name have their own columns.
+NAMED_ELSEWHERE = frozenset({"cin", "first_name", "last_name"})
 FIELDS = {
     "cin": "CIN",
+    "pcp_organization": "PCP organization",
+    "race_ethnicity": "Race or ethnicity",
+    "birth_date": "Born",
     "dsnp": "D-SNP",
     "ccs_enrolled": "CCS",
     "pcp_npi": "PCP NPI",
@@ -108,14 +113,19 @@ class SampleRow:
     facts: list[tuple[str, str]] = field(default_factory=list)  # (what, value): end date, program, delegate
 
 
-def _sample_row(row: dict[str, Any], members: dict[str, Member]) -> SampleRow:
+def _sample_row(row: dict[str, Any], members: dict[str, Member], *, created: bool) -> SampleRow:
+    """A member's row: a new member's values as the file gives them; anyone else's fields before and after."""
     cin = str(row.get("cin") or "")
     sample = SampleRow(cin=cin, name=str(row.get("name") or ""), member=members.get(cin))
     changes = row.get("changes") or {}
     if isinstance(changes, dict):
         for name, pair in changes.items():
             before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-            sample.changes.append((label(name), shown(before), shown(after)))
+            if created:
+                if name not in NAMED_ELSEWHERE and after not in (None, "", []):
+                    sample.facts.append((label(name), shown(after)))
+            elif name != "cin":
+                sample.changes.append((label(name), shown(before), shown(after)))
     for key, value in row.items():
         if key not in {"cin", "name", "changes", "member_id"}:
             sample.facts.append((label(key), shown(value)))
@@ -132,7 +142,9 @@ def sample_tables(load: RosterLoad, members: dict[str, Member]) -> list[dict[str
             "kind": kind,
             "title": KINDS.get(kind, label(kind)),
             "count": counts.get(kind, len(samples[kind])),
-            "rows": [_sample_row(row, members) for row in samples[kind] if isinstance(row, dict)],
+            "rows": [
+                _sample_row(row, members, created=kind == "created") for row in samples[kind] if isinstance(row, dict)
+            ],
         }
         for kind in kinds
         if samples.get(kind)
