@@ -1,0 +1,403 @@
+"""Applying a complete roster to the members of one plan, set-based: the rows are staged in a temporary table, the
+changes computed by a handful of joins, and written by INSERT ... SELECT and UPDATE ... FROM, with the audit trail
+built in SQL. The same statements run on PostgreSQL (COPY for the staging) and SQLite (see `merge_sql.Dialect`).
+Must run inside the caller's transaction; the caller commits, or rolls back for a preview.
+
+The rules (exchange-spec §1, as the lead decided them):
+- A row's member is created, or updated field by field; an optional column absent from the file leaves its field.
+- Enrollment spans: the plan's span starting on the row's start gets the row's end; otherwise the member's open span
+  of the plan that started earlier ends the day before the row's start (a later-starting one is corrected to the
+  row's start) and a new span opens.
+- A member of the plan with a span of the plan open on as_of (started before it) and absent from the file (and not
+  one of the rejected rows' members) is termed: that span ends the day before as_of.
+- A CIN of another plan is moved with its history: the member's plan changes and the old plan's open span ends the
+  day before the new span starts.
+- Programs: a listed program with no open row opens on as_of; an open one not listed ends the day before as_of (or,
+  opened on or after as_of, is withdrawn).
+- One audit event per changed member (created, updated, termed, moved) with only the changed fields before and
+  after (every field for a new member); an unchanged member gets none."""
+
+# The SQL here is built from this package's own table, column and program names (codes checked by
+# merge_sql.program_codes); every value from a file or a user is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calaim.roster.merge_sql import (
+    END_KEY,
+    FIELDS,
+    PLAN_KEY,
+    PROGRAMS_KEY,
+    START_KEY,
+    Dialect,
+    Field,
+    Kind,
+    fields_present,
+    program_bit,
+    programs_text,
+)
+from calaim.roster.merge_stage import Tick, stage_rows, stage_tables_create
+from calaim.roster.vocabulary import RosterKeys
+
+TEMP_TABLES = (
+    "roster_ids",
+    "roster_latest",
+    "roster_exact",
+    "roster_span",
+    "roster_prog_open",
+    "roster_prog_new",
+    "roster_prog_close",
+    "roster_prog_member",
+    "roster_change",
+    "roster_term",
+    "roster_stage",
+    "roster_stage_program",
+    "roster_rejected",
+)
+MEMBER = "members_member"
+SPAN = "members_enrollmentspan"
+PROGRAM = "members_memberprogram"
+
+
+@dataclass(frozen=True)
+class MergeInput:
+    plan_id: int
+    plan_code: str
+    as_of: dt.date
+    normalized_path: Path
+    present: frozenset[str]
+    rejected_cins: frozenset[str]
+    keys: RosterKeys
+    programs: tuple[str, ...]  # the vocabulary's codes that can stand in a mask (merge_sql.program_codes)
+
+
+class RosterMerge:
+    """The staged roster and the changes it makes; `compare` first, then `write` (apply) or nothing (preview)."""
+
+    def __init__(self, cursor: Any, source: MergeInput, *, postgres: bool) -> None:
+        self.cursor = cursor
+        self.source = source
+        self.d = Dialect(postgres=postgres)
+        self.fields = fields_present(source.present)
+        self.end_present = "enrollment_end" in source.present
+        self.programs_present = "other_programs" in source.present
+
+    def params(self, **more: Any) -> dict[str, Any]:
+        ops = self.cursor.db.ops
+        return {
+            "plan": self.source.plan_id,
+            "as_of": ops.adapt_datefield_value(self.source.as_of),
+            "day_before": ops.adapt_datefield_value(self.source.as_of - dt.timedelta(days=1)),
+            **more,
+        }
+
+    def run(self, sql: str, **more: Any) -> None:
+        self.cursor.execute(sql, self.params(**more))
+
+    def scalar(self, sql: str, **more: Any) -> Any:
+        self.cursor.execute(sql, self.params(**more))
+        return self.cursor.fetchone()[0]
+
+    # ---- compare: stage the rows and compute every change, writing no member ----------------------------------------
+
+    def stage(self, tick: Tick) -> int:
+        self.drop()
+        stage_tables_create(self.cursor, self.d)
+        return stage_rows(
+            self.cursor,
+            self.d,
+            path=str(self.source.normalized_path),
+            present=self.source.present,
+            keys=self.source.keys,
+            programs=self.source.programs,
+            rejected_cins=self.source.rejected_cins,
+            tick=tick,
+        )
+
+    def compare(self) -> None:
+        self._ids()
+        self._spans()
+        self._programs()
+        self._changes()
+        self._terms()
+
+    def _temp(self, name: str, select: str, *, indexes: tuple[str, ...] = (), **more: Any) -> None:
+        self.run(f"CREATE TEMP TABLE {name} AS {select}", **more)
+        for column in indexes:
+            self.cursor.execute(f"CREATE INDEX {name}_{column} ON {name} ({column})")
+        if self.d.postgres:
+            self.cursor.execute(f"ANALYZE {name}")
+
+    def _ids(self) -> None:
+        """Each row's member: the stored one with its CIN (and its plan), or a new id."""
+        self._temp(
+            "roster_ids",
+            f"""SELECT s.file_row, COALESCE(m.id, {self.d.new_id("s")}) AS member_id, (m.id IS NULL) AS is_new,
+                       m.plan_id AS old_plan_id
+                FROM roster_stage s LEFT JOIN {MEMBER} m ON m.cin = s.cin""",
+            indexes=("file_row", "member_id"),
+        )
+
+    def _spans(self) -> None:
+        """Each row's span of this plan before (the one starting on the row's start, else the latest) and after."""
+        self._temp(
+            "roster_latest",
+            f"""SELECT member_id, id, start_date, end_date FROM (
+                  SELECT es.member_id, es.id, es.start_date, es.end_date,
+                         ROW_NUMBER() OVER (PARTITION BY es.member_id ORDER BY es.start_date DESC, es.id DESC) AS rn
+                  FROM {SPAN} es JOIN roster_ids i ON i.member_id = es.member_id
+                  WHERE es.plan_id = %(plan)s AND NOT i.is_new) ranked
+                WHERE rn = 1""",
+            indexes=("member_id",),
+        )
+        self._temp(
+            "roster_exact",
+            f"""SELECT i.file_row, MAX(es.id) AS id
+                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
+                JOIN {SPAN} es ON es.member_id = i.member_id AND es.plan_id = %(plan)s
+                                  AND es.start_date = s.enrollment_start
+                WHERE NOT i.is_new GROUP BY i.file_row""",
+            indexes=("file_row",),
+        )
+        kept_end = "c.row_end" if self.end_present else "CASE WHEN c.span_case IN ('A', 'C') THEN c.old_end END"
+        self._temp(
+            "roster_span",
+            f"""SELECT c.file_row, c.member_id, c.span_case, c.span_id, c.old_start, c.old_end,
+                       c.new_start, {kept_end} AS new_end
+                FROM (SELECT i.file_row, i.member_id, s.enrollment_start AS new_start, s.enrollment_end AS row_end,
+                        CASE WHEN x.id IS NOT NULL THEN 'A' WHEN l.id IS NULL THEN 'D'
+                             WHEN l.start_date < s.enrollment_start
+                                  AND (l.end_date IS NULL OR l.end_date >= s.enrollment_start) THEN 'B'
+                             WHEN l.start_date > s.enrollment_start THEN 'C' ELSE 'D' END AS span_case,
+                        COALESCE(x.id, l.id) AS span_id,
+                        CASE WHEN x.id IS NOT NULL THEN e.start_date ELSE l.start_date END AS old_start,
+                        CASE WHEN x.id IS NOT NULL THEN e.end_date ELSE l.end_date END AS old_end
+                      FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
+                      LEFT JOIN roster_exact x ON x.file_row = i.file_row
+                      LEFT JOIN {SPAN} e ON e.id = x.id
+                      LEFT JOIN roster_latest l ON l.member_id = i.member_id) c""",
+            indexes=("file_row",),
+        )
+
+    def _programs(self) -> None:
+        """Programs to open and to close, and each listed member's open programs before, as a mask."""
+        uuid_type, int_type = self.d.column_type(Kind.UUID), self.d.column_type(Kind.INT)
+        if not self.programs_present:
+            for name, columns in (
+                ("roster_prog_new", f"member_id {uuid_type}, code text, is_new {self.d.column_type(Kind.BOOL)}"),
+                (
+                    "roster_prog_close",
+                    f"id {int_type}, member_id {uuid_type}, start_date {self.d.column_type(Kind.DATE)}",
+                ),
+                ("roster_prog_member", f"member_id {uuid_type}, old_mask {int_type}, changed {int_type}"),
+            ):
+                self.cursor.execute(f"CREATE TEMP TABLE {name} ({columns})")
+            return
+        self._temp(
+            "roster_prog_open",
+            f"""SELECT mp.id, mp.member_id, mp.program_code, mp.start_date
+                FROM {PROGRAM} mp JOIN roster_ids i ON i.member_id = mp.member_id
+                WHERE NOT i.is_new AND (mp.end_date IS NULL OR mp.end_date >= %(as_of)s)""",
+            indexes=("member_id",),
+        )
+        self._temp(
+            "roster_prog_new",
+            """SELECT DISTINCT i.member_id, p.code, i.is_new
+               FROM roster_stage_program p JOIN roster_ids i ON i.file_row = p.file_row
+               WHERE NOT EXISTS (SELECT 1 FROM roster_prog_open o
+                                 WHERE o.member_id = i.member_id AND o.program_code = p.code)""",
+        )
+        self._temp(
+            "roster_prog_close",
+            """SELECT o.id, o.member_id, o.start_date FROM roster_prog_open o
+               WHERE NOT EXISTS (SELECT 1 FROM roster_stage_program p JOIN roster_ids i ON i.file_row = p.file_row
+                                 WHERE i.member_id = o.member_id AND p.code = o.program_code)""",
+        )
+        self._temp(
+            "roster_prog_member",
+            f"""SELECT member_id, SUM(DISTINCT bit) AS old_mask, MAX(changed) AS changed FROM (
+                  SELECT member_id, {program_bit("program_code", self.source.programs)} AS bit, 0 AS changed
+                  FROM roster_prog_open
+                  UNION ALL SELECT member_id, 0, 1 FROM roster_prog_new WHERE NOT is_new
+                  UNION ALL SELECT member_id, 0, 1 FROM roster_prog_close) x
+                GROUP BY member_id""",
+            indexes=("member_id",),
+        )
+
+    def _changes(self) -> None:
+        """One row per existing member the roster changes, with the changed fields before and after."""
+        d = self.d
+        field_changed = {f.key: d.distinct(f"m.{f.column}", f"s.{f.stage}") for f in self.fields}
+        plan_changed = "(i.old_plan_id <> %(plan)s)"
+        start_changed = d.distinct("sp.old_start", "sp.new_start")
+        end_changed = d.distinct("sp.old_end", "sp.new_end")
+        programs_changed = "(COALESCE(pm.changed, 0) = 1)"
+        fields_changed = " OR ".join([*field_changed.values(), plan_changed])
+        old_programs = programs_text("COALESCE(pm.old_mask, 0)", self.source.programs)
+        before = d.json_changed(
+            [(f.key, d.json_value(f"m.{f.column}", f.kind), field_changed[f.key]) for f in self.fields]
+            + [
+                (PLAN_KEY, "i.old_plan_id", plan_changed),
+                (START_KEY, "sp.old_start", start_changed),
+                (END_KEY, "sp.old_end", end_changed),
+                (PROGRAMS_KEY, old_programs, programs_changed),
+            ]
+        )
+        after = d.json_changed(
+            [(f.key, d.json_value(f"s.{f.stage}", f.kind), field_changed[f.key]) for f in self.fields]
+            + [
+                (PLAN_KEY, "%(plan)s", plan_changed),
+                (START_KEY, "sp.new_start", start_changed),
+                (END_KEY, "sp.new_end", end_changed),
+                (PROGRAMS_KEY, "s.other_programs", programs_changed),
+            ]
+        )
+        delegated = "delegated_to" in self.source.present
+        newly_delegated = (
+            f"(s.delegated_id IS NOT NULL AND {d.distinct('m.delegated_to_id', 's.delegated_id')})"
+            if delegated
+            else "FALSE"
+        )
+        newly_dsnp = "(s.dsnp AND NOT m.dsnp)" if "dsnp" in self.source.present else "FALSE"
+        self._temp(
+            "roster_change",
+            f"""SELECT i.file_row, i.member_id, s.cin, s.first_name, s.last_name, i.old_plan_id,
+                       sp.new_start, sp.new_end, s.delegated_id,
+                       ({fields_changed}) AS fields_changed,
+                       {plan_changed} AS moved,
+                       (sp.new_end IS NOT NULL AND sp.new_end < %(as_of)s
+                        AND (sp.old_end IS NULL OR sp.old_end >= %(as_of)s)) AS termed,
+                       {newly_delegated} AS newly_delegated,
+                       {newly_dsnp} AS newly_dsnp,
+                       {before} AS before, {after} AS after
+                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
+                JOIN {MEMBER} m ON m.id = i.member_id
+                JOIN roster_span sp ON sp.file_row = i.file_row
+                LEFT JOIN roster_prog_member pm ON pm.member_id = i.member_id
+                WHERE NOT i.is_new AND ({fields_changed} OR {start_changed} OR {end_changed} OR {programs_changed})""",
+            indexes=("member_id",),
+        )
+
+    def _terms(self) -> None:
+        """The spans of the plan's members absent from the file that are open on as_of and started before it."""
+        self._temp(
+            "roster_term",
+            f"""SELECT es.id AS span_id, es.member_id, es.end_date AS old_end
+                FROM {SPAN} es JOIN {MEMBER} m ON m.id = es.member_id
+                WHERE m.plan_id = %(plan)s AND es.plan_id = %(plan)s AND es.start_date <= %(day_before)s
+                  AND (es.end_date IS NULL OR es.end_date >= %(as_of)s)
+                  AND NOT EXISTS (SELECT 1 FROM roster_stage s WHERE s.cin = m.cin)
+                  AND NOT EXISTS (SELECT 1 FROM roster_rejected r WHERE r.cin = m.cin)""",
+        )
+
+    # ---- write: apply what compare found -----------------------------------------------------------------------------
+
+    def write_members(self, now: Any) -> None:
+        """New members, then the changed fields of existing ones (the file's fields; the plan when it moved)."""
+        columns = ", ".join(f.column for f in FIELDS)
+        values = ", ".join(f"s.{f.stage}" for f in FIELDS)
+        self.run(
+            f"""INSERT INTO {MEMBER} (id, created_at, updated_at, cin, plan_id, {columns})
+                SELECT i.member_id, %(now)s, %(now)s, s.cin, %(plan)s, {values}
+                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row WHERE i.is_new""",
+            now=now,
+        )
+        sets = ", ".join(f"{f.column} = x.{f.stage}" for f in self.fields)
+        stage_columns = ", ".join(f"s.{f.stage}" for f in self.fields)
+        self.run(
+            f"""UPDATE {MEMBER} SET {sets}, plan_id = %(plan)s, updated_at = %(now)s
+                FROM (SELECT c.member_id, {stage_columns} FROM roster_change c
+                      JOIN roster_stage s ON s.file_row = c.file_row WHERE c.fields_changed) x
+                WHERE {MEMBER}.id = x.member_id""",
+            now=now,
+        )
+
+    def write_spans(self) -> None:
+        d = self.d
+        self.run(
+            f"""UPDATE {SPAN} SET end_date = {d.day_before("x.new_start")}
+                FROM (SELECT member_id, old_plan_id, new_start FROM roster_change WHERE moved) x
+                WHERE {SPAN}.member_id = x.member_id AND {SPAN}.plan_id = x.old_plan_id
+                  AND {SPAN}.start_date < x.new_start
+                  AND ({SPAN}.end_date IS NULL OR {SPAN}.end_date >= x.new_start)"""
+        )
+        for case, sets, condition in (
+            ("B", f"end_date = {d.day_before('x.new_start')}", "TRUE"),
+            ("C", "start_date = x.new_start, end_date = x.new_end", "TRUE"),
+            ("A", "end_date = x.new_end", d.distinct("x.old_end", "x.new_end")),
+        ):
+            self.run(
+                f"""UPDATE {SPAN} SET {sets}
+                    FROM (SELECT span_id, new_start, old_end, new_end FROM roster_span WHERE span_case = '{case}') x
+                    WHERE {SPAN}.id = x.span_id AND {condition}"""
+            )
+        self.run(
+            f"""INSERT INTO {SPAN} (member_id, plan_id, start_date, end_date)
+                SELECT member_id, %(plan)s, new_start, new_end FROM roster_span WHERE span_case IN ('B', 'D')"""
+        )
+        self.run(f"UPDATE {SPAN} SET end_date = %(day_before)s WHERE id IN (SELECT span_id FROM roster_term)")
+
+    def write_programs(self) -> None:
+        self.run(f"DELETE FROM {PROGRAM} WHERE id IN (SELECT id FROM roster_prog_close WHERE start_date >= %(as_of)s)")
+        self.run(
+            f"""UPDATE {PROGRAM} SET end_date = %(day_before)s
+                WHERE id IN (SELECT id FROM roster_prog_close WHERE start_date < %(as_of)s)"""
+        )
+        self.run(
+            f"""INSERT INTO {PROGRAM} (member_id, program_code, start_date, end_date)
+                SELECT member_id, code, %(as_of)s, NULL FROM roster_prog_new"""
+        )
+
+    def created_json(self) -> str:
+        """Every field of a new member, as its audit event's `after`."""
+        d = self.d
+        pairs = [("cin", "s.cin"), *((f.key, d.json_value(f"s.{f.stage}", f.kind)) for f in FIELDS)]
+        pairs += [
+            (PLAN_KEY, "%(plan)s"),
+            (START_KEY, "s.enrollment_start"),
+            (END_KEY, "s.enrollment_end"),
+            (PROGRAMS_KEY, "s.other_programs"),
+        ]
+        return d.json_object(pairs)
+
+    def write_audit(self, *, now: Any, actor_id: int | None, actor_label: str, reason: str) -> None:
+        d = self.d
+        insert = """INSERT INTO core_auditevent
+                      (at, actor_id, actor_label, action, member_id, object_type, object_id, before, after, reason)"""
+        common = {"now": now, "actor": actor_id, "label": actor_label, "reason": reason}
+        self.run(
+            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_created', i.member_id, 'members.member',
+                       {d.uuid_text("i.member_id")}, NULL, {self.created_json()}, %(reason)s
+                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row WHERE i.is_new
+                ORDER BY s.file_row""",
+            **common,
+        )
+        self.run(
+            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s,
+                       CASE WHEN moved THEN 'member.roster_moved' WHEN termed THEN 'member.roster_termed'
+                            ELSE 'member.roster_updated' END,
+                       member_id, 'members.member', {d.uuid_text("member_id")}, before, after, %(reason)s
+                FROM roster_change ORDER BY file_row""",
+            **common,
+        )
+        old_end = "CASE WHEN COUNT(old_end) < COUNT(*) THEN NULL ELSE MAX(old_end) END"
+        self.run(
+            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_termed', member_id, 'members.member',
+                       {d.uuid_text("member_id")}, {d.json_object([(END_KEY, old_end)])},
+                       {d.json_object([(END_KEY, "%(day_before)s")])}, %(reason)s
+                FROM roster_term GROUP BY member_id""",
+            **common,
+        )
+
+    def drop(self) -> None:
+        for name in TEMP_TABLES:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def field_by_key() -> dict[str, Field]:
+    return {f.key: f for f in FIELDS}
