@@ -228,10 +228,10 @@ def roster_load_rerun(*, actor: User, load_id: uuid.UUID | str, source: LoadSour
     in the background, which the analyst then reads and applies like any other."""
     load = roster_load_get(actor, load_id)
     can_rerun_allowing_mass_term(actor, load).enforce()
-    source = Path(load.stored_path) if load.stored_path else None
-    if source is None or not source.is_file():
+    kept = Path(load.stored_path) if load.stored_path else None
+    if kept is None or not kept.is_file():
         raise Conflict("The file of this load is no longer kept: upload it again.")
-    upload = upload_copy(source, file_name=load.file_name)
+    upload = upload_copy(kept, file_name=load.file_name)
     try:
         with transaction.atomic():
             again = roster_load_create(

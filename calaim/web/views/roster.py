@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -185,4 +185,6 @@ def rejects(request: HttpRequest, load_id: uuid.UUID) -> HttpResponse:
         raise Http404("The rejects file of this load is no longer kept.")
     roster_sample_members(user, load_cins(roster_load))  # the rows it names, on the PHI read log
     stem = Path(roster_load.file_name).stem or "roster"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-rejects.csv", content_type="text/csv")
+    name = f"{stem}-rejects.csv"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
+    return cast(HttpResponse, response)  # verified_required's views answer HttpResponse; Django takes a stream too
