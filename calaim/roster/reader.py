@@ -44,7 +44,7 @@ ROSTER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("birth_date", "date32"),
     ("sex", "string"),  # F, M, X, U; U when empty
     ("race_ethnicity", "string"),  # "unknown" when empty
-    ("language", "string"),  # lower case ISO 639-1; "en" when empty
+    ("language", "string"),  # lower case ISO 639-1 (639-2/3 where it has none, e.g. hmn); "en" when empty
     ("county", "string"),  # the canonical county name from the vocabulary
     ("plan_code", "string"),
     ("enrollment_start", "date32"),
@@ -249,7 +249,11 @@ MESSAGES = {
     "end_before_start": ("before enrollment_start", "the enrollment ends before it starts (enrollment_start)"),
     "sex": ("not F, M, X or U", "expected F, M, X or U"),
     "race_ethnicity": ("not a listed race/ethnicity", "expected one of " + ", ".join(RACES)),
-    "language": ("not a two-letter language code", "expected an ISO 639-1 two-letter language code such as en or es"),
+    "language": (
+        "not a language code",
+        "expected an ISO 639-1 two-letter language code such as en or es (three letters, e.g. hmn, for a language "
+        "that has none)",
+    ),
     "county": ("not a county of the plan", "unknown county: plan {plan} serves {counties}"),
     "unknown_plan": ("unknown plan", "unknown plan: the plans are {plans}"),
     "other_plan": ("a row of another plan", "a row of plan {value} in a roster loaded for plan {plan}"),

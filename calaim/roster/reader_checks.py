@@ -100,7 +100,9 @@ def _row_code(c: str, required: bool, today: dt.date) -> str | None:
         values, case = enumerated[c]
         return f"CASE WHEN {case}({v}) NOT IN {_in(values)} THEN '{c}' END"
     if c == "language":
-        return f"CASE WHEN NOT {v} GLOB '[A-Za-z][A-Za-z]' THEN 'language' END"
+        # ISO 639-1, or ISO 639-2/3 for a language with no two-letter code (Hmong, `hmn`, a threshold language in
+        # San Joaquin).
+        return f"CASE WHEN NOT ({v} GLOB '[A-Za-z][A-Za-z]' OR {v} GLOB '[A-Za-z][A-Za-z][A-Za-z]') THEN 'language' END"
     if c == "zip_code":
         return f"CASE WHEN {v} IS NOT NULL AND ({zip_sql(v)}) IS NULL THEN 'zip' END"
     if c in LOOKED_UP:  # the value itself is looked up once per distinct value (`errors_create`)

@@ -140,7 +140,8 @@ def test_bad_flags(tmp_path: Path, flag: str) -> None:
 def test_bad_codes(tmp_path: Path) -> None:
     assert only_error(tmp_path, sex="female")[1] == "expected F, M, X or U"
     assert "pacific_islander" in only_error(tmp_path, race_ethnicity="latino")[1]
-    assert "two-letter" in only_error(tmp_path, language="eng")[1]
+    assert "two-letter" in only_error(tmp_path, language="engl")[1]
+    assert "two-letter" in only_error(tmp_path, language="e1")[1]
     assert only_error(tmp_path, foster_care="yes")[1] == "expected current or former, or empty"
     assert only_error(tmp_path, delegated_to="Anthem")[1] == "unknown delegate: expected one of KAISER, or empty"
     message = only_error(tmp_path, other_programs="HOSPICE; hospital")[1]
