@@ -12,6 +12,7 @@ from calaim.api.community_supports import router as community_supports_router
 from calaim.api.compliance import router as compliance_router
 from calaim.api.ecm import router as ecm_router
 from calaim.api.errors import error_body
+from calaim.api.identification import router as identification_router
 from calaim.api.members import router as members_router
 from calaim.api.notices import router as notices_router
 from calaim.api.plans import router as plans_router
@@ -41,6 +42,7 @@ for router in (
     community_supports_router,
     compliance_router,
     roster_router,
+    identification_router,
     roster_facts_router,
 ):
     api.add_router("/", router)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from calaim.web import urls_care, urls_compliance, urls_cs_actions, urls_dashboard, urls_ecm_actions, urls_roster
+from calaim.web import (
+    urls_care,
+    urls_compliance,
+    urls_cs_actions,
+    urls_dashboard,
+    urls_ecm_actions,
+    urls_identification,
+    urls_roster,
+)
 from calaim.web.views import auth, ecm_actions, members, roster_facts, worklists
 
 app_name = "web"
@@ -30,4 +38,5 @@ urlpatterns = [
     *urls_cs_actions.urlpatterns,
     *urls_compliance.urlpatterns,
     *urls_roster.urlpatterns,
+    *urls_identification.urlpatterns,
 ]
