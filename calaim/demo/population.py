@@ -15,10 +15,11 @@ from calaim.core.errors import Conflict, ValidationFailed
 from calaim.demo.member_facts import MemberDraft, care_links, program_facts
 from calaim.demo.names import NAME_POOLS, POOL_BY_LANGUAGE, POOL_BY_RACE
 from calaim.demo.network import AREA_CODES, SJ, SM, STAN, network_create
+from calaim.demo.roster import demo_rosters_first
 from calaim.demo.staff import staff_create
 from calaim.members.models import EnrollmentSpan, Member, MemberProgram
 from calaim.network.models import Organization
-from calaim.plans.models import County, ExcludedProgram, Plan
+from calaim.plans.models import ExcludedProgram, Plan
 
 # (plan, county, share of members): HPSJ about 70% split between its counties, HPSM about 30%.
 PLAN_COUNTIES: tuple[tuple[str, str, float], ...] = (
@@ -170,28 +171,30 @@ def _member_draft(rng: Random, as_of: dt.date, taken: set[str], orgs: dict[str, 
     return draft
 
 
-def _save(drafts: list[MemberDraft]) -> dict[str, int]:
-    """Write the members, their enrollment spans and their excluding programs in bulk."""
-    plans = {p.code: p for p in Plan.objects.all()}
-    counties = {c.name: c for c in County.objects.all()}
-    members = [Member(plan=plans[d.plan], county=counties[d.county], **d.fields) for d in drafts]
-    Member.objects.bulk_create(members, batch_size=500)
-    spans = [
-        EnrollmentSpan(member=m, plan=m.plan, start_date=d.enrollment[0], end_date=d.enrollment[1])
-        for m, d in zip(members, drafts, strict=True)
-    ]
-    EnrollmentSpan.objects.bulk_create(spans, batch_size=500)
-    programs = [
-        MemberProgram(member=m, program_code=code, start_date=start, end_date=end)
-        for m, d in zip(members, drafts, strict=True)
-        for code, start, end in d.programs
-    ]
-    MemberProgram.objects.bulk_create(programs, batch_size=500)
-    return {"members": len(members), "enrollment_spans": len(spans), "member_programs": len(programs)}
+def _counts() -> dict[str, int]:
+    return {
+        "members": Member.objects.count(),
+        "enrollment_spans": EnrollmentSpan.objects.count(),
+        "member_programs": MemberProgram.objects.count(),
+    }
+
+
+def demo_joiners_draw(*, seed: int, count: int, as_of: dt.date) -> list[MemberDraft]:
+    """Members who join the plans this month (new CINs, enrolled from the first of the month), for the month's
+    roster; the network must exist."""
+    rng = Random(seed + 2)
+    organizations = {o.code: o for o in Organization.objects.exclude(code="")}
+    taken = set(Member.objects.values_list("cin", flat=True))
+    drafts = [_member_draft(rng, as_of, taken, organizations) for _ in range(count)]
+    for draft in drafts:
+        draft.enrollment = (max(draft.fields["birth_date"], as_of.replace(day=1)), None)
+        draft.programs = []
+    return drafts
 
 
 def demo_population_create(*, seed: int = 2026, members: int = 2000, as_of: dt.date) -> dict[str, int]:
-    """Create the demo network, logins and `members` members; needs reference data and no members yet."""
+    """Create the demo network, logins and `members` members, who enter through each plan's first roster file and
+    the real roster load; needs reference data and no members yet."""
     if members < 1:
         raise ValidationFailed("The demo population needs at least one member.", field="members")
     if not Plan.objects.filter(code__in=["HPSJ", "HPSM"]).count() == 2 or not ExcludedProgram.objects.exists():
@@ -206,5 +209,5 @@ def demo_population_create(*, seed: int = 2026, members: int = 2000, as_of: dt.d
         logins = staff_create(organizations)
         taken: set[str] = set()
         drafts = [_member_draft(rng, as_of, taken, organizations) for _ in range(members)]
-        counts = _save(drafts)
-    return {"organizations": len(organizations), "users": logins, **counts}
+        loaded = demo_rosters_first(drafts, as_of)
+    return {"organizations": len(organizations), "users": logins, **_counts(), **loaded}

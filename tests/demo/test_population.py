@@ -13,12 +13,14 @@ from django.db import transaction
 
 from calaim.accounts.models import Role, User
 from calaim.core.errors import Conflict, ValidationFailed
+from calaim.core.models import AuditEvent
 from calaim.demo.population import demo_population_create
 from calaim.demo.staff import DEMO_PASSWORD, demo_logins
 from calaim.members.models import CIN_PATTERN, EnrollmentSpan, Member, MemberProgram
 from calaim.network.models import Contract, Organization, OrganizationKind, Program
 from calaim.plans.models import ExcludedProgram
 from calaim.plans.reference import reference_load
+from calaim.roster.models import LoadStatus, RosterLoad
 
 AS_OF = dt.date(2026, 6, 30)
 SIZE = 300
@@ -175,3 +177,16 @@ def test_demo_seed_command_runs_once() -> None:
     call_command("demo_seed", "--members", "40", stdout=again)
     assert Member.objects.count() == 40
     assert "not created again" in again.getvalue()
+
+
+def test_members_enter_through_each_plans_first_roster_load(population: dict[str, int]) -> None:
+    loads = list(RosterLoad.objects.select_related("plan").order_by("plan__code"))
+    assert [(load.plan.code, load.status, load.as_of) for load in loads] == [
+        ("HPSJ", LoadStatus.APPLIED, dt.date(2025, 6, 30)),
+        ("HPSM", LoadStatus.APPLIED, dt.date(2025, 6, 30)),
+    ]
+    assert sum(load.counts["created"] for load in loads) == SIZE == population["roster_created"]
+    assert {load.actor_label for load in loads} == {"hpsj.data", "hpsm.data"}
+    assert AuditEvent.objects.filter(action="member.roster_created").count() == SIZE
+    # Hmong (hmn), which has no two-letter code, came through the roster like every other language.
+    assert Member.objects.filter(language="hmn").exists()

@@ -15,9 +15,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
 from calaim.demo.history import demo_history_create
 from calaim.demo.lifecycle import demo_lifecycle_create
+from calaim.demo.population import demo_joiners_draw
+from calaim.demo.roster import demo_roster_month_create
 from calaim.referrals.models import Referral
 
 
@@ -46,6 +49,12 @@ class Command(BaseCommand):
             cs_reached = demo_cs_create(seed=options["seed"])
             self.stdout.write(
                 "Demo Community Supports: " + ", ".join(f"{k} {v}" for k, v in sorted(cs_reached.items()))
+            )
+            today = plan_today()
+            joiners = demo_joiners_draw(seed=options["seed"], count=max(1, options["members"] // 200), as_of=today)
+            month = demo_roster_month_create(seed=options["seed"], as_of=today, new_members=joiners)
+            self.stdout.write(
+                f"This month's roster as of {today}: " + ", ".join(f"{k} {v}" for k, v in sorted(month.items()))
             )
         self.stdout.write(
             self.style.SUCCESS(
