@@ -52,6 +52,11 @@ def identification_engine() -> Engine:
     return Engine.SPARK if settings.CALAIM_SPARK_MASTER else Engine.DUCKDB
 
 
+def identification_rule_version() -> str:
+    """The version of the identification rules a run started now uses."""
+    return load_rules().version
+
+
 def identification_run_start(
     *, actor: User, as_of: dt.date, members: RunInput, claims: RunInput, source: RunSource
 ) -> IdentificationRun:
@@ -59,7 +64,7 @@ def identification_run_start(
     with transaction.atomic():
         run = identification_run_create(
             actor=actor, as_of=as_of, members=members, claims=claims, source=source,
-            engine=identification_engine(), rule_version=load_rules().version,
+            engine=identification_engine(), rule_version=identification_rule_version(),
         )  # fmt: skip
         result = identification_run_task.enqueue(str(run.pk))
         identification_run_task_set(run=run, task_id=str(result.id))

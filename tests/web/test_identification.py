@@ -220,3 +220,12 @@ def test_the_run_form_checks_the_csrf_token(analysts, plan_files):
     session.save()
     assert post_run(client, plan_files.members, plan_files.claims).status_code == 403
     assert IdentificationRun.objects.count() == 0 and incoming() == []
+
+
+def test_the_page_says_which_step_a_running_job_is_on(web, plan_files):
+    post_run(web("analyst"), plan_files.members, plan_files.claims)
+    run = IdentificationRun.objects.get()
+    IdentificationRun.objects.filter(pk=run.pk).update(status="running", phase="validating claims")
+    status = web("analyst").get(f"{RUNS}{run.pk}/status/").content.decode()
+    assert "<strong>Running</strong>: validating claims" in status and 'hx-trigger="every 2s"' in status
+    assert "Rules: version 2026.1." in web("analyst").get(RUNS).content.decode()

@@ -39,6 +39,7 @@ from calaim.web.forms_identification import IdentificationRunForm
 from calaim.workflows.identification_run import (
     identification_engine,
     identification_load_start,
+    identification_rule_version,
     identification_run_start,
 )
 
@@ -60,7 +61,7 @@ def _refuse_unless(verdict: Verdict) -> None:
 
 def _form_page(request: HttpRequest, user: User, form: IdentificationRunForm, status: int = 200) -> HttpResponse:
     runs = Paginator(identification_runs(user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "runs": runs, "engine": identification_engine()}
+    context = {"form": form, "runs": runs, "engine": identification_engine(), "rules": identification_rule_version()}
     return render(request, "web/identification/runs.html", context, status=status)
 
 
