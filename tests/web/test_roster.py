@@ -189,7 +189,24 @@ def test_a_load_waiting_for_the_worker_polls_every_two_seconds(web, network):
     assert "Waiting for the background worker" in html and "Apply this roster" not in html
     assert "has not started on this file yet" not in html
     RosterLoad.objects.filter(pk=load.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
-    assert "calaim_worker</code> is running" in page(web("data"), load).content.decode()
+    stuck = page(web("data"), load).content.decode()
+    assert "The background worker has not started on this file yet." in stuck
+    assert "calaim_worker</code> is running" in stuck
+
+
+def test_a_step_silent_for_ten_minutes_says_so(web, network):
+    path = kept()
+    load = make_load(network, LoadStatus.APPLYING, stored_path=str(path), started_at=timezone.now())
+    (path.parent / PROGRESS_FILE).write_text(
+        json.dumps({"phase": "Writing members", "done": 10, "total": 99, "at": timezone.now().isoformat()})
+    )
+    assert "No progress reported" not in page(web("data"), load, "status/").content.decode()
+    late = timezone.now() - dt.timedelta(minutes=12)
+    (path.parent / PROGRESS_FILE).write_text(
+        json.dumps({"phase": "Writing members", "done": 10, "total": 99, "at": late.isoformat()})
+    )
+    html = page(web("data"), load, "status/").content.decode()
+    assert "No progress reported for 12 minutes." in html and "Writing members: 10 of 99 rows" in html
 
 
 def test_a_running_preview_shows_its_progress_from_the_progress_file(web, network):

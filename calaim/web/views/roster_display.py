@@ -24,8 +24,10 @@ from calaim.roster.tasks import LoadProgress, roster_load_progress
 RUNNING = frozenset({LoadStatus.UPLOADED, LoadStatus.PREVIEWING, LoadStatus.APPLYING})
 # The most rejected rows a page lists; the rejects file has them all.
 REJECTS_SHOWN = 200
-# A load still waiting for the worker after this long says so, and what to check.
+# A load still waiting for the worker after this long says so, and what to check; so does a running step that has
+# reported no progress for the longer while (a large roster's last statements report none for a minute or more).
 WORKER_PATIENCE = dt.timedelta(minutes=2)
+PROGRESS_PATIENCE = dt.timedelta(minutes=10)
 
 COUNTS = (
     ("rows_read", "Rows read"),
@@ -165,7 +167,7 @@ def load_context(user: User, load: RosterLoad) -> dict[str, Any]:
         "running": is_running,
         "sentence": STATUS_SENTENCES.get(LoadStatus(load.status), ""),
         "progress": _progress(load) if is_running else None,
-        "stalled": load.status == LoadStatus.UPLOADED and timezone.now() - load.created_at > WORKER_PATIENCE,
+        "stalled": _stalled(load) if is_running else "",
         "counts": [(text, counts[key]) for key, text in COUNTS if key in counts],
         "guard": {
             "termed": counts.get("termed"),
@@ -185,6 +187,21 @@ def load_context(user: User, load: RosterLoad) -> dict[str, Any]:
         context["tables"] = sample_tables(load, members)
         context["errors"] = list(load.errors or [])[:REJECTS_SHOWN]
     return context
+
+
+def _stalled(load: RosterLoad) -> str:
+    """Why the page should say the load seems stuck ("" when it does not): the worker has not taken it, or its step
+    has reported nothing for long."""
+    now = timezone.now()
+    if load.status == LoadStatus.UPLOADED and now - load.created_at > WORKER_PATIENCE:
+        return "The background worker has not started on this file yet."
+    if load.status == LoadStatus.PREVIEWED and now - load.updated_at > WORKER_PATIENCE:
+        return "The background worker has not started applying this roster yet."
+    if load.status in (LoadStatus.PREVIEWING, LoadStatus.APPLYING):
+        last = roster_load_progress(load).at or load.started_at or load.updated_at
+        if now - last > PROGRESS_PATIENCE:
+            return f"No progress reported for {int((now - last).total_seconds() // 60)} minutes."
+    return ""
 
 
 def _progress(load: RosterLoad) -> LoadProgress:
