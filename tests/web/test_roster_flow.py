@@ -6,8 +6,10 @@ all or nothing and with the valid rows accepted. (Through the worker's own proce
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +241,23 @@ def test_bad_rows_reject_the_file_unless_the_valid_rows_are_accepted(web, networ
     apply(client, accepted, capture)
     work()
     assert sorted(Member.objects.values_list("cin", flat=True)) == [CINS[0], CINS[3]]
+
+
+def test_an_upload_streams_into_a_private_file_with_its_hash(web, network, data_dir, monkeypatch, settings):
+    def no_copy(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the upload was copied from a temporary file instead of streamed")
+
+    monkeypatch.setattr("calaim.roster.uploads.upload_store", no_copy)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django's own handlers would spool this to a temporary file
+    content = roster_csv([person(cin) for cin in CINS[:3]])
+    response = web("data").post(
+        "/data/roster/", {"file": SimpleUploadedFile("../../My Roster (Dec).CSV", content), "as_of": "2026-12-01"}
+    )
+    assert response.status_code == 302
+    load = RosterLoad.objects.get()
+    kept = Path(load.stored_path)
+    assert kept.parent.parent == data_dir / "roster" and kept.name == "My_Roster_Dec.csv"
+    assert load.file_name == "My Roster (Dec).CSV" and load.file_size == len(content)
+    assert load.file_sha256 == hashlib.sha256(content).hexdigest() and kept.read_bytes() == content
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]  # no part file left behind
