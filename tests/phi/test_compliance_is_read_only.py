@@ -22,6 +22,7 @@ from calaim.web.templatetags.policy_tags import POLICIES
 from tests.api.test_access_matrix import MATRIX as API_MATRIX
 from tests.factories import AuthorizationFactory, CsRequestFactory, EnrollmentFactory, MemberFactory, ReferralFactory
 from tests.phi.test_compliance_matrix import every_table
+from tests.roster.test_facts import roster_facts_of
 
 pytestmark = pytest.mark.django_db
 SOON = plan_today() + dt.timedelta(days=30)
@@ -54,6 +55,7 @@ def _world(network: Any) -> dict[str, Any]:
         "task": task_create(actor=cm_a, enrollment=enrollment, kind="appointment", due_date=SOON),
         "person": care_team_add(actor=cm_a, member=enrollment.member, role="pcp", name="Dr. Lee"),
         "cs_request": cs_request,
+        **roster_facts_of(enrollment),
     }
 
 
@@ -77,6 +79,7 @@ POLICY_OBJECTS = {
     "record_delivery": "cs_request",
     "close_cs_request": "cs_request",
     "reassign_from_delegate": "delegated_member",
+    "resolve_roster_fact": "roster_fact",
 }
 
 
@@ -138,6 +141,8 @@ PARAMETERS = {
     "task_id": "task",
     "person_id": "person",
     "request_id": "cs_request",
+    "fact_id": "roster_fact",
+    "load_id": "roster_load",
     "section": None,
 }
 

@@ -40,6 +40,13 @@ def roster_load(plan_code: str = "HPSJ", as_of: dt.date = AS_OF) -> RosterLoad:
     )
 
 
+def roster_facts_of(enrollment: Any) -> dict[str, Any]:
+    """For tests elsewhere: a load that termed the enrollment's member, and the fact it raised."""
+    load = roster_load()
+    facts_raise(load=load, changes=[change(enrollment.member, FactKind.TERMED)])
+    return {"roster_load": load, "roster_fact": RosterFact.objects.get(enrollment=enrollment)}
+
+
 def change(member: Any, kind: FactKind, detail: str = "", day: dt.date = LAST_DAY) -> MemberRosterChange:
     return MemberRosterChange(member_id=member.pk, kind=kind, detail=detail, effective_date=day)
 
