@@ -1,4 +1,5 @@
-"""Deterministic synthetic plan data (members and claims) with a realistic shape, generated in chunks."""
+"""Deterministic synthetic plan data (members with the roster's contact columns, and claims) with a realistic shape,
+generated in chunks."""
 
 from __future__ import annotations
 
@@ -34,6 +35,33 @@ REVENUE = ["0450", "0451;0250", "0981", "0300;0250", "0110;0250;0300", "0120", "
 PROCS_PRO = ["99213", "99214", "99285", "90837", "80053;85025", "G0439", "99203", "99286", "99212", "99213;36415",
              "99214;93000", "97110", "J1885;96372", "99395", "90471"]
 
+# The roster's contact columns (exchange-spec §1). Each county's area code and some of its real cities with their
+# ZIP codes; phone numbers are 555-01xx, the range reserved for fiction, so no real person is ever called.
+CITIES = {
+    "San Joaquin": ("209", [("Stockton", ["95202", "95203", "95204", "95205", "95206", "95207", "95209", "95210",
+                                          "95212", "95215", "95219"]),
+                            ("Lodi", ["95240", "95242"]), ("Tracy", ["95376", "95377", "95391"]),
+                            ("Manteca", ["95336", "95337"]), ("Lathrop", ["95330"]), ("Ripon", ["95366"])]),
+    "Stanislaus": ("209", [("Modesto", ["95350", "95351", "95354", "95355", "95356", "95357", "95358"]),
+                           ("Turlock", ["95380", "95382"]), ("Ceres", ["95307"]), ("Oakdale", ["95361"]),
+                           ("Riverbank", ["95367"]), ("Patterson", ["95363"])]),
+    "San Mateo": ("650", [("San Mateo", ["94401", "94402", "94403"]), ("Daly City", ["94014", "94015"]),
+                          ("Redwood City", ["94061", "94062", "94063"]), ("South San Francisco", ["94080"]),
+                          ("San Bruno", ["94066"]), ("East Palo Alto", ["94303"]), ("Pacifica", ["94044"])]),
+    "El Dorado": ("530", [("Placerville", ["95667"]), ("South Lake Tahoe", ["96150"]),
+                          ("El Dorado Hills", ["95762"]), ("Cameron Park", ["95682"])]),
+}
+STREETS = ["Main St", "Pacific Ave", "El Dorado St", "Hammer Ln", "March Ln", "Oak St", "Elm Ave", "Maple Dr",
+           "Mission Rd", "El Camino Real", "Center St", "Park Ave", "Lincoln Way", "Walnut St", "Sierra Vista Dr"]
+PCP_NAMES = ["Valley Family Medicine", "Delta Community Health Center", "Golden Valley Health Center",
+             "Peninsula Family Clinic", "Foothill Medical Group", "Central Valley Pediatrics", "Bayside Primary Care",
+             "Riverbank Family Practice"]
+DOCTORS = ["Ana Ruiz, MD", "Wei Chen, MD", "Maria Santos, DO", "Tupac Begay, MD", "Leilani Kahale, NP",
+           "Luis Garcia, MD", "Mai Nguyen, MD", "Sarah O'Neil, PA"]
+BH_NAMES = ["Delta Behavioral Health", "Valley Counseling Services", "Peninsula Mental Health Clinic",
+            "Sierra Recovery Center", "Bay Area Wellness Collective"]
+PHONE_SHAPES = ["({a}) {e}-{x}", "{a}-{e}-{x}", "{a}.{e}.{x}", "{a}{e}{x}", "+1 {a} {e} {x}", "1-{a}-{e}-{x}"]
+
 
 def _choice(rng: np.random.Generator, options: list, p: list[float] | None, n: int) -> np.ndarray:
     weights = None if p is None else np.asarray(p, dtype=float) / np.sum(p)
@@ -68,6 +96,9 @@ def members_chunk(rng: np.random.Generator, start: int, n: int, as_of: dt.date) 
     start_day = as_of_day - rng.integers(0, 3650, n)
     ended = rng.random(n) < 0.06
     end_day = np.where(ended, as_of_day - rng.integers(1, 400, n), as_of_day + rng.integers(1, 400, n))
+    # An enrollment that ended began no later than its end (a roster refuses one ending before it starts); those
+    # members are not enrolled on as_of either way, so the candidates are the same.
+    start_day = np.where(ended, np.minimum(start_day, end_day), start_day)
     child = age_years < 21
     dsnp = np.where((plan == "HPSM") & (age_years >= 65), rng.random(n) < 0.35, False)
     foster = np.where(child & (rng.random(n) < 0.03), "current",
@@ -159,6 +190,76 @@ def claims_chunk(rng: np.random.Generator, first_claim: int, members: pa.Table, 
     })
 
 
+def npi_with_check_digit(first_nine: str) -> str:
+    """A valid NPI: the 9 digits and the Luhn check digit of "80840" + them (as CMS computes it)."""
+    total = 0
+    for i, char in enumerate(reversed("80840" + first_nine)):
+        digit = int(char)
+        if i % 2 == 0:  # doubled: the check digit will sit to the right of these
+            digit = digit * 2 - 9 if digit >= 5 else digit * 2
+        total += digit
+    return first_nine + str((10 - total % 10) % 10)
+
+
+def care_providers(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The plan's primary-care and behavioral-health providers named on the roster: kind -> (NPIs, names)."""
+    rng = np.random.default_rng([seed, 0, 3])  # never a chunk's seed ([seed, chunk]) nor the billing providers'
+    pools = {}
+    for kind, names in (("pcp", [*PCP_NAMES, *(f"Dr. {d}" for d in DOCTORS)]), ("bh", BH_NAMES)):
+        nines = rng.choice(100_000_000, size=len(names), replace=False) + 100_000_000
+        pools[kind] = (np.asarray([npi_with_check_digit(str(n)) for n in nines], dtype=object),
+                       np.asarray(names, dtype=object))
+    return pools
+
+
+def _join(*parts: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _text(values: list[str] | np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(values, dtype=object), pa.string())
+
+
+def contact_columns(rng: np.random.Generator, county: np.ndarray,
+                    providers_named: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, pa.Array]:
+    """The roster's contact columns for members in these counties: a phone in one of several US formats, an
+    address in a real city of the county with its ZIP code (some ZIP+4), the PCP and (for some) the
+    behavioral-health provider. A few members have no phone, no address or no PCP."""
+    n = county.size
+    city, zip5, area = (np.empty(n, dtype=object) for _ in range(3))
+    for name, (code, cities) in CITIES.items():
+        here = np.flatnonzero(county == name)
+        picks = rng.integers(0, len(cities), here.size)
+        city[here] = np.asarray([c for c, _ in cities], dtype=object)[picks]
+        draws = rng.integers(0, 1_000_000, here.size)
+        zip5[here] = [cities[p][1][d % len(cities[p][1])] for p, d in zip(picks, draws, strict=True)]
+        area[here] = code
+    line = np.char.zfill(rng.integers(100, 200, n).astype(str), 4)  # 0100-0199
+    shape = rng.integers(0, len(PHONE_SHAPES), n)
+    phone = [PHONE_SHAPES[s].format(a=a, e="555", x=x) for s, a, x in zip(shape, area, line, strict=True)]
+    plus4 = np.char.zfill(rng.integers(0, 10_000, n).astype(str), 4)
+    zip_code = np.where(rng.random(n) < 0.3, zip5 + "-" + plus4.astype(object), zip5)
+    street = _text(np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), n)])
+    apartment = np.where(rng.random(n) < 0.25, " Apt " + rng.integers(1, 40, n).astype(str).astype(object), "")
+    address = _join(pc.cast(pa.array(rng.integers(1, 9999, n)), pa.string()), _text(np.full(n, " ", dtype=object)),
+                    street, _text(apartment))
+    housed = rng.random(n) >= 0.02
+    pcp = rng.integers(0, providers_named["pcp"][0].size, n)
+    has_pcp = rng.random(n) >= 0.05
+    bh = rng.integers(0, providers_named["bh"][0].size, n)
+    has_bh = rng.random(n) < 0.2
+    return {
+        "phone": _masked(np.asarray(phone, dtype=object), rng.random(n) >= 0.08),
+        "address_line": pc.if_else(pa.array(housed), address, pa.scalar(None, pa.string())),
+        "city": _masked(city, housed),
+        "zip_code": _masked(zip_code, housed),
+        "pcp_npi": _masked(providers_named["pcp"][0][pcp], has_pcp),
+        "pcp_name": _masked(providers_named["pcp"][1][pcp], has_pcp),
+        "bh_provider_npi": _masked(providers_named["bh"][0][bh], has_bh),
+        "bh_provider_name": _masked(providers_named["bh"][1][bh], has_bh),
+    }
+
+
 class _Sink:
     """Chunked CSV or Parquet writer with fixed settings, so the same seed gives the same bytes."""
 
@@ -185,11 +286,17 @@ def synthesize(n_members: int, out_dir: str | Path, seed: int = 1, as_of: dt.dat
     sinks: list[_Sink] = []
     next_claim = 1
     npis = providers(seed, n_members)
+    named = care_providers(seed)
     try:
         for chunk, start in enumerate(range(0, n_members, CHUNK_MEMBERS)):
             rng = np.random.default_rng([seed, chunk])
             members = members_chunk(rng, start, min(CHUNK_MEMBERS, n_members - start), as_of)
             claims = claims_chunk(rng, next_claim, members, claims_per_member, as_of, npis)
+            # The contact columns draw from a generator of their own, so every other value stays as it was.
+            contact = contact_columns(np.random.default_rng([seed, chunk, 7]),
+                                      members.column("county").to_numpy(zero_copy_only=False), named)
+            for name, values in contact.items():
+                members = members.append_column(name, values)
             next_claim += claims.num_rows
             if not sinks:
                 sinks = [_Sink(paths[0], members.schema, fmt), _Sink(paths[1], claims.schema, fmt)]
