@@ -229,3 +229,24 @@ def test_a_server_file_is_hashed_when_the_run_starts(analysts, plan_files, tmp_p
 def test_a_stray_claim_is_a_warning_naming_its_row(analysts, plan_files, tmp_path):
     run = run_to_end(analysts["analyst"], plan_files, tmp_path)
     assert run.unknown_member_claims == 1 and STRAY_CIN not in {c.cin for c in run.candidates.all()}
+
+
+def test_the_engine_is_spark_when_a_master_is_configured(analysts, plan_files, tmp_path, settings):
+    settings.CALAIM_SPARK_MASTER = "spark://cluster.example:7077"
+    run = start(analysts["analyst"], plan_files.members, plan_files.claims, tmp_path)
+    assert run.engine == "spark"
+
+
+@pytest.mark.spark
+def test_a_run_on_spark_finds_what_duckdb_finds(analysts, plan_files, tmp_path, settings):
+    sql = pytest.importorskip("pyspark.sql")
+    duckdb_run = run_to_end(analysts["analyst"], plan_files, tmp_path)
+    settings.CALAIM_SPARK_MASTER = "local[1]"
+    try:
+        spark_run = run_to_end(analysts["analyst"], plan_files, tmp_path)
+    finally:
+        sql.SparkSession.builder.getOrCreate().stop()  # the worker keeps its session; a test stops the one it made
+    assert spark_run.engine == "spark" and spark_run.status == "completed", spark_run.message
+    for kind in ("candidates", "exclusions"):
+        assert output_path(spark_run.pk, kind).read_bytes() == output_path(duckdb_run.pk, kind).read_bytes()
+    assert spark_run.summary["candidates_by_pof"] == duckdb_run.summary["candidates_by_pof"]

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import RequestFactory
 
 from calaim.analytics.files import server_file_path, server_files
@@ -85,7 +83,6 @@ def test_the_server_folder_lists_the_plans_files_and_nothing_else(tmp_path, sett
     for name in ("../HPSM/m.csv", "link.csv", "notes.txt", str(tmp_path / "HPSJ" / "a.csv"), "", "sub"):
         assert server_file_path("HPSJ", name) is None, name
     assert server_files("NOPE") == []
-    assert Path(settings.CALAIM_SERVER_FILES_DIR) == tmp_path
 
 
 def test_a_body_declared_larger_than_two_files_at_the_limit_is_refused_unread(settings):
