@@ -45,7 +45,6 @@ from calaim.roster.merge_stage import Tick, stage_rows, stage_tables_create
 from calaim.roster.vocabulary import RosterKeys
 
 TEMP_TABLES = (
-    "roster_ids",
     "roster_latest",
     "roster_exact",
     "roster_span",
@@ -55,6 +54,7 @@ TEMP_TABLES = (
     "roster_prog_member",
     "roster_change",
     "roster_term",
+    "roster_absent",
     "roster_stage",
     "roster_stage_program",
     "roster_rejected",
@@ -134,14 +134,17 @@ class RosterMerge:
             self.cursor.execute(f"ANALYZE {name}")
 
     def _ids(self) -> None:
-        """Each row's member: the stored one with its CIN (and its plan), or a new id."""
-        self._temp(
-            "roster_ids",
-            f"""SELECT s.file_row, COALESCE(m.id, {self.d.new_id("s")}) AS member_id, (m.id IS NULL) AS is_new,
-                       m.plan_id AS old_plan_id
-                FROM roster_stage s LEFT JOIN {MEMBER} m ON m.cin = s.cin""",
-            indexes=("file_row", "member_id"),
+        """Each row's member: the stored one with its CIN (and its plan); a row of a new member keeps the id it was
+        staged with. Then the staging table's indexes, built once it is complete."""
+        self.run(
+            f"""UPDATE roster_stage SET member_id = m.id, is_new = FALSE, old_plan_id = m.plan_id
+                FROM {MEMBER} m WHERE m.cin = roster_stage.cin"""
         )
+        for column in ("file_row", "cin", "member_id"):
+            self.cursor.execute(f"CREATE INDEX roster_stage_{column} ON roster_stage ({column})")
+        if self.d.postgres:
+            # Autovacuum never analyzes temporary tables; the joins below need the join columns' statistics.
+            self.cursor.execute("ANALYZE roster_stage (file_row, cin, member_id, is_new)")
 
     def _spans(self) -> None:
         """Each row's span of this plan before (the one starting on the row's start, else the latest) and after."""
@@ -150,18 +153,18 @@ class RosterMerge:
             f"""SELECT member_id, id, start_date, end_date FROM (
                   SELECT es.member_id, es.id, es.start_date, es.end_date,
                          ROW_NUMBER() OVER (PARTITION BY es.member_id ORDER BY es.start_date DESC, es.id DESC) AS rn
-                  FROM {SPAN} es JOIN roster_ids i ON i.member_id = es.member_id
-                  WHERE es.plan_id = %(plan)s AND NOT i.is_new) ranked
+                  FROM {SPAN} es JOIN roster_stage s ON s.member_id = es.member_id
+                  WHERE es.plan_id = %(plan)s AND NOT s.is_new) ranked
                 WHERE rn = 1""",
             indexes=("member_id",),
         )
         self._temp(
             "roster_exact",
-            f"""SELECT i.file_row, MAX(es.id) AS id
-                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
-                JOIN {SPAN} es ON es.member_id = i.member_id AND es.plan_id = %(plan)s
+            f"""SELECT s.file_row, MAX(es.id) AS id
+                FROM roster_stage s
+                JOIN {SPAN} es ON es.member_id = s.member_id AND es.plan_id = %(plan)s
                                   AND es.start_date = s.enrollment_start
-                WHERE NOT i.is_new GROUP BY i.file_row""",
+                WHERE NOT s.is_new GROUP BY s.file_row""",
             indexes=("file_row",),
         )
         kept_end = "c.row_end" if self.end_present else "CASE WHEN c.span_case IN ('A', 'C') THEN c.old_end END"
@@ -169,7 +172,7 @@ class RosterMerge:
             "roster_span",
             f"""SELECT c.file_row, c.member_id, c.span_case, c.span_id, c.old_start, c.old_end,
                        c.new_start, {kept_end} AS new_end
-                FROM (SELECT i.file_row, i.member_id, s.enrollment_start AS new_start, s.enrollment_end AS row_end,
+                FROM (SELECT s.file_row, s.member_id, s.enrollment_start AS new_start, s.enrollment_end AS row_end,
                         CASE WHEN x.id IS NOT NULL THEN 'A' WHEN l.id IS NULL THEN 'D'
                              WHEN l.start_date < s.enrollment_start
                                   AND (l.end_date IS NULL OR l.end_date >= s.enrollment_start) THEN 'B'
@@ -177,10 +180,10 @@ class RosterMerge:
                         COALESCE(x.id, l.id) AS span_id,
                         CASE WHEN x.id IS NOT NULL THEN e.start_date ELSE l.start_date END AS old_start,
                         CASE WHEN x.id IS NOT NULL THEN e.end_date ELSE l.end_date END AS old_end
-                      FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
-                      LEFT JOIN roster_exact x ON x.file_row = i.file_row
+                      FROM roster_stage s
+                      LEFT JOIN roster_exact x ON x.file_row = s.file_row
                       LEFT JOIN {SPAN} e ON e.id = x.id
-                      LEFT JOIN roster_latest l ON l.member_id = i.member_id) c""",
+                      LEFT JOIN roster_latest l ON l.member_id = s.member_id) c""",
             indexes=("file_row",),
         )
 
@@ -201,22 +204,22 @@ class RosterMerge:
         self._temp(
             "roster_prog_open",
             f"""SELECT mp.id, mp.member_id, mp.program_code, mp.start_date
-                FROM {PROGRAM} mp JOIN roster_ids i ON i.member_id = mp.member_id
-                WHERE NOT i.is_new AND (mp.end_date IS NULL OR mp.end_date >= %(as_of)s)""",
+                FROM {PROGRAM} mp JOIN roster_stage s ON s.member_id = mp.member_id
+                WHERE NOT s.is_new AND (mp.end_date IS NULL OR mp.end_date >= %(as_of)s)""",
             indexes=("member_id",),
         )
         self._temp(
             "roster_prog_new",
-            """SELECT DISTINCT i.member_id, p.code, i.is_new
-               FROM roster_stage_program p JOIN roster_ids i ON i.file_row = p.file_row
+            """SELECT DISTINCT s.member_id, p.code, s.is_new
+               FROM roster_stage_program p JOIN roster_stage s ON s.file_row = p.file_row
                WHERE NOT EXISTS (SELECT 1 FROM roster_prog_open o
-                                 WHERE o.member_id = i.member_id AND o.program_code = p.code)""",
+                                 WHERE o.member_id = s.member_id AND o.program_code = p.code)""",
         )
         self._temp(
             "roster_prog_close",
             """SELECT o.id, o.member_id, o.start_date FROM roster_prog_open o
-               WHERE NOT EXISTS (SELECT 1 FROM roster_stage_program p JOIN roster_ids i ON i.file_row = p.file_row
-                                 WHERE i.member_id = o.member_id AND p.code = o.program_code)""",
+               WHERE NOT EXISTS (SELECT 1 FROM roster_stage_program p JOIN roster_stage s ON s.file_row = p.file_row
+                                 WHERE s.member_id = o.member_id AND p.code = o.program_code)""",
         )
         self._temp(
             "roster_prog_member",
@@ -233,7 +236,7 @@ class RosterMerge:
         """One row per existing member the roster changes, with the changed fields before and after."""
         d = self.d
         field_changed = {f.key: d.distinct(f"m.{f.column}", f"s.{f.stage}") for f in self.fields}
-        plan_changed = "(i.old_plan_id <> %(plan)s)"
+        plan_changed = "(s.old_plan_id <> %(plan)s)"
         start_changed = d.distinct("sp.old_start", "sp.new_start")
         end_changed = d.distinct("sp.old_end", "sp.new_end")
         programs_changed = "(COALESCE(pm.changed, 0) = 1)"
@@ -242,7 +245,7 @@ class RosterMerge:
         before = d.json_changed(
             [(f.key, d.json_value(f"m.{f.column}", f.kind), field_changed[f.key]) for f in self.fields]
             + [
-                (PLAN_KEY, "i.old_plan_id", plan_changed),
+                (PLAN_KEY, "s.old_plan_id", plan_changed),
                 (START_KEY, "sp.old_start", start_changed),
                 (END_KEY, "sp.old_end", end_changed),
                 (PROGRAMS_KEY, old_programs, programs_changed),
@@ -266,7 +269,7 @@ class RosterMerge:
         newly_dsnp = "(s.dsnp AND NOT m.dsnp)" if "dsnp" in self.source.present else "FALSE"
         self._temp(
             "roster_change",
-            f"""SELECT i.file_row, i.member_id, s.cin, s.first_name, s.last_name, i.old_plan_id,
+            f"""SELECT s.file_row, s.member_id, s.cin, s.first_name, s.last_name, s.old_plan_id,
                        sp.new_start, sp.new_end, s.delegated_id,
                        ({fields_changed}) AS fields_changed,
                        {plan_changed} AS moved,
@@ -275,24 +278,29 @@ class RosterMerge:
                        {newly_delegated} AS newly_delegated,
                        {newly_dsnp} AS newly_dsnp,
                        {before} AS before, {after} AS after
-                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
-                JOIN {MEMBER} m ON m.id = i.member_id
-                JOIN roster_span sp ON sp.file_row = i.file_row
-                LEFT JOIN roster_prog_member pm ON pm.member_id = i.member_id
-                WHERE NOT i.is_new AND ({fields_changed} OR {start_changed} OR {end_changed} OR {programs_changed})""",
+                FROM roster_stage s
+                JOIN {MEMBER} m ON m.id = s.member_id
+                JOIN roster_span sp ON sp.file_row = s.file_row
+                LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
+                WHERE NOT s.is_new AND ({fields_changed} OR {start_changed} OR {end_changed} OR {programs_changed})""",
             indexes=("member_id",),
         )
 
     def _terms(self) -> None:
         """The spans of the plan's members absent from the file that are open on as_of and started before it."""
         self._temp(
-            "roster_term",
-            f"""SELECT es.id AS span_id, es.member_id, es.end_date AS old_end
-                FROM {SPAN} es JOIN {MEMBER} m ON m.id = es.member_id
-                WHERE m.plan_id = %(plan)s AND es.plan_id = %(plan)s AND es.start_date <= %(day_before)s
-                  AND (es.end_date IS NULL OR es.end_date >= %(as_of)s)
+            "roster_absent",
+            f"""SELECT m.id FROM {MEMBER} m
+                WHERE m.plan_id = %(plan)s
                   AND NOT EXISTS (SELECT 1 FROM roster_stage s WHERE s.cin = m.cin)
                   AND NOT EXISTS (SELECT 1 FROM roster_rejected r WHERE r.cin = m.cin)""",
+        )
+        self._temp(
+            "roster_term",
+            f"""SELECT es.id AS span_id, es.member_id, es.end_date AS old_end
+                FROM roster_absent a JOIN {SPAN} es ON es.member_id = a.id
+                WHERE es.plan_id = %(plan)s AND es.start_date <= %(day_before)s
+                  AND (es.end_date IS NULL OR es.end_date >= %(as_of)s)""",
         )
 
     # ---- write: apply what compare found -----------------------------------------------------------------------------
@@ -303,8 +311,8 @@ class RosterMerge:
         values = ", ".join(f"s.{f.stage}" for f in FIELDS)
         self.run(
             f"""INSERT INTO {MEMBER} (id, created_at, updated_at, cin, plan_id, {columns})
-                SELECT i.member_id, %(now)s, %(now)s, s.cin, %(plan)s, {values}
-                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row WHERE i.is_new""",
+                SELECT s.member_id, %(now)s, %(now)s, s.cin, %(plan)s, {values}
+                FROM roster_stage s WHERE s.is_new ORDER BY s.member_id""",
             now=now,
         )
         sets = ", ".join(f"{f.column} = x.{f.stage}" for f in self.fields)
@@ -338,7 +346,8 @@ class RosterMerge:
             )
         self.run(
             f"""INSERT INTO {SPAN} (member_id, plan_id, start_date, end_date)
-                SELECT member_id, %(plan)s, new_start, new_end FROM roster_span WHERE span_case IN ('B', 'D')"""
+                SELECT member_id, %(plan)s, new_start, new_end FROM roster_span WHERE span_case IN ('B', 'D')
+                ORDER BY member_id"""
         )
         self.run(f"UPDATE {SPAN} SET end_date = %(day_before)s WHERE id IN (SELECT span_id FROM roster_term)")
 
@@ -371,10 +380,9 @@ class RosterMerge:
                       (at, actor_id, actor_label, action, member_id, object_type, object_id, before, after, reason)"""
         common = {"now": now, "actor": actor_id, "label": actor_label, "reason": reason}
         self.run(
-            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_created', i.member_id, 'members.member',
-                       {d.uuid_text("i.member_id")}, NULL, {self.created_json()}, %(reason)s
-                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row WHERE i.is_new
-                ORDER BY s.file_row""",
+            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_created', s.member_id, 'members.member',
+                       {d.uuid_text("s.member_id")}, NULL, {self.created_json()}, %(reason)s
+                FROM roster_stage s WHERE s.is_new ORDER BY s.member_id""",
             **common,
         )
         self.run(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from calaim.accounts.models import User
@@ -26,6 +26,10 @@ from calaim.roster.vocabulary import roster_keys, roster_vocabulary
 # One roster load writes at a time on PostgreSQL (a CIN may move between plans loading at once); SQLite has one
 # writer anyway. The key is arbitrary, fixed: "roster" in ASCII.
 ADVISORY_LOCK = 0x726F73746572
+# The server memory one load's session may use for its joins and its temporary tables (PostgreSQL's defaults, 4 MB
+# and 8 MB, are for many small queries: a million staged rows would go back and forth to temporary files).
+WORK_MEM = TEMP_BUFFERS = "256MB"
+ANALYZE_AFTER = 10_000
 
 
 @dataclass
@@ -128,11 +132,15 @@ def merge_run(load: RosterLoad, read: RosterRead, *, apply: bool, progress: Load
         programs=program_codes(roster_vocabulary(load.plan, load.as_of).programs),
     )
     postgres = connection.vendor == "postgresql"
+    if postgres:
+        _session_memory()
     progress.in_write = True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if postgres:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+                # Joins of a million staged rows: in memory, not spilled in batches to disk (this transaction only).
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             earlier = loaded_before(load) if apply else None
             if earlier is not None:
                 raise _Abort(LoadOutcome.duplicate(load, earlier))
@@ -144,11 +152,32 @@ def merge_run(load: RosterLoad, read: RosterRead, *, apply: bool, progress: Load
                 raise _Abort(LoadOutcome(status, _accepted(read), counts, samples))
             counts["facts"] = _write(merge, load, progress, dsnp_excludes_ecm=settings.dsnp_excludes_ecm)
             _save_applied(load, read, counts, samples)
+        if postgres:
+            _statistics_refresh(counts)
         return LoadOutcome(LoadStatus.APPLIED, saved=True)
     except _Abort as abort:
         return abort.outcome
     finally:
         progress.in_write = False
+
+
+def _session_memory() -> None:
+    """Temporary tables held in memory; PostgreSQL allows it only before the session's first temporary table (a
+    reused connection keeps what it had)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
+
+
+def _statistics_refresh(counts: dict[str, Any]) -> None:
+    """After a load that changed many members, the planner's statistics of the member tables (after a first load:
+    empty tables) would stay stale until autovacuum catches up, and every page's queries be planned for them."""
+    changed = sum(counts[key] for key in ("created", "updated", "moved", "termed"))
+    if changed >= ANALYZE_AFTER:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE members_member, members_enrollmentspan, members_memberprogram")
 
 
 def _compare(merge: RosterMerge, read: RosterRead, progress: LoadProgress) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -37,7 +37,7 @@ def merge_counts(merge: RosterMerge) -> dict[str, int]:
         """SELECT COUNT(*), SUM(CASE WHEN is_new THEN 1 ELSE 0 END),
                   SUM(CASE WHEN is_new AND s.delegated_id IS NOT NULL THEN 1 ELSE 0 END),
                   SUM(CASE WHEN is_new AND s.dsnp THEN 1 ELSE 0 END)
-           FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row"""
+           FROM roster_stage s"""
     )
     rows, created, created_delegated, created_dsnp = (int(v or 0) for v in cursor.fetchone())
     merge.run(
@@ -76,7 +76,7 @@ def merge_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
     samples: dict[str, list[dict[str, Any]]] = {}
     merge.run(
         f"""SELECT s.cin, s.first_name, s.last_name, NULL, {merge.created_json()}
-            FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row WHERE i.is_new
+            FROM roster_stage s WHERE s.is_new
             ORDER BY s.file_row LIMIT {SAMPLE_SIZE}"""
     )
     samples["created"] = _rows(merge, merge.cursor.fetchall())
@@ -113,17 +113,17 @@ def _flag_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
     queries = {
         "excluded": (
             PROGRAMS_KEY,
-            f"CASE WHEN i.is_new THEN NULL ELSE {old_programs} END",
+            f"CASE WHEN s.is_new THEN NULL ELSE {old_programs} END",
             "s.other_programs",
-            "i.member_id IN (SELECT member_id FROM roster_prog_new)",
+            "s.member_id IN (SELECT member_id FROM roster_prog_new)",
         ),
         "delegated": (
             "delegated_to",
             "m.delegated_to_id",
             "s.delegated_id",
-            f"s.delegated_id IS NOT NULL AND (i.is_new OR {d.distinct('m.delegated_to_id', 's.delegated_id')})",
+            f"s.delegated_id IS NOT NULL AND (s.is_new OR {d.distinct('m.delegated_to_id', 's.delegated_id')})",
         ),
-        "dsnp": ("dsnp", "m.dsnp", "s.dsnp", "s.dsnp AND (i.is_new OR NOT m.dsnp)"),
+        "dsnp": ("dsnp", "m.dsnp", "s.dsnp", "s.dsnp AND (s.is_new OR NOT m.dsnp)"),
     }
     present = {"excluded": "other_programs", "delegated": "delegated_to", "dsnp": "dsnp"}
     samples: dict[str, list[dict[str, Any]]] = {}
@@ -133,9 +133,9 @@ def _flag_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
             continue
         merge.run(
             f"""SELECT s.cin, s.first_name, s.last_name, {before}, {after}
-                FROM roster_ids i JOIN roster_stage s ON s.file_row = i.file_row
-                LEFT JOIN members_member m ON m.id = i.member_id
-                LEFT JOIN roster_prog_member pm ON pm.member_id = i.member_id
+                FROM roster_stage s
+                LEFT JOIN members_member m ON m.id = s.member_id
+                LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
                 WHERE {condition} ORDER BY s.file_row LIMIT {SAMPLE_SIZE}"""
         )
         samples[kind] = [

@@ -76,7 +76,6 @@ STAGE_COLUMNS: tuple[tuple[str, Kind], ...] = (
     ("enrollment_end", Kind.DATE),
     ("other_programs", Kind.TEXT),
     ("program_mask", Kind.INT),
-    ("new_id", Kind.UUID),
 )
 
 
@@ -112,9 +111,12 @@ class Dialect:
     def day_before(self, expr: str) -> str:
         return f"({expr} - 1)" if self.postgres else f"date({expr}, '-1 day')"
 
-    def new_id(self, stage_alias: str) -> str:
-        """A new member's id: made by PostgreSQL; on SQLite staged by Python (Django keeps UUIDs as 32 hex digits)."""
-        return "gen_random_uuid()" if self.postgres else f"{stage_alias}.new_id"
+    def stage_member_columns(self) -> str:
+        """The staging table's member columns: a new member's id (made by PostgreSQL as the row is copied; on SQLite
+        staged by Python, Django keeping UUIDs there as 32 hex digits), replaced by the stored member's if any."""
+        if self.postgres:
+            return "member_id uuid DEFAULT gen_random_uuid(), is_new boolean DEFAULT TRUE, old_plan_id bigint"
+        return "member_id text, is_new integer DEFAULT 1, old_plan_id integer"
 
     def uuid_text(self, expr: str) -> str:
         """A UUID as str(uuid) writes it (the audit trail's object_id and JSON values)."""

@@ -45,7 +45,7 @@ def stage_tables_create(cursor: Any, dialect: Dialect) -> None:
         "DROP TABLE IF EXISTS roster_stage",
         "DROP TABLE IF EXISTS roster_stage_program",
         "DROP TABLE IF EXISTS roster_rejected",
-        f"CREATE TEMP TABLE roster_stage ({columns})",
+        f"CREATE TEMP TABLE roster_stage ({columns}, {dialect.stage_member_columns()})",
         f"CREATE TEMP TABLE roster_stage_program (file_row {dialect.column_type(Kind.INT)}, code text)",
         "CREATE TEMP TABLE roster_rejected (cin text)",
     ):
@@ -76,16 +76,11 @@ def stage_rows(
     rejected = pa.table({"cin": pa.array(sorted(set(rejected_cins)), pa.string())})
     if rejected.num_rows:
         _write(cursor, dialect, "roster_rejected", rejected)
-    for statement in (
-        "CREATE INDEX roster_stage_cin ON roster_stage (cin)",
-        "CREATE INDEX roster_stage_row ON roster_stage (file_row)",
-        "CREATE INDEX roster_stage_program_row ON roster_stage_program (file_row)",
-        "CREATE INDEX roster_rejected_cin ON roster_rejected (cin)",
-    ):
-        cursor.execute(statement)
+    cursor.execute("CREATE INDEX roster_stage_program_row ON roster_stage_program (file_row)")
+    cursor.execute("CREATE INDEX roster_rejected_cin ON roster_rejected (cin)")
     if dialect.postgres:
-        # Autovacuum never analyzes temporary tables; without statistics every join below would be guessed.
-        cursor.execute("ANALYZE roster_stage, roster_stage_program, roster_rejected")
+        # Autovacuum never analyzes temporary tables; without statistics the joins would be guessed.
+        cursor.execute("ANALYZE roster_stage_program, roster_rejected")
     return staged
 
 
@@ -114,12 +109,13 @@ def _stage_table(
         "file_row": column("row"),
         "homeless": column("homeless_flag"),
         "program_mask": _program_mask(column("other_programs"), programs),
-        "new_id": pa.nulls(n, pa.string())
-        if dialect.postgres
-        else pa.array([uuid.uuid4().hex for _ in range(n)], pa.string()),
     }
     arrays = [derived[name] if name in derived else column(name) for name, _ in STAGE_COLUMNS]
-    return pa.table(arrays, names=[name for name, _ in STAGE_COLUMNS])
+    names = [name for name, _ in STAGE_COLUMNS]
+    if not dialect.postgres:  # PostgreSQL makes the new ids itself (merge_sql.Dialect.stage_member_columns)
+        arrays.append(pa.array([uuid.uuid4().hex for _ in range(n)], pa.string()))
+        names.append("member_id")
+    return pa.table(arrays, names=names)
 
 
 def _optional_columns() -> set[str]:
