@@ -34,8 +34,11 @@ class LoadProgress:
         self._last = (0.0, "")
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        self._record(phase, done, total)
         if self.callback is not None:
             self.callback(phase, done, total)
+
+    def _record(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if phase == self._last[1] and done < total and now - self._last[0] < EVERY_SECONDS:
             return

@@ -101,11 +101,11 @@ def test_a_dry_run_prints_what_would_change_and_writes_no_member(loader: Loader)
 def test_the_guard_exits_one_and_allow_mass_term_applies(loader: Loader) -> None:
     loader.apply([row(cin) for cin in cins(10)])
     path = loader.file([row(cin) for cin in cins(8)])
-    out, error = _run(path)
+    _out, error = _run(path)
     assert error is not None and error.returncode == 1 and "more than the plan's limit of 5%" in str(error)
     assert not EnrollmentSpan.objects.filter(end_date__isnull=False).exists()
 
-    out, error = _run(path, "--allow-mass-term")
+    _, error = _run(path, "--allow-mass-term")
     assert error is None and EnrollmentSpan.objects.filter(end_date__isnull=False).count() == 2
 
 
@@ -120,13 +120,13 @@ def test_as_names_the_plans_data_analyst_or_is_refused(loader: Loader, network: 
     analyst = UserFactory(username="hpsj.data", role=Role.PLAN_DATA_ANALYST, organization=network.hpsj)
     path = loader.file([row(cin) for cin in cins(2)])
 
-    out, error = _run(path, "--as", "intake")  # plan staff, but not a data analyst
+    _, error = _run(path, "--as", "intake")  # plan staff, but not a data analyst
     assert error is not None and error.returncode == 1
     assert not RosterLoad.objects.exists() and not Member.objects.exists()
-    out, error = _run(path, "--as", "hpsm_intake")
+    _out, error = _run(path, "--as", "hpsm_intake")
     assert error is not None and not Member.objects.exists()
 
-    out, error = _run(path, "--as", "hpsj.data")
+    _, error = _run(path, "--as", "hpsj.data")
     assert error is None
     assert set(AuditEvent.objects.filter(object_type="members.member").values_list("actor", flat=True)) == {analyst.pk}
 
