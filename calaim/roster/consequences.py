@@ -25,8 +25,8 @@ from calaim.referrals.models import OPEN_STATUSES, Referral
 from calaim.roster.fact_selectors import CS, ECM, FactReasons, fact_reasons_in_force
 from calaim.roster.models import FactKind, RosterFact, RosterLoad
 
-# Members looked up at once: well under every database's limit on query parameters.
-CHUNK = 500
+# Members looked up at once (three queries a chunk): well under the limit on query parameters of SQLite (32,766).
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
