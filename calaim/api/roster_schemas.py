@@ -1,7 +1,6 @@
 """What the roster loads' API answers: a load (status, progress, counts), and for one load also its sample members
 by kind of change and its first rejected rows."""
 
-
 import datetime as dt
 import uuid
 from typing import Any
