@@ -9,5 +9,16 @@ urlpatterns: list[URLPattern] = [
     path("data/identification/<uuid:run_id>/", identification.run_detail, name="identification_run"),
     path("data/identification/<uuid:run_id>/status/", identification.run_status, name="identification_run_status"),
     path("data/identification/<uuid:run_id>/load/", identification.run_load, name="identification_run_load"),
-    path("data/identification/<uuid:run_id>/<slug:kind>.csv", identification.run_file, name="identification_run_file"),
+    path(
+        "data/identification/<uuid:run_id>/candidates.csv",
+        identification.run_file,
+        {"kind": "candidates"},
+        name="identification_run_candidates",
+    ),
+    path(
+        "data/identification/<uuid:run_id>/exclusions.csv",
+        identification.run_file,
+        {"kind": "exclusions"},
+        name="identification_run_exclusions",
+    ),
 ]

@@ -143,6 +143,8 @@ PARAMETERS = {
     "request_id": "cs_request",
     "fact_id": "roster_fact",
     "load_id": "roster_load",
+    # Identification runs: only the plan's data analysts find any, so any id is a 404 to the roles posting here.
+    "run_id": "member",
     "section": None,
 }
 

@@ -124,7 +124,7 @@ def test_reading_candidates_and_downloading_puts_the_plans_known_members_on_the_
     assert read == {plan_files.homeless.pk, plan_files.frequent.pk, plan_files.delegated.pk}
     response = web("analyst").get(f"{RUNS}{run.pk}/exclusions.csv")
     b"".join(response.streaming_content)
-    read = set(PhiRead.objects.filter(view="web:identification_run_file").values_list("member_id", flat=True))
+    read = set(PhiRead.objects.filter(view="web:identification_run_exclusions").values_list("member_id", flat=True))
     assert read == {plan_files.hospice.pk}
 
 
