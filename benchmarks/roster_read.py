@@ -173,7 +173,8 @@ def main() -> None:
                 started = time.perf_counter()
                 roster_generate(path, args.rows)
                 print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
-        before = psutil.Process().memory_info().rss
+        process = psutil.Process()
+        before, cpu_before = process.memory_info().rss, process.cpu_times()
         phases: dict[str, float] = {}
         started = time.perf_counter()
 
@@ -184,9 +185,12 @@ def main() -> None:
             read = roster_read(path, vocabulary=VOCABULARY, work_dir=Path(tmp) / "work", today=TODAY,
                                progress=progress)
         wall = time.perf_counter() - started
+        cpu = sum(process.cpu_times()[:2]) - sum(cpu_before[:2])
     print(f"rows read {read.rows_read:,}; rejected rows {read.rejected_rows:,}; errors {read.error_count:,}")
     print(f"wall {wall:.2f} s; {read.rows_read / wall:,.0f} rows/s; peak RSS {rss.peak / 2**20:,.0f} MiB "
           f"(before the read {before / 2**20:,.0f} MiB)")
+    # CPU time (user + system, every thread) does not depend on what else the machine runs; wall time does.
+    print(f"CPU {cpu:.2f} s; load average {' '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
     print("phases began at: " + ", ".join(f"{p} {t:.2f} s" for p, t in phases.items()))
     print("rejected by reason: " + ", ".join(f"{k} {v}" for k, v in read.rejected_by_reason.items()))
 

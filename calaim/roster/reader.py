@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from calaim.roster.reader_checks import Lookup, checks_create, errors_create, first_errors, lookups_create
+from calaim.roster.reader_checks import checks_create, errors_create, first_errors, lookups_create
 from calaim.roster.reader_output import valid_write
 from calaim.roster.reader_sources import (
     ENDINGS,
@@ -136,16 +136,17 @@ def roster_read(
     digest = _Digest(path)
     report("reading", 0, size)
     work_dir.mkdir(parents=True, exist_ok=True)
-    spill = work_dir / f".roster-read-{uuid.uuid4().hex}"
+    spill = work_dir / f".roster-read-{uuid.uuid4().hex}"  # DuckDB's spill files and the reader's scratch
+    spill.mkdir()
     con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": DUCKDB_THREADS,
                                  "temp_directory": str(spill), "preserve_insertion_order": True})
     try:
         try:
-            source, rows = _row_pass(con, path, today)
+            source, rows = _row_pass(con, path, today, spill)
         except FileProblems as exc:
             return _file_rejected(name, digest.result(), size, exc.problems)
         report("reading", size, size)
-        result, lookups = _check(con, source, rows, vocabulary, today, max_errors, report)
+        result = _check(con, source, rows, vocabulary, today, max_errors, report)
         sha256 = digest.result()
         valid = rows - result.rejected_rows
         if valid:
@@ -153,7 +154,7 @@ def roster_read(
             target = work_dir / f"roster-{sha256[:32]}.parquet"
             temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
             try:
-                valid_write(con, frozenset(source.columns), lookups, ROSTER_COLUMNS, temp,
+                valid_write(con, frozenset(source.columns), ROSTER_COLUMNS, temp,
                             lambda done: report("writing", done, valid))
                 os.replace(temp, target)
             finally:
@@ -188,13 +189,13 @@ class _Digest:
         return self._hash.hexdigest()
 
 
-def _row_pass(con: duckdb.DuckDBPyConnection, path: Path, today: dt.date) -> tuple[Source, int]:
+def _row_pass(con: duckdb.DuckDBPyConnection, path: Path, today: dt.date, scratch: Path) -> tuple[Source, int]:
     """Open the file and check each row on its own (table `checks`): the source and its number of rows."""
-    source = roster_source(con, path, REQUIRED)
+    source = roster_source(con, path, REQUIRED, scratch)
     try:
         rows = checks_create(con, source.sql, source.numbered, frozenset(source.columns), REQUIRED, today)
     except duckdb.Error as exc:  # DuckDB refused the file: read it again the slow way (or say why not)
-        source = source_fallback(con, path, source, exc)
+        source = source_fallback(path, source, exc, scratch)
         rows = checks_create(con, source.sql, source.numbered, frozenset(source.columns), REQUIRED, today)
     rows += len(source.shape_errors)  # rows left out for their number of fields are data rows all the same
     if not rows:
@@ -203,12 +204,12 @@ def _row_pass(con: duckdb.DuckDBPyConnection, path: Path, today: dt.date) -> tup
 
 
 def _check(con: duckdb.DuckDBPyConnection, source: Source, rows: int, vocabulary: Vocabulary, today: dt.date,
-           max_errors: int, report: Progress) -> tuple[RosterRead, dict[str, Lookup]]:
-    """Every error listed (table `errs`) and counted, the first `max_errors` described; and the lookups."""
+           max_errors: int, report: Progress) -> RosterRead:
+    """Every error listed (table `errs`) and counted, the first `max_errors` described."""
     present = frozenset(source.columns)
     report("checking", 0, 3)
-    lookups = lookups_create(con, present, plan_codes=vocabulary.plan_codes, counties=vocabulary.counties,
-                             delegates=vocabulary.delegates, programs=vocabulary.programs)
+    lookups_create(con, present, plan_codes=vocabulary.plan_codes, counties=vocabulary.counties,
+                   delegates=vocabulary.delegates, programs=vocabulary.programs)
     report("checking", 1, 3)
     errors_create(con, present, vocabulary.plan_code, source.shape_errors)
     report("checking", 2, 3)
@@ -225,7 +226,7 @@ def _check(con: duckdb.DuckDBPyConnection, source: Source, rows: int, vocabulary
                         present=present - set(REQUIRED), errors=errors, error_count=int(total),
                         rejected_rows=int(rejected), rejected_cins=cins,
                         rejected_by_reason=dict(sorted(by_reason.items())))
-    return result, lookups
+    return result
 
 
 def _file_rejected(name: str, sha256: str, size: int, problems: list[Problem]) -> RosterRead:

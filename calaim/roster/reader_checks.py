@@ -14,8 +14,6 @@ import datetime as dt
 from collections.abc import Callable
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from calaim.roster.reader_values import (
     DATE_COLUMNS,
@@ -82,7 +80,7 @@ def _row_code(c: str, required: bool, today: dt.date) -> str | None:
         return (f"CASE WHEN {v} IS NULL THEN 'required' WHEN {v} GLOB '{CIN_GLOB}' THEN NULL "
                 f"WHEN upper({v}) GLOB '{CIN_GLOB}' THEN 'cin_lower' ELSE 'cin' END")
     if c in TEXT_LIMITS:
-        return (f"CASE WHEN {v} IS NULL THEN {need} WHEN regexp_matches({v}, '{CONTROL}') THEN 'control' "
+        return (f"CASE WHEN {v} IS NULL THEN {need} WHEN control AND regexp_matches({v}, '{CONTROL}') THEN 'control' "
                 f"WHEN length({v}) > {TEXT_LIMITS[c]} THEN 'too_long' END")
     if c in DATE_COLUMNS:
         d = f"d_{c}"
@@ -127,6 +125,9 @@ def checks_create(con: duckdb.DuckDBPyConnection, source_sql: str, numbered: boo
     columns = [c for c in SPEC_COLUMNS if c in present]
     trimmed = ", ".join(f"{_trimmed(c)} AS v_{c}" for c in columns)
     dates = ", ".join(f"{_date(f'v_{c}')} AS d_{c}" for c in DATE_COLUMNS if c in present)
+    # One search for a control character in all of a row's free text; only a row that has one looks column by column.
+    texts = [f"v_{c}" for c in TEXT_LIMITS if c in present]
+    dates += f", regexp_matches(concat({', '.join(texts)}), '{CONTROL}') AS control"
     codes = [(c, _row_code(c, c in required, today)) for c in columns]
     e = "NULLIF(concat_ws('|', " + ", ".join(f"'{c}:' || ({code})" for c, code in codes if code) + "), '')"
     phone = phone_digits_sql("v_phone") if "phone" in present else "CAST(NULL AS VARCHAR)"
@@ -144,10 +145,9 @@ def _lookup(con: duckdb.DuckDBPyConnection, name: str, values_sql: str, normaliz
     """Table `name` (v, norm) of each distinct non-null value of `values_sql` that normalizes to something."""
     values = [r[0] for r in con.execute(f"SELECT DISTINCT v FROM ({values_sql}) WHERE v IS NOT NULL").fetchall()]
     found = {v: n for v in values if (n := normalize(v)) is not None}
-    table = pa.table({"v": pa.array(list(found), pa.string()), "norm": pa.array(list(found.values()), pa.string())})
-    con.register(f"{name}_arrow", table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-    con.unregister(f"{name}_arrow")
+    # Lists as parameters, not an Arrow table: DuckDB imports pandas to scan a Python object, seconds on a cold start.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
+                "SELECT unnest(?::VARCHAR[]) AS v, unnest(?::VARCHAR[]) AS norm", [list(found), list(found.values())])
     return found
 
 
@@ -189,12 +189,12 @@ def lookups_create(con: duckdb.DuckDBPyConnection, present: frozenset[str], *, p
 def _duplicates_create(con: duckdb.DuckDBPyConnection) -> None:
     """Table `dup` (cin, first_rn): each CIN on more than one row, with the first of them.
 
-    Most rosters repeat no CIN, and a sort of the CINs' 64-bit hashes proves it in a fraction of what grouping
-    a million strings costs; only a repeated hash (a repeated CIN, or rarely a collision) runs the grouping.
+    Most rosters repeat no CIN, and counting the distinct 64-bit hashes of the CINs proves it for a fraction of
+    what grouping a million strings costs; only a repeated hash (a repeated CIN, or rarely a collision) groups.
     """
-    hashes = con.execute("SELECT HASH(cin_ok) AS h FROM checks WHERE cin_ok IS NOT NULL").fetchnumpy()["h"]
-    hashes = np.sort(np.asarray(hashes, dtype=np.uint64))
-    if not np.any(hashes[1:] == hashes[:-1]):
+    distinct = con.execute("SELECT COUNT(DISTINCT HASH(cin_ok)) = COUNT(*) FROM checks WHERE cin_ok IS NOT NULL"
+                           ).fetchall()[0][0]
+    if distinct:
         con.execute("CREATE OR REPLACE TEMP TABLE dup (cin VARCHAR, first_rn BIGINT)")
         return
     con.execute("""CREATE OR REPLACE TEMP TABLE dup AS SELECT cin_ok AS cin, MIN(rn) AS first_rn FROM checks_v
@@ -232,16 +232,12 @@ def errors_create(con: duckdb.DuckDBPyConnection, present: frozenset[str], plan_
             parts.append(f"SELECT rn, '{column}', 'npi_check', NULL FROM checks_v LEFT JOIN lk_npi "
                          f"ON {_trimmed(column)} = lk_npi.v WHERE {_trimmed(column)} GLOB '{DIGITS10}' "
                          "AND lk_npi.v IS NULL")
-    table = pa.table({"rn": pa.array([s[0] for s in shape], pa.int64()),
-                      "info": pa.array([s[1] for s in shape], pa.int64()),
-                      "cin": pa.array([s[2] for s in shape], pa.string())})
-    con.register("shape_arrow", table)
     positions = "CASE col " + " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(SPEC_COLUMNS)) + " END"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE errs AS
         SELECT e.rn, {positions} AS ci, col, code, CAST(info AS BIGINT) AS info, c.cin_ok AS cin
         FROM ({' UNION ALL '.join(f'({p})' for p in parts)}) e(rn, col, code, info) JOIN checks_v c ON c.rn = e.rn
-        UNION ALL SELECT rn, -1, NULL, 'shape', info, cin FROM shape_arrow""")
-    con.unregister("shape_arrow")
+        UNION ALL SELECT unnest(?::BIGINT[]), -1, NULL, 'shape', unnest(?::BIGINT[]), unnest(?::VARCHAR[])""",
+                [[s[0] for s in shape], [s[1] for s in shape], [s[2] for s in shape]])
 
 
 def first_errors(con: duckdb.DuckDBPyConnection, present: frozenset[str], limit: int) -> list[tuple]:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from python_calamine import CalamineError, CalamineWorkbook
 
 from calaim.roster.reader_values import (
@@ -66,13 +68,15 @@ class Source:
     shape_errors: list[tuple[int, int, str | None]] = field(default_factory=list)
 
 
-def roster_source(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...]) -> Source:
-    """The file as a relation; raise FileProblems for an empty or unreadable file or an unusable header."""
+def roster_source(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...], scratch: Path) -> Source:
+    """The file as a relation; raise FileProblems for an empty or unreadable file or an unusable header.
+
+    `scratch` is a folder for the rows of a file DuckDB cannot read itself (XLSX), written as Parquet."""
     ending = path.suffix.lower()
     if ending in DELIMITERS:
         return _delimited(path, DELIMITERS[ending], required)
     if ending == ".xlsx":
-        return _xlsx(con, path, required)
+        return _xlsx(path, required, scratch)
     if ending == ".parquet":
         return _parquet(con, path, required)
     raise FileProblems([Problem("not a roster format", "a roster must be a .csv, .tsv, .txt or .psv (pipe), "
@@ -128,7 +132,7 @@ def _delimited(path: Path, delim: str, required: tuple[str, ...]) -> Source:
     return Source(f"SELECT {select} FROM {reader}", columns, False, len(header), delim)
 
 
-def source_fallback(con: duckdb.DuckDBPyConnection, path: Path, source: Source, error: duckdb.Error) -> Source:
+def source_fallback(path: Path, source: Source, error: duckdb.Error, scratch: Path) -> Source:
     """The slow path for a delimited file DuckDB refused: a row of the wrong width is that row's error."""
     if source.delimiter is None:
         raise FileProblems([Problem("unreadable", f"the file cannot be read: {error}")])
@@ -158,40 +162,42 @@ def source_fallback(con: duckdb.DuckDBPyConnection, path: Path, source: Source, 
                                             f"data row {rn + 1}: {exc}")]) from None
 
     try:
-        _insert_batches(con, columns, records())
+        sql = _rows_parquet(scratch / "rows.parquet", columns, records())
     except UnicodeDecodeError:
         raise FileProblems([_encoding_problem(path, delim)]) from None
-    return Source("SELECT * FROM raw0", columns, True, width, delim, shape)
+    return Source(sql, columns, True, width, delim, shape)
 
 
 def _ordered(columns: dict[str, int]) -> list[int]:
-    """Header positions of the file's spec columns, in spec order (the order of raw0's text columns)."""
+    """Header positions of the file's spec columns, in spec order (the order of the `r_<column>` columns)."""
     return [columns[c] for c in SPEC_COLUMNS if c in columns]
 
 
-def _insert_batches(con: duckdb.DuckDBPyConnection, columns: dict[str, int],
-                    rows: Iterable[tuple[int, list[str | None]]]) -> None:
-    """Create `raw0` (rn, r_<column>...) from (record number, values in spec order), a batch at a time."""
+def _rows_parquet(target: Path, columns: dict[str, int], rows: Iterable[tuple[int, list[str | None]]]) -> str:
+    """Write (record number, values in spec order) to a Parquet file, a batch at a time; the SQL reading it.
+
+    A file rather than an Arrow table handed to DuckDB: DuckDB imports pandas to scan a Python object.
+    """
     names = [f"r_{c}" for c in SPEC_COLUMNS if c in columns]
     schema = pa.schema([("rn", pa.int64()), *((n, pa.string()) for n in names)])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw0 (rn BIGINT, {', '.join(f'{n} VARCHAR' for n in names)})")
     batch: list[tuple[int, list[str | None]]] = []
+    with pq.ParquetWriter(target, schema, compression="snappy") as writer:
 
-    def flush() -> None:
-        if not batch:
-            return
-        arrays = [pa.array([rn for rn, _ in batch], pa.int64())]
-        arrays += [pa.array([values[i] for _, values in batch], pa.string()) for i in range(len(names))]
-        con.register("raw_batch", pa.Table.from_arrays(arrays, schema=schema))
-        con.execute("INSERT INTO raw0 SELECT * FROM raw_batch")
-        con.unregister("raw_batch")
-        batch.clear()
+        def flush() -> None:
+            # Through numpy: pyarrow imports pandas to convert a list (seconds on a cold start), not a numpy array.
+            arrays = [pa.array(np.fromiter((rn for rn, _ in batch), np.int64, len(batch)), pa.int64())]
+            arrays += [pa.array(np.asarray([values[i] for _, values in batch], dtype=object), pa.string())
+                       for i in range(len(names))]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            batch.clear()
 
-    for item in rows:
-        batch.append(item)
-        if len(batch) >= BATCH:
+        for item in rows:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                flush()
+        if batch:
             flush()
-    flush()
+    return f"SELECT * FROM read_parquet({sql_string(str(target))})"
 
 
 def _encoding_problem(path: Path, delim: str) -> Problem:
@@ -219,7 +225,7 @@ def _encoding_problem(path: Path, delim: str) -> Problem:
                    "which is not UTF-8 (save the file as \"CSV UTF-8\")")
 
 
-def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...]) -> Source:
+def _xlsx(path: Path, required: tuple[str, ...], scratch: Path) -> Source:
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names
@@ -243,8 +249,7 @@ def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...])
             if any(v is not None for v in values) or any(excel_text(v) is not None for v in row):
                 yield rn, values  # an empty row in the sheet keeps its number but is no member
 
-    _insert_batches(con, columns, records())
-    return Source("SELECT * FROM raw0", columns, True, len(header))
+    return Source(_rows_parquet(scratch / "rows.parquet", columns, records()), columns, True, len(header))
 
 
 def _parquet_expected(column: str, sql_type: str) -> str | None:

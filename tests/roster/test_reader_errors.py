@@ -40,18 +40,30 @@ def test_every_error_is_found_in_one_pass_sorted_by_row_then_column(tmp_path: Pa
     ]
     result = read(write_delimited(tmp_path / "r.csv", rows), tmp_path)
     assert problems(result) == [
-        (2, "member_id", "9123456A"), (2, "birth_date", "13/01/1980"), (2, "county", "Fresno"),
+        (2, "member_id", "9123456A"),
+        (2, "birth_date", "13/01/1980"),
+        (2, "county", "Fresno"),
         (2, "zip_code", "9520"),
-        (3, "plan_code", "HPSM"), (3, "phone", "209-123-4567"), (3, "pcp_npi", "1234567890"),
-        (4, "member_id", "91234567A"), (4, "enrollment_end", "2024-04-30")]
+        (3, "plan_code", "HPSM"),
+        (3, "phone", "209-123-4567"),
+        (3, "pcp_npi", "1234567890"),
+        (4, "member_id", "91234567A"),
+        (4, "enrollment_end", "2024-04-30"),
+    ]
     assert (result.error_count, result.rejected_rows, result.rows_read) == (9, 3, 5)
     assert result.rejected_cins == {"91234567C", "91234567A"}  # 9123456A is no CIN
     assert [e.cin for e in result.errors[:2]] == [None, None]
     assert result.rejected_by_reason == {
-        "birth_date: not a date": 1, "county: not a county of the plan": 1,
-        "enrollment_end: before enrollment_start": 1, "member_id: duplicate CIN": 1,
-        "member_id: not a Medi-Cal CIN": 1, "pcp_npi: not a valid NPI": 1,
-        "phone: not a valid US phone number": 1, "plan_code: a row of another plan": 1, "zip_code: not a ZIP code": 1}
+        "birth_date: not a date": 1,
+        "county: not a county of the plan": 1,
+        "enrollment_end: before enrollment_start": 1,
+        "member_id: duplicate CIN": 1,
+        "member_id: not a Medi-Cal CIN": 1,
+        "pcp_npi: not a valid NPI": 1,
+        "phone: not a valid US phone number": 1,
+        "plan_code: a row of another plan": 1,
+        "zip_code: not a ZIP code": 1,
+    }
     assert [r["row"] for r in output(result)] == [1, 5]
 
 
@@ -99,8 +111,20 @@ def test_an_enrollment_ending_before_it_starts(tmp_path: Path) -> None:
     assert read(write_delimited(tmp_path / "same.csv", [member(enrollment_end="2024-01-01")]), tmp_path).errors == []
 
 
-@pytest.mark.parametrize("written", ["13/01/1980", "1980-1-5", "02/30/1980", "1980-02-30", "yesterday", "01/05/80",
-                                     "1980/01/05", "05.01.1980", "1980-01-05T00:00"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "13/01/1980",
+        "1980-1-5",
+        "02/30/1980",
+        "1980-02-30",
+        "yesterday",
+        "01/05/80",
+        "1980/01/05",
+        "05.01.1980",
+        "1980-01-05T00:00",
+    ],
+)
 def test_bad_dates(tmp_path: Path, written: str) -> None:
     assert only_error(tmp_path, birth_date=written) == (written, "expected a date MM/DD/YYYY or YYYY-MM-DD")
 
@@ -110,12 +134,32 @@ def test_dates_before_1900_and_after_today(tmp_path: Path) -> None:
     assert only_error(tmp_path, enrollment_start="0999-01-01")[1] == "expected a date on or after 01/01/1900"
     assert only_error(tmp_path, birth_date="07/01/2026")[1] == "a birth date cannot be after today, 06/30/2026"
     assert only_error(tmp_path, release_date="2026-07-01")[1] == "expected a date no later than today, 06/30/2026"
-    assert read(write_delimited(tmp_path / "ok.csv", [member(birth_date="06/30/2026", release_date="2026-06-30",
-                                                             enrollment_start="2027-01-01")]), tmp_path).errors == []
+    assert (
+        read(
+            write_delimited(
+                tmp_path / "ok.csv",
+                [member(birth_date="06/30/2026", release_date="2026-06-30", enrollment_start="2027-01-01")],
+            ),
+            tmp_path,
+        ).errors
+        == []
+    )
 
 
-@pytest.mark.parametrize("phone", ["209-123-4567", "555-555-0100", "555-0100", "+44 20 7946 0958", "209555010",
-                                   "20955501000", "+2095550100", "call me", "(209) 555-01OO x"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "209-123-4567",
+        "555-555-0100",
+        "555-0100",
+        "+44 20 7946 0958",
+        "209555010",
+        "20955501000",
+        "+2095550100",
+        "call me",
+        "(209) 555-01OO x",
+    ],
+)
 def test_bad_phones(tmp_path: Path, phone: str) -> None:
     value, message = only_error(tmp_path, phone=phone)
     assert value == phone and "valid US phone number" in message
@@ -160,14 +204,17 @@ def test_required_values_control_characters_and_lengths(tmp_path: Path) -> None:
 def test_a_row_with_the_wrong_number_of_fields_is_that_rows_error(tmp_path: Path) -> None:
     path = write_delimited(tmp_path / "r.csv", [member("91234567A")])
     with path.open("a", newline="") as handle:
-        handle.write("91234567B,Bo,Lee,1980-01-05,San Joaquin,HPSJ,2024-01-01,extra\n"
-                     "91234567C,Cy,Lee,1980-01-05,Fresno,HPSJ,2024-01-01\n"
-                     "91234567D,Di\n")
+        handle.write(
+            "91234567B,Bo,Lee,1980-01-05,San Joaquin,HPSJ,2024-01-01,extra\n"
+            "91234567C,Cy,Lee,1980-01-05,Fresno,HPSJ,2024-01-01\n"
+            "91234567D,Di\n"
+        )
     result = read(path, tmp_path)
     assert [(e.row, e.column, e.message, e.cin) for e in result.errors] == [
         (2, None, "the row has 8 fields where the header has 7", "91234567B"),
         (3, "county", "unknown county: plan HPSJ serves San Joaquin, Stanislaus", "91234567C"),
-        (4, None, "the row has 2 fields where the header has 7", "91234567D")]
+        (4, None, "the row has 2 fields where the header has 7", "91234567D"),
+    ]
     assert result.rejected_by_reason["row: wrong number of fields"] == 2
     assert [r["row"] for r in output(result)] == [1]
 
@@ -186,12 +233,19 @@ def test_an_empty_file_and_a_header_without_members(tmp_path: Path) -> None:
     (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf\r\n")
     assert "the file is empty" in file_error(read(tmp_path / "bom.csv", tmp_path))
     (tmp_path / "header.csv").write_text(",".join(REQUIRED_HEADER) + "\n")
-    assert "the roster has no members" in file_error(read(tmp_path / "header.csv", tmp_path, file_name="May.csv"))
+    assert file_error(read(tmp_path / "header.csv", tmp_path, file_name="May.csv")).startswith(
+        "May.csv: the roster has no members"
+    )
+    book = openpyxl.Workbook()
+    book.active.append(REQUIRED_HEADER)
+    book.save(tmp_path / "header.xlsx")
+    assert "the roster has no members" in file_error(read(tmp_path / "header.xlsx", tmp_path))
 
 
 def test_a_file_that_is_not_utf8_names_the_row_of_the_first_bad_byte(tmp_path: Path) -> None:
-    path = write_delimited(tmp_path / "r.csv", [member("91234567A", address_line='a "quoted\nline"'),
-                                                member("91234567B")])
+    path = write_delimited(
+        tmp_path / "r.csv", [member("91234567A", address_line='a "quoted\nline"'), member("91234567B")]
+    )
     with path.open("a", encoding="latin-1", newline="") as handle:
         handle.write("91234567C,José,García,1980-01-05,San Joaquin,HPSJ,2024-01-01,\r\n")
     result = read(path, tmp_path)
@@ -203,19 +257,39 @@ def test_a_file_that_is_not_utf8_names_the_row_of_the_first_bad_byte(tmp_path: P
 
 
 def test_a_parquet_column_of_the_wrong_type(tmp_path: Path) -> None:
-    table = pa.table({"member_id": ["91234567A", "91234567B"], "first_name": ["Ana", "Bo"],
-                      "last_name": pa.array([None, 7], pa.int32()), "birth_date": pa.array([None, 19800105]),
-                      "county": ["San Joaquin"] * 2, "plan_code": ["HPSJ"] * 2,
-                      "enrollment_start": pa.array([1.5, 2.5]), "dsnp": pa.array([None, None], pa.int64())})
+    table = pa.table(
+        {
+            "member_id": ["91234567A", "91234567B"],
+            "first_name": ["Ana", "Bo"],
+            "last_name": pa.array([None, 7], pa.int32()),
+            "birth_date": pa.array([None, 19800105]),
+            "county": ["San Joaquin"] * 2,
+            "plan_code": ["HPSJ"] * 2,
+            "enrollment_start": pa.array([1.5, 2.5]),
+            "dsnp": pa.array([None, None], pa.int64()),
+        }
+    )
     pq.write_table(table, tmp_path / "r.parquet")
     result = read(tmp_path / "r.parquet", tmp_path)
     assert [(e.row, e.column, e.message) for e in result.errors] == [
-        (None, "last_name", "r.parquet: the column last_name holds INTEGER values (first on data row 2) where text "
-                            "is expected"),
-        (None, "birth_date", "r.parquet: the column birth_date holds BIGINT values (first on data row 2) where "
-                             "DATE/TIMESTAMP or text is expected"),
-        (None, "enrollment_start", "r.parquet: the column enrollment_start holds DOUBLE values (first on data row "
-                                   "1) where DATE/TIMESTAMP or text is expected")]
+        (
+            None,
+            "last_name",
+            "r.parquet: the column last_name holds INTEGER values (first on data row 2) where text is expected",
+        ),
+        (
+            None,
+            "birth_date",
+            "r.parquet: the column birth_date holds BIGINT values (first on data row 2) where "
+            "DATE/TIMESTAMP or text is expected",
+        ),
+        (
+            None,
+            "enrollment_start",
+            "r.parquet: the column enrollment_start holds DOUBLE values (first on data row "
+            "1) where DATE/TIMESTAMP or text is expected",
+        ),
+    ]
     assert result.rejected_by_reason == {"file: a Parquet column of the wrong type": 3}
 
 
@@ -244,5 +318,6 @@ def test_missing_and_repeated_columns_are_all_named(tmp_path: Path) -> None:
         ("last_name", "r.csv: the required column last_name is missing from the header"),
         ("county", "r.csv: the required column county is missing from the header"),
         ("plan_code", "r.csv: the required column plan_code is missing from the header"),
-        ("enrollment_start", "r.csv: the required column enrollment_start is missing from the header")]
+        ("enrollment_start", "r.csv: the required column enrollment_start is missing from the header"),
+    ]
     assert result.rejected_by_reason == {"file: a column named twice": 2, "file: a required column missing": 4}
