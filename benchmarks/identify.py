@@ -26,7 +26,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 AS_OF = "2026-06-30"
-DATA_VERSION = 2  # 2: claims bill a realistic pool of providers (NPIs), not a random NPI each
+DATA_VERSION = 3  # 2: claims bill a realistic pool of providers (NPIs); 3: members carry the roster's contact columns
 REPEATED = ("duckdb", "floor")  # short jobs, run --repeat times: their median is reported
 FLOOR_SQL = """
 SELECT COUNT(*), MAX(LENGTH(claim_id)), MAX(LENGTH(member_id)), MAX(service_from), MAX(service_to),
