@@ -217,6 +217,11 @@ STATIC_URL = "static/"
 CALAIM_DATA_DIR = Path(os.environ.get("CALAIM_DATA_DIR", VAR_DIR / "data"))
 # The largest file a browser or API client may upload, in megabytes (a 1M-member roster CSV is about 250 MB).
 CALAIM_UPLOAD_MAX_MB = int(os.environ.get("CALAIM_UPLOAD_MAX_MB", "1024"))
+# Where Django spools a large upload before the view streams it into the data folder: a private folder of calaim's,
+# never the machine's shared /tmp (the file is PHI).
+FILE_UPLOAD_TEMP_DIR = str(CALAIM_DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
+FILE_UPLOAD_PERMISSIONS = 0o600
 # Identification runs from the web app and API use Spark on this master URL (spark://host:7077) when set, else DuckDB.
 CALAIM_SPARK_MASTER = os.environ.get("CALAIM_SPARK_MASTER", "")
 # Files a plan's analysts may name on the server for identification runs: one folder per plan code (inbox/HPSJ/...).
