@@ -16,7 +16,13 @@ from django.db.models import Count, Q, QuerySet
 from calaim.access.scopes import plan_of
 from calaim.accounts.models import User
 from calaim.analytics.files import INPUTS, OUTPUT_FILES, output_path, server_file_path, server_files
-from calaim.analytics.models import IdentificationCandidate, IdentificationLoad, IdentificationRun, InputOrigin
+from calaim.analytics.models import (
+    IdentificationCandidate,
+    IdentificationLoad,
+    IdentificationRun,
+    InputOrigin,
+    RunStatus,
+)
 from calaim.analytics.policies import can_run_identification, can_view_identification_run
 from calaim.analytics.services import RunInput
 from calaim.analytics.uploads import StagedFile
@@ -80,7 +86,7 @@ def identification_output(user: User, run: IdentificationRun, kind: str) -> Path
     """A completed run's candidates or exclusions file; the plan's members it names go on the PHI read log."""
     can_view_identification_run(user, run).enforce()
     path = output_path(run.pk, kind) if kind in OUTPUT_FILES else None
-    if path is None or not run.status == "completed" or not path.is_file():
+    if path is None or run.status != RunStatus.COMPLETED or not path.is_file():
         raise NotFound("This run has no such file.")
     _note_file_members(run, path)
     return path

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from calaim.analytics.models import IdentificationCandidate, IdentificationRun
+from calaim.analytics.models import IdentificationCandidate, IdentificationRun, RunStatus
 from calaim.analytics.summary import run_summary, summary_rows, summary_title, summary_warnings
 from calaim.api.types import Day, Line
 
@@ -103,7 +103,7 @@ class RunOut(RunListOut):
 
     @staticmethod
     def resolve_summary(obj: IdentificationRun) -> dict[str, Any] | None:
-        if obj.status != "completed":
+        if obj.status != RunStatus.COMPLETED:
             return None
         summary = run_summary(obj)
         return {

@@ -20,7 +20,7 @@ from django.db import transaction
 from django_tasks import task
 
 from calaim.accounts.models import User
-from calaim.analytics.files import file_sha256, foreign_plan_row, output_path
+from calaim.analytics.files import file_sha256, foreign_plan_row, output_path, private_dir, run_folder
 from calaim.analytics.models import Engine, IdentificationLoad, IdentificationRun, InputOrigin, LoadStatus, RunSource
 from calaim.analytics.services import (
     RunInput,
@@ -80,6 +80,7 @@ def identification_run_execute(*, run_id: uuid.UUID | str) -> str:
     members, claims = Path(run.members_path), Path(run.claims_path)
     names = {str(members): ("members", run.members_name), str(claims): ("claims", run.claims_name)}
     hashes: dict[str, tuple[str, int]] = {}
+    private_dir(run_folder(run.pk))  # the outputs are PHI: calaim's own user only, as the uploads are
     try:
         for kind, path in (("members", members), ("claims", claims)):
             if getattr(run, f"{kind}_origin") == InputOrigin.SERVER:

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from calaim.accounts.models import User
-from calaim.analytics.models import IdentificationRun, RunSource
+from calaim.analytics.models import OPEN_LOAD_STATUSES, IdentificationRun, RunSource, RunStatus
 from calaim.analytics.policies import can_load_identification_candidates, can_run_identification
 from calaim.analytics.selectors import (
     identification_candidates,
@@ -116,7 +116,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
 def _run_context(request: HttpRequest, user: User, run: IdentificationRun) -> dict[str, Any]:
     loads = list(identification_loads(user, run))
     context: dict[str, Any] = {"run": run, "loads": loads, "busy": _busy(run, loads)}
-    if run.status == "completed":
+    if run.status == RunStatus.COMPLETED:
         pofs = identification_candidates_by_pof(user, run)
         pof = request.GET.get("pof", "")
         pof = pof if pof in pofs else ""
@@ -135,7 +135,7 @@ def _run_context(request: HttpRequest, user: User, run: IdentificationRun) -> di
 
 
 def _busy(run: IdentificationRun, loads: list[Any]) -> bool:
-    return not run.finished or any(load.status in ("queued", "running") for load in loads)
+    return not run.finished or any(load.status in OPEN_LOAD_STATUSES for load in loads)
 
 
 @verified_required
