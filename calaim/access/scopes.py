@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from calaim.accounts.models import User
 from calaim.core.errors import NotFound
+from calaim.core.paging import QueryChain
 from calaim.ecm.selectors import provider_caseload
 from calaim.members.models import Member
 from calaim.members.selectors import member_search_in
@@ -66,6 +67,9 @@ def member_visible(user: User | None, member_id: uuid.UUID) -> bool:
     return member_scope(user).filter(pk=member_id).exists()
 
 
-def member_search(user: User | None, query: str) -> QuerySet[Member]:
-    """Members in scope matching a CIN, a birth date or a name (see `member_search_in`)."""
-    return member_search_in(member_scope(user), query)
+def member_search(
+    user: User | None, query: str, *, related: tuple[str, ...] = ()
+) -> QuerySet[Member] | QueryChain:
+    """Members in scope matching a CIN, a birth date or a name, ordered, with `related` selected (see
+    `member_search_in`)."""
+    return member_search_in(member_scope(user), query, related=related)

@@ -77,7 +77,7 @@ class MemberSearch(Schema):
 @paginated
 def list_members(request: HttpRequest, search: Query[MemberSearch]) -> object:
     """Members in your scope, searched by CIN, name or birth date (YYYY-MM-DD)."""
-    return member_search(actor(request), search.q).select_related("plan", "county")
+    return member_search(actor(request), search.q, related=("plan", "county"))
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **READ_ERRORS})

@@ -23,7 +23,7 @@ from calaim.community_supports import limits, rules
 from calaim.community_supports.models import CsDelivery, CsLimitSettings, CsOffering, CsRequest, CsService
 from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.core.errors import ValidationFailed
-from calaim.members.facts import CriterionDef
+from calaim.members.facts import CriterionDef, MemberFacts
 from calaim.members.models import Member
 from calaim.members.selectors import member_facts
 from calaim.plans.models import Dated
@@ -73,12 +73,29 @@ def _delegation(member: Member, offering: CsOffering | None) -> rules.Delegation
     return rules.Delegation(str(member.delegated_to), offering is not None and offering.delegate_provides)
 
 
-def service_eligibility(member: Member, service: CsService, attested: set[str], day: dt.date) -> ServiceEligibility:
-    """Offered in the member's plan and county on the day, delegate routing, enrolled, then the checklist."""
-    offering = offering_for(member, service.code, day)
+def offerings_for(member: Member, day: dt.date) -> dict[str, CsOffering]:
+    """Each service offered in the member's plan and county on `day`, its latest offering (`offering_for` for all)."""
+    rows = CsOffering.objects.filter(Dated.in_force_on(day), plan_id=member.plan_id, county_id=member.county_id)
+    return {row.service_code: row for row in rows.order_by("service_code", "effective_from")}
+
+
+def service_eligibility(
+    member: Member,
+    service: CsService,
+    attested: set[str],
+    day: dt.date,
+    *,
+    known: tuple[MemberFacts, dict[str, CsOffering]] | None = None,
+) -> ServiceEligibility:
+    """Offered in the member's plan and county on the day, delegate routing, enrolled, then the checklist. `known`
+    is the member's facts and offerings on `day` when the caller asks about every service at once."""
+    if known:
+        facts, offering = known[0], known[1].get(service.code)
+    else:
+        facts, offering = member_facts(member, day), offering_for(member, service.code, day)
     result = rules.evaluate(
         service_definition(service),
-        member_facts(member, day),
+        facts,
         frozenset(attested),
         rules.Offering(member.plan.code, member.county.name, offering.effective_from if offering else None),
         _delegation(member, offering),
@@ -225,8 +242,9 @@ def what_could_member_get(member: Member, day: dt.date) -> list[dict[str, object
     settings = limit_settings_for(member, day)
     remaining = [asdict(r) for r in limits.remaining(usage_history(member), settings, day)]
     answers = []
+    known = (member_facts(member, day), offerings_for(member, day))  # read once, not once per service
     for service in services_in_force(day).values():
-        result = service_eligibility(member, service, set(), day)
+        result = service_eligibility(member, service, set(), day, known=known)
         if result.outcome == rules.NOT_OFFERED:
             continue
         needs_attestation = [c["label"] for c in result.criteria if not c["met"]]

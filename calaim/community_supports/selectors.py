@@ -8,8 +8,9 @@ from django.db.models import Q, QuerySet
 
 from calaim.access.scopes import is_active, member_condition
 from calaim.accounts.models import Role, User
-from calaim.community_supports.models import CsDelivery, CsRequest
+from calaim.community_supports.models import CsDelivery, CsRequest, CsService
 from calaim.core.errors import NotFound
+from calaim.plans.refcache import reference_cached
 from calaim.referrals.models import LoopEvent
 
 
@@ -41,3 +42,9 @@ def cs_loop_history(request: CsRequest) -> QuerySet[LoopEvent]:
 def cs_deliveries_of(requests: QuerySet[CsRequest]) -> QuerySet[CsDelivery]:
     """Deliveries recorded on the given (already scoped) requests."""
     return CsDelivery.objects.filter(request__in=requests)
+
+
+@reference_cached
+def cs_service_names() -> dict[str, str]:
+    """Each service code's name in its latest catalog version, so a retired service still shows its name."""
+    return dict(CsService.objects.order_by("code", "effective_from").values_list("code", "name"))

@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 
 from calaim.core.errors import ValidationFailed
 from calaim.core.models import AuditEvent
+from calaim.core.paging import QueryChain
 from calaim.members.facts import MemberFacts
 from calaim.members.models import Member
 from calaim.plans.selectors import excluded_program_order
@@ -22,22 +23,37 @@ _CIN_PREFIX = re.compile(r"[0-9]{1,8}[A-Za-z]?")
 _BIRTH_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 _ASCII_ALNUM = re.compile(r"[A-Z0-9]")
 BIRTH_EQUITY_RACES = frozenset({"black", "aian", "pacific_islander"})
+# Name search results, in the order of the index `member_name_order_idx` (see member_search_in).
+NAME_ORDER = ("last_key", "first_key", "cin")
 
 
-def member_search_in(members: QuerySet[Member], query: str) -> QuerySet[Member]:
+def member_search_in(
+    members: QuerySet[Member], query: str, *, related: tuple[str, ...] = ()
+) -> QuerySet[Member] | QueryChain:
     """Those of `members` matching a CIN (whole or its first digits), a birth date (YYYY-MM-DD or MM/DD/YYYY)
-    or a name ("last", "last, first" or "first last", each part a prefix); each kind uses an index."""
+    or a name ("last", "last, first" or "first last", each part a prefix); each kind uses an index.
+
+    Ordered so that an index hands over the first page without sorting every match: CINs by CIN, everything else
+    by name, case-insensitively, then CIN (`member_name_order_idx`). A name read two ways ("lee" as a last name
+    or a first name) lists the first reading's matches, then the second's, each in that order: one ordered query
+    per reading, chained (an OR of the two could not use either index's order, and would sort every GARCIA of the
+    plan for each page). `related` is selected with the members."""
     query = " ".join(query.split())
+    keys = members.select_related(*related).alias(last_key=Upper("last_name"), first_key=Upper("first_name"))
     if not query:
-        return members
+        return keys.order_by(*NAME_ORDER)
     birth_date = _parse_birth_date(query)
     if birth_date is not None:
-        return members.filter(birth_date=birth_date)
+        return keys.filter(birth_date=birth_date).order_by(*NAME_ORDER)
     if _CIN_PREFIX.fullmatch(query):
         cin = query.upper()
-        return members.filter(cin=cin) if len(cin) == _CIN_LENGTH else members.filter(_prefix("cin", cin))
-    keys = members.alias(last_key=Upper("last_name"), first_key=Upper("first_name"))
-    return keys.filter(_name_condition(query))
+        return keys.filter(Q(cin=cin) if len(cin) == _CIN_LENGTH else _prefix("cin", cin)).order_by("cin")
+    first, *others = _name_readings(query)
+    parts, earlier = [keys.filter(first).order_by(*NAME_ORDER)], first
+    for reading in others:
+        parts.append(keys.filter(reading & ~earlier).order_by(*NAME_ORDER))  # no member twice
+        earlier |= reading
+    return QueryChain(*parts) if others else parts[0]
 
 
 def member_match(cin: str, birth_date: dt.date, *, plan_id: int | None = None) -> Member:
@@ -82,35 +98,40 @@ def _parse_birth_date(query: str) -> dt.date | None:
     return None
 
 
-def _name_condition(query: str) -> Q:
-    """ "last, first" is explicit; otherwise the whole text as a last name, or the first word as the first
-    name and the rest as the last name ("Ana De La Cruz"); one word matches a first name too."""
+def _name_readings(query: str) -> list[Q]:
+    """The ways to read a name, most likely first: "last, first" is explicit; otherwise the whole text as a last
+    name, then the first word as the first name and the rest as the last name ("Ana De La Cruz"); one word is
+    a last name, then a first name."""
     if "," in query:
         last, _, first = (part.strip() for part in query.partition(","))
         condition = _prefix("last_key", last.upper())
-        return condition & _prefix("first_key", first.upper()) if first else condition
+        return [condition & _prefix("first_key", first.upper()) if first else condition]
     words = query.upper().split(" ")
-    condition = _prefix("last_key", " ".join(words))
+    whole = _prefix("last_key", " ".join(words))
     if len(words) == 1:
-        return condition | _prefix("first_key", words[0])
-    return condition | (_prefix("first_key", words[0]) & _prefix("last_key", " ".join(words[1:])))
+        return [whole, _prefix("first_key", words[0])]
+    return [whole, _prefix("first_key", words[0]) & _prefix("last_key", " ".join(words[1:]))]
 
 
 def _prefix(key: str, prefix: str) -> Q:
     """Rows whose `key` starts with `prefix`, asked as a range that an ordinary B-tree index answers on SQLite
     and PostgreSQL alike (LIKE would need a NOCASE column on SQLite and a pattern opclass on PostgreSQL).
 
-    The range is drawn around the prefix's leading letters and digits only, because some collations skip
-    punctuation and spaces, so that it never leaves out a match; `startswith` then keeps exactly the matches."""
-    condition = Q(**{f"{key}__startswith": prefix})
+    A prefix of letters and digits is the range alone: exact under a bytewise collation (SQLite's, PostgreSQL's
+    C), and under a linguistic one it also finds what differs only by accents or punctuation past the prefix
+    (GARCÍA for GARCIA). Asking `startswith` too would make PostgreSQL count the condition twice, expect a few
+    hundred GARCIAs where there are twenty thousand, and sort them all rather than read its index in order. A
+    prefix with punctuation or spaces ("o'b", "de la") keeps `startswith`, with the range drawn around its
+    leading letters and digits, because some collations skip punctuation and spaces."""
     core = prefix
     while core and not _ASCII_ALNUM.fullmatch(core[-1]):
         core = core[:-1]
     if not core:
-        return condition
-    condition &= Q(**{f"{key}__gte": core})
+        return Q(**{f"{key}__startswith": prefix})
     upper = _successor(core)
-    return condition & Q(**{f"{key}__lt": upper}) if upper else condition
+    condition = Q(**{f"{key}__gte": core}) & Q(**{f"{key}__lt": upper}) if upper else Q(**{f"{key}__gte": core})
+    exact = core == prefix and upper is not None and all(_ASCII_ALNUM.fullmatch(c) for c in core)
+    return condition if exact else condition & Q(**{f"{key}__startswith": prefix})
 
 
 def _successor(core: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Reading reference data in force on a date."""
+"""Reading reference data in force on a date, each answer kept for a minute (calaim.plans.refcache)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from calaim.plans.models import (
     ProgramSettings,
     ReferralSourceType,
 )
+from calaim.plans.refcache import reference_cached
 
 D = TypeVar("D", bound=Dated)
 
 
+@reference_cached
 def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
     """The plan's settings in force on `day`; a plan must have settings for every day it operates."""
     found = ProgramSettings.objects.filter(Dated.in_force_on(day), plan=plan).order_by("-effective_from").first()
@@ -28,6 +30,7 @@ def program_settings_for(plan: Plan, day: dt.date) -> ProgramSettings:
     return found
 
 
+@reference_cached
 def latest_by_code(model: type[D], day: dt.date) -> dict[str, D]:
     """Code to the latest version in force on `day`, for dated reference data keyed by `code`."""
     latest: dict[str, D] = {}
@@ -36,11 +39,13 @@ def latest_by_code(model: type[D], day: dt.date) -> dict[str, D]:
     return latest
 
 
+@reference_cached
 def pofs_in_force(day: dt.date) -> list[PopulationOfFocus]:
     """Each POF code's definition in force on `day` (the latest version)."""
     return list(latest_by_code(PopulationOfFocus, day).values())
 
 
+@reference_cached
 def go_live_windows(plan_id: int, county_id: int) -> dict[str, list[tuple[dt.date, dt.date | None]]]:
     """POF code to the periods it is live for a plan and county (from, to inclusive or open)."""
     windows: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
@@ -57,6 +62,7 @@ def discontinuation_reason_get(code: str, day: dt.date, *, field: str = "reason"
     return found
 
 
+@reference_cached
 def referral_source_get(code: str, day: dt.date, *, field: str = "source_type") -> ReferralSourceType:
     found = ReferralSourceType.objects.filter(Dated.in_force_on(day), code=code).first()
     if found is None:
@@ -65,6 +71,7 @@ def referral_source_get(code: str, day: dt.date, *, field: str = "source_type") 
     return found
 
 
+@reference_cached
 def excluded_program_order(day: dt.date) -> tuple[str, ...]:
     """Codes of the programs ECM may not duplicate, in force on `day`, in the order exclusions are reported."""
     return tuple(ExcludedProgram.objects.filter(Dated.in_force_on(day)).values_list("code", flat=True))

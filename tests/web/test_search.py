@@ -34,7 +34,7 @@ def people(network):
 
 
 def _found(user, query: str) -> set[str]:
-    return set(member_search(user, query).values_list("last_name", "cin"))
+    return {(m.last_name, m.cin) for m in member_search(user, query)}
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from calaim.community_supports.models import CsService
+from calaim.community_supports.selectors import cs_service_names
 
 register = template.Library()
 
@@ -15,5 +15,4 @@ def cs_service(code: str) -> str:
 
     The latest catalog version's name, so a retired service still shows its name; the code when unknown.
     """
-    name = CsService.objects.filter(code=code).order_by("-effective_from").values_list("name", flat=True).first()
-    return name or code
+    return cs_service_names().get(code) or code

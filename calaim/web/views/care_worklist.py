@@ -10,6 +10,7 @@ from calaim.accounts.models import User
 from calaim.careplans.models import OPEN_TASK_STATUSES
 from calaim.careplans.selectors import outreach_pending_scope, task_scope
 from calaim.core.clock import plan_today
+from calaim.core.paging import WORKLIST_ROWS, shown
 from calaim.ecm.selectors import enrollment_scope
 from calaim.web.views.roster_facts import worklist_context
 
@@ -31,16 +32,21 @@ def care_manager_worklist(user: User) -> dict[str, Any]:
         .annotate(next_review_on=F("care_plan__next_review_on"))
         .order_by("member__last_name", "member__first_name")
     )
+    # Each list shows its first WORKLIST_ROWS with its count: a provider with thousands of members is not one page.
     return {
-        "new_assignments": outreach_pending_scope(user, attempted=False)
-        .select_related("member")
-        .order_by("-assigned_at"),
-        "outreach_due": outreach_pending_scope(user, attempted=True)
-        .select_related("member")
-        .order_by("last_attempt_on", "assigned_at"),
-        "tasks_overdue": [t for t in tasks if t.due_date < today],
-        "tasks_today": [t for t in tasks if t.due_date == today],
-        "caseload": caseload,
+        "new_assignments": shown(
+            outreach_pending_scope(user, attempted=False).select_related("member").order_by("-assigned_at"),
+            WORKLIST_ROWS,
+        ),
+        "outreach_due": shown(
+            outreach_pending_scope(user, attempted=True)
+            .select_related("member")
+            .order_by("last_attempt_on", "assigned_at"),
+            WORKLIST_ROWS,
+        ),
+        "tasks_overdue": shown(tasks.filter(due_date__lt=today), WORKLIST_ROWS),
+        "tasks_today": shown(tasks.filter(due_date=today), WORKLIST_ROWS),
+        "caseload": shown(caseload, WORKLIST_ROWS),
         "today": today,
         **worklist_context(user),
     }

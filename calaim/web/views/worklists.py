@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from calaim.accounts.models import Role, User
 from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
 from calaim.community_supports.selectors import cs_request_scope
+from calaim.core.paging import WORKLIST_ROWS, page_number, page_of, shown
 from calaim.ecm.selectors import enrollment_scope
 from calaim.network.selectors import ecm_contracts_of
 from calaim.referrals.models import ReferralForm, ReferralStatus
@@ -84,7 +84,7 @@ def _supervisor(user: User) -> dict[str, Any]:
     return {
         "by_manager": by_manager,
         "capacity": capacity,
-        "caseload": enrollments.order_by("member__last_name"),
+        "caseload": shown(enrollments.order_by("member__last_name", "member__first_name", "pk"), WORKLIST_ROWS),
         **worklist_context(user),
     }
 
@@ -129,8 +129,9 @@ def _search_context(user: User, request: HttpRequest) -> dict[str, Any]:
     query = request.GET.get("q", "").strip()
     page = None
     if query:
-        results = member_search(user, query).select_related("county").order_by("last_name", "first_name", "cin")
-        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Ordered by the search's own index; counted no further than the page needs (calaim.core.paging).
+        results = member_search(user, query, related=("county",))
+        page = page_of(results, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
     return {"query": query, "page": page}
 
 
