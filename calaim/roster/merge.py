@@ -35,7 +35,6 @@ from calaim.roster.merge_sql import (
     PROGRAMS_KEY,
     START_KEY,
     Dialect,
-    Field,
     Kind,
     fields_present,
     program_bit,
@@ -46,7 +45,6 @@ from calaim.roster.vocabulary import RosterKeys
 
 TEMP_TABLES = (
     "roster_latest",
-    "roster_exact",
     "roster_span",
     "roster_prog_open",
     "roster_prog_new",
@@ -128,7 +126,7 @@ class RosterMerge:
 
     def _temp(self, name: str, select: str, *, indexes: tuple[str, ...] = (), **more: Any) -> None:
         self.run(f"CREATE TEMP TABLE {name} AS {select}", **more)
-        for column in indexes:
+        for column in indexes if self.d.indexes_temporary_tables else ():
             self.cursor.execute(f"CREATE INDEX {name}_{column} ON {name} ({column})")
         if self.d.postgres:
             self.cursor.execute(f"ANALYZE {name}")
@@ -140,50 +138,52 @@ class RosterMerge:
             f"""UPDATE roster_stage SET member_id = m.id, is_new = FALSE, old_plan_id = m.plan_id
                 FROM {MEMBER} m WHERE m.cin = roster_stage.cin"""
         )
-        for column in ("file_row", "cin", "member_id"):
-            self.cursor.execute(f"CREATE INDEX roster_stage_{column} ON roster_stage ({column})")
-        if self.d.postgres:
+        if self.d.indexes_temporary_tables:
+            for column in ("file_row", "cin", "member_id"):
+                self.cursor.execute(f"CREATE INDEX roster_stage_{column} ON roster_stage ({column})")
+        else:
             # Autovacuum never analyzes temporary tables; the joins below need the join columns' statistics.
             self.cursor.execute("ANALYZE roster_stage (file_row, cin, member_id, is_new)")
 
     def _spans(self) -> None:
-        """Each row's span of this plan before (the one starting on the row's start, else the latest) and after."""
+        """The rows whose span of this plan must be written: a new span (a new member, a new start), or the end (or,
+        for a start the plan corrected to an earlier day, the start) of the span before. The span a row continues is
+        the plan's span starting on the row's start if any, else the member's latest span of the plan."""
         self._temp(
             "roster_latest",
-            f"""SELECT member_id, id, start_date, end_date FROM (
+            f"""SELECT member_id, id, start_date, end_date, spans FROM (
                   SELECT es.member_id, es.id, es.start_date, es.end_date,
+                         COUNT(*) OVER (PARTITION BY es.member_id) AS spans,
                          ROW_NUMBER() OVER (PARTITION BY es.member_id ORDER BY es.start_date DESC, es.id DESC) AS rn
-                  FROM {SPAN} es JOIN roster_stage s ON s.member_id = es.member_id
-                  WHERE es.plan_id = %(plan)s AND NOT s.is_new) ranked
+                  FROM {SPAN} es WHERE es.plan_id = %(plan)s) ranked
                 WHERE rn = 1""",
             indexes=("member_id",),
         )
-        self._temp(
-            "roster_exact",
-            f"""SELECT s.file_row, MAX(es.id) AS id
-                FROM roster_stage s
-                JOIN {SPAN} es ON es.member_id = s.member_id AND es.plan_id = %(plan)s
-                                  AND es.start_date = s.enrollment_start
-                WHERE NOT s.is_new GROUP BY s.file_row""",
-            indexes=("file_row",),
-        )
+        # An earlier span starting on the row's start is looked up only for the rare member with several spans whose
+        # latest starts on another day.
+        older = f"""CASE WHEN l.spans > 1 AND l.start_date <> s.enrollment_start THEN
+                      (SELECT MAX(e.id) FROM {SPAN} e WHERE e.member_id = s.member_id AND e.plan_id = %(plan)s
+                                                         AND e.start_date = s.enrollment_start) END"""
         kept_end = "c.row_end" if self.end_present else "CASE WHEN c.span_case IN ('A', 'C') THEN c.old_end END"
         self._temp(
             "roster_span",
             f"""SELECT c.file_row, c.member_id, c.span_case, c.span_id, c.old_start, c.old_end,
                        c.new_start, {kept_end} AS new_end
-                FROM (SELECT s.file_row, s.member_id, s.enrollment_start AS new_start, s.enrollment_end AS row_end,
-                        CASE WHEN x.id IS NOT NULL THEN 'A' WHEN l.id IS NULL THEN 'D'
-                             WHEN l.start_date < s.enrollment_start
-                                  AND (l.end_date IS NULL OR l.end_date >= s.enrollment_start) THEN 'B'
-                             WHEN l.start_date > s.enrollment_start THEN 'C' ELSE 'D' END AS span_case,
-                        COALESCE(x.id, l.id) AS span_id,
-                        CASE WHEN x.id IS NOT NULL THEN e.start_date ELSE l.start_date END AS old_start,
-                        CASE WHEN x.id IS NOT NULL THEN e.end_date ELSE l.end_date END AS old_end
-                      FROM roster_stage s
-                      LEFT JOIN roster_exact x ON x.file_row = s.file_row
-                      LEFT JOIN {SPAN} e ON e.id = x.id
-                      LEFT JOIN roster_latest l ON l.member_id = s.member_id) c""",
+                FROM (SELECT b.file_row, b.member_id, b.new_start, b.row_end,
+                        CASE WHEN b.older_id IS NOT NULL OR b.latest_start = b.new_start THEN 'A'
+                             WHEN b.latest_id IS NULL THEN 'D'
+                             WHEN b.latest_start < b.new_start
+                                  AND (b.latest_end IS NULL OR b.latest_end >= b.new_start) THEN 'B'
+                             WHEN b.latest_start > b.new_start THEN 'C' ELSE 'D' END AS span_case,
+                        COALESCE(b.older_id, b.latest_id) AS span_id,
+                        CASE WHEN b.older_id IS NULL THEN b.latest_start ELSE b.new_start END AS old_start,
+                        CASE WHEN b.older_id IS NULL THEN b.latest_end
+                             ELSE (SELECT e.end_date FROM {SPAN} e WHERE e.id = b.older_id) END AS old_end
+                      FROM (SELECT s.file_row, s.member_id, s.enrollment_start AS new_start,
+                                   s.enrollment_end AS row_end, l.id AS latest_id, l.start_date AS latest_start,
+                                   l.end_date AS latest_end, {older} AS older_id
+                            FROM roster_stage s LEFT JOIN roster_latest l ON l.member_id = s.member_id) b) c
+                WHERE c.span_case <> 'A' OR {self.d.distinct("c.old_end", kept_end)}""",
             indexes=("file_row",),
         )
 
@@ -237,8 +237,8 @@ class RosterMerge:
         d = self.d
         field_changed = {f.key: d.distinct(f"m.{f.column}", f"s.{f.stage}") for f in self.fields}
         plan_changed = "(s.old_plan_id <> %(plan)s)"
-        start_changed = d.distinct("sp.old_start", "sp.new_start")
-        end_changed = d.distinct("sp.old_end", "sp.new_end")
+        start_changed = f"(sp.file_row IS NOT NULL AND {d.distinct('sp.old_start', 'sp.new_start')})"
+        end_changed = f"(sp.file_row IS NOT NULL AND {d.distinct('sp.old_end', 'sp.new_end')})"
         programs_changed = "(COALESCE(pm.changed, 0) = 1)"
         fields_changed = " OR ".join([*field_changed.values(), plan_changed])
         old_programs = programs_text("COALESCE(pm.old_mask, 0)", self.source.programs)
@@ -267,10 +267,11 @@ class RosterMerge:
             else "FALSE"
         )
         newly_dsnp = "(s.dsnp AND NOT m.dsnp)" if "dsnp" in self.source.present else "FALSE"
+        # The new values of the fields this file sets (the names, delegate and others samples and facts read too).
+        carried = ", ".join(f"s.{f.stage}" for f in FIELDS if f in self.fields or f.stage == "delegated_id")
         self._temp(
             "roster_change",
-            f"""SELECT s.file_row, s.member_id, s.cin, s.first_name, s.last_name, s.old_plan_id,
-                       sp.new_start, sp.new_end, s.delegated_id,
+            f"""SELECT s.file_row, s.member_id, s.cin, s.old_plan_id, sp.new_start, sp.new_end, {carried},
                        ({fields_changed}) AS fields_changed,
                        {plan_changed} AS moved,
                        (sp.new_end IS NOT NULL AND sp.new_end < %(as_of)s
@@ -280,9 +281,9 @@ class RosterMerge:
                        {before} AS before, {after} AS after
                 FROM roster_stage s
                 JOIN {MEMBER} m ON m.id = s.member_id
-                JOIN roster_span sp ON sp.file_row = s.file_row
+                LEFT JOIN roster_span sp ON sp.file_row = s.file_row
                 LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
-                WHERE NOT s.is_new AND ({fields_changed} OR {start_changed} OR {end_changed} OR {programs_changed})""",
+                WHERE NOT s.is_new AND ({fields_changed} OR sp.file_row IS NOT NULL OR {programs_changed})""",
             indexes=("member_id",),
         )
 
@@ -303,65 +304,6 @@ class RosterMerge:
                   AND (es.end_date IS NULL OR es.end_date >= %(as_of)s)""",
         )
 
-    # ---- write: apply what compare found -----------------------------------------------------------------------------
-
-    def write_members(self, now: Any) -> None:
-        """New members, then the changed fields of existing ones (the file's fields; the plan when it moved)."""
-        columns = ", ".join(f.column for f in FIELDS)
-        values = ", ".join(f"s.{f.stage}" for f in FIELDS)
-        self.run(
-            f"""INSERT INTO {MEMBER} (id, created_at, updated_at, cin, plan_id, {columns})
-                SELECT s.member_id, %(now)s, %(now)s, s.cin, %(plan)s, {values}
-                FROM roster_stage s WHERE s.is_new ORDER BY s.member_id""",
-            now=now,
-        )
-        sets = ", ".join(f"{f.column} = x.{f.stage}" for f in self.fields)
-        stage_columns = ", ".join(f"s.{f.stage}" for f in self.fields)
-        self.run(
-            f"""UPDATE {MEMBER} SET {sets}, plan_id = %(plan)s, updated_at = %(now)s
-                FROM (SELECT c.member_id, {stage_columns} FROM roster_change c
-                      JOIN roster_stage s ON s.file_row = c.file_row WHERE c.fields_changed) x
-                WHERE {MEMBER}.id = x.member_id""",
-            now=now,
-        )
-
-    def write_spans(self) -> None:
-        d = self.d
-        self.run(
-            f"""UPDATE {SPAN} SET end_date = {d.day_before("x.new_start")}
-                FROM (SELECT member_id, old_plan_id, new_start FROM roster_change WHERE moved) x
-                WHERE {SPAN}.member_id = x.member_id AND {SPAN}.plan_id = x.old_plan_id
-                  AND {SPAN}.start_date < x.new_start
-                  AND ({SPAN}.end_date IS NULL OR {SPAN}.end_date >= x.new_start)"""
-        )
-        for case, sets, condition in (
-            ("B", f"end_date = {d.day_before('x.new_start')}", "TRUE"),
-            ("C", "start_date = x.new_start, end_date = x.new_end", "TRUE"),
-            ("A", "end_date = x.new_end", d.distinct("x.old_end", "x.new_end")),
-        ):
-            self.run(
-                f"""UPDATE {SPAN} SET {sets}
-                    FROM (SELECT span_id, new_start, old_end, new_end FROM roster_span WHERE span_case = '{case}') x
-                    WHERE {SPAN}.id = x.span_id AND {condition}"""
-            )
-        self.run(
-            f"""INSERT INTO {SPAN} (member_id, plan_id, start_date, end_date)
-                SELECT member_id, %(plan)s, new_start, new_end FROM roster_span WHERE span_case IN ('B', 'D')
-                ORDER BY member_id"""
-        )
-        self.run(f"UPDATE {SPAN} SET end_date = %(day_before)s WHERE id IN (SELECT span_id FROM roster_term)")
-
-    def write_programs(self) -> None:
-        self.run(f"DELETE FROM {PROGRAM} WHERE id IN (SELECT id FROM roster_prog_close WHERE start_date >= %(as_of)s)")
-        self.run(
-            f"""UPDATE {PROGRAM} SET end_date = %(day_before)s
-                WHERE id IN (SELECT id FROM roster_prog_close WHERE start_date < %(as_of)s)"""
-        )
-        self.run(
-            f"""INSERT INTO {PROGRAM} (member_id, program_code, start_date, end_date)
-                SELECT member_id, code, %(as_of)s, NULL FROM roster_prog_new"""
-        )
-
     def created_json(self) -> str:
         """Every field of a new member, as its audit event's `after`."""
         d = self.d
@@ -374,38 +316,6 @@ class RosterMerge:
         ]
         return d.json_object(pairs)
 
-    def write_audit(self, *, now: Any, actor_id: int | None, actor_label: str, reason: str) -> None:
-        d = self.d
-        insert = """INSERT INTO core_auditevent
-                      (at, actor_id, actor_label, action, member_id, object_type, object_id, before, after, reason)"""
-        common = {"now": now, "actor": actor_id, "label": actor_label, "reason": reason}
-        self.run(
-            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_created', s.member_id, 'members.member',
-                       {d.uuid_text("s.member_id")}, NULL, {self.created_json()}, %(reason)s
-                FROM roster_stage s WHERE s.is_new ORDER BY s.member_id""",
-            **common,
-        )
-        self.run(
-            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s,
-                       CASE WHEN moved THEN 'member.roster_moved' WHEN termed THEN 'member.roster_termed'
-                            ELSE 'member.roster_updated' END,
-                       member_id, 'members.member', {d.uuid_text("member_id")}, before, after, %(reason)s
-                FROM roster_change ORDER BY file_row""",
-            **common,
-        )
-        old_end = "CASE WHEN COUNT(old_end) < COUNT(*) THEN NULL ELSE MAX(old_end) END"
-        self.run(
-            f"""{insert} SELECT %(now)s, %(actor)s, %(label)s, 'member.roster_termed', member_id, 'members.member',
-                       {d.uuid_text("member_id")}, {d.json_object([(END_KEY, old_end)])},
-                       {d.json_object([(END_KEY, "%(day_before)s")])}, %(reason)s
-                FROM roster_term GROUP BY member_id""",
-            **common,
-        )
-
     def drop(self) -> None:
         for name in TEMP_TABLES:
             self.cursor.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def field_by_key() -> dict[str, Field]:
-    return {f.key: f for f in FIELDS}

@@ -19,6 +19,7 @@ from calaim.roster.merge import MergeInput, RosterMerge
 from calaim.roster.merge_progress import LoadProgress
 from calaim.roster.merge_report import merge_changes, merge_counts, merge_samples
 from calaim.roster.merge_sql import program_codes
+from calaim.roster.merge_write import write_audit, write_members, write_programs, write_spans
 from calaim.roster.models import LoadStatus, RosterLoad
 from calaim.roster.reader import RosterRead
 from calaim.roster.vocabulary import roster_keys, roster_vocabulary
@@ -210,12 +211,12 @@ def _write(merge: RosterMerge, load: RosterLoad, progress: LoadProgress, *, dsnp
     now = timezone.now()
     steps = 5
     progress("Writing members", 0, steps)
-    merge.write_members(now)
+    write_members(merge, now)
     progress("Writing enrollment spans and programs", 1, steps)
-    merge.write_spans()
-    merge.write_programs()
+    write_spans(merge)
+    write_programs(merge)
     progress("Writing the audit trail", 2, steps)
-    merge.write_audit(now=now, actor_id=_actor_id(load), actor_label=load_label(load), reason=load_reason(load))
+    write_audit(merge, now=now, actor_id=_actor_id(load), actor_label=load_label(load), reason=load_reason(load))
     progress("Raising roster facts", 3, steps)
     facts = facts_raise(load=load, changes=merge_changes(merge, dsnp_excludes_ecm=dsnp_excludes_ecm))
     merge.drop()

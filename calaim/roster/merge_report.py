@@ -22,7 +22,7 @@ from typing import Any
 
 from calaim.roster.consequences import MemberRosterChange
 from calaim.roster.merge import RosterMerge
-from calaim.roster.merge_sql import END_KEY, PLAN_KEY, PROGRAMS_KEY, programs_text
+from calaim.roster.merge_sql import END_KEY, FIELDS, PLAN_KEY, PROGRAMS_KEY
 from calaim.roster.models import FactKind
 
 SAMPLE_SIZE = 50
@@ -74,10 +74,11 @@ def merge_counts(merge: RosterMerge) -> dict[str, int]:
 def merge_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
     """Up to 50 members per kind of change, in file order: {cin, name, changes: {field: [before, after]}}."""
     samples: dict[str, list[dict[str, Any]]] = {}
+    # The rows first, then their JSON: built for 50 rows, not for every new member before the sort.
     merge.run(
         f"""SELECT s.cin, s.first_name, s.last_name, NULL, {merge.created_json()}
-            FROM roster_stage s WHERE s.is_new
-            ORDER BY s.file_row LIMIT {SAMPLE_SIZE}"""
+            FROM (SELECT * FROM roster_stage WHERE is_new ORDER BY file_row LIMIT {SAMPLE_SIZE}) s
+            ORDER BY s.file_row"""
     )
     samples["created"] = _rows(merge, merge.cursor.fetchall())
     for kind, condition in (
@@ -107,40 +108,38 @@ def merge_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
 
 
 def _flag_samples(merge: RosterMerge) -> dict[str, list[dict[str, Any]]]:
-    """Members newly in an excluding program, newly delegated, newly D-SNP (new members too)."""
-    d = merge.d
-    old_programs = programs_text("COALESCE(pm.old_mask, 0)", merge.source.programs)
-    queries = {
+    """Members newly in an excluding program, newly delegated, newly D-SNP: members calaim had (their changed
+    value before and after), then new members (their value)."""
+    kinds = {
+        # kind: (the column it needs, the audit key, which changed members, which new members)
         "excluded": (
+            "other_programs",
             PROGRAMS_KEY,
-            f"CASE WHEN s.is_new THEN NULL ELSE {old_programs} END",
-            "s.other_programs",
-            "s.member_id IN (SELECT member_id FROM roster_prog_new)",
+            "member_id IN (SELECT member_id FROM roster_prog_new)",
+            "s.other_programs <> ''",
         ),
-        "delegated": (
-            "delegated_to",
-            "m.delegated_to_id",
-            "s.delegated_id",
-            f"s.delegated_id IS NOT NULL AND (s.is_new OR {d.distinct('m.delegated_to_id', 's.delegated_id')})",
-        ),
-        "dsnp": ("dsnp", "m.dsnp", "s.dsnp", "s.dsnp AND (s.is_new OR NOT m.dsnp)"),
+        "delegated": ("delegated_to", "delegated_to", "newly_delegated", "s.delegated_id IS NOT NULL"),
+        "dsnp": ("dsnp", "dsnp", "newly_dsnp", "s.dsnp"),
     }
-    present = {"excluded": "other_programs", "delegated": "delegated_to", "dsnp": "dsnp"}
     samples: dict[str, list[dict[str, Any]]] = {}
-    for kind, (key, before, after, condition) in queries.items():
-        if present[kind] not in merge.source.present:
-            samples[kind] = []
+    for kind, (column, key, changed, new) in kinds.items():
+        samples[kind] = []
+        if column not in merge.source.present:
             continue
         merge.run(
-            f"""SELECT s.cin, s.first_name, s.last_name, {before}, {after}
-                FROM roster_stage s
-                LEFT JOIN members_member m ON m.id = s.member_id
-                LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
-                WHERE {condition} ORDER BY s.file_row LIMIT {SAMPLE_SIZE}"""
+            f"""SELECT cin, first_name, last_name, before, after FROM roster_change WHERE {changed}
+                ORDER BY file_row LIMIT {SAMPLE_SIZE}"""
         )
-        samples[kind] = [
-            _sample(cin, first, last, _readable(merge, {key: [_plain(old, key), _plain(new, key)]}))
-            for cin, first, last, old, new in merge.cursor.fetchall()
+        for sample in _rows(merge, merge.cursor.fetchall()):
+            samples[kind].append({**sample, "changes": {key: sample["changes"][key]}})
+        value = next(f for f in FIELDS if f.key == key).stage if key != PROGRAMS_KEY else "other_programs"
+        merge.run(
+            f"""SELECT s.cin, s.first_name, s.last_name, s.{value} FROM roster_stage s
+                WHERE s.is_new AND {new} ORDER BY s.file_row LIMIT {SAMPLE_SIZE - len(samples[kind])}"""
+        )
+        samples[kind] += [
+            _sample(cin, first, last, _readable(merge, {key: [None, _plain(after, key)]}))
+            for cin, first, last, after in merge.cursor.fetchall()
         ]
     return samples
 

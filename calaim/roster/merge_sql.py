@@ -112,11 +112,16 @@ class Dialect:
         return f"({expr} - 1)" if self.postgres else f"date({expr}, '-1 day')"
 
     def stage_member_columns(self) -> str:
-        """The staging table's member columns: a new member's id (made by PostgreSQL as the row is copied; on SQLite
-        staged by Python, Django keeping UUIDs there as 32 hex digits), replaced by the stored member's if any."""
+        """The staging table's member columns: the id a new member would get (merge_stage.member_ids), replaced by
+        the stored member's when the CIN is known, with that member's plan."""
         if self.postgres:
-            return "member_id uuid DEFAULT gen_random_uuid(), is_new boolean DEFAULT TRUE, old_plan_id bigint"
+            return "member_id uuid, is_new boolean DEFAULT TRUE, old_plan_id bigint"
         return "member_id text, is_new integer DEFAULT 1, old_plan_id integer"
+
+    @property
+    def indexes_temporary_tables(self) -> bool:
+        """SQLite joins through indexes; PostgreSQL hashes the staged rows in the load's memory instead."""
+        return not self.postgres
 
     def uuid_text(self, expr: str) -> str:
         """A UUID as str(uuid) writes it (the audit trail's object_id and JSON values)."""

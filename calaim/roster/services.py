@@ -182,7 +182,8 @@ def _run(load: RosterLoad, *, apply: bool, progress: Progress | None) -> RosterL
     except DomainError as refusal:
         return _finish(load, LoadOutcome.failed(refusal.message))
     except Exception as exc:
-        logger.exception("Roster load %s failed", load.pk)
+        # The reason goes on the load's row, which only the plan's analysts see: a database error can quote a row.
+        logger.error("Roster load %s failed (%s); the load's message says why", load.pk, type(exc).__name__)
         return _finish(load, LoadOutcome.failed(f"{type(exc).__name__}: {exc}"))
     finally:
         tracker.close()

@@ -151,8 +151,11 @@ def test_the_mass_termination_guard_refuses_and_writes_nothing_unless_allowed(lo
 def test_the_guard_percent_is_the_plans_dated_setting(loader: Loader) -> None:
     everyone = [row(cin) for cin in cins(20)]
     loader.apply(everyone)
-    Plan.objects.get(code="HPSJ").program_settings.update(roster_mass_term_percent=10)
-    assert loader.apply(everyone[:18]).status == LoadStatus.APPLIED
+    for settings in Plan.objects.get(code="HPSJ").program_settings.all():  # as the admin saves them
+        settings.roster_mass_term_percent = 10
+        settings.save()
+    load = loader.apply(everyone[:18])
+    assert load.status == LoadStatus.APPLIED, load.message
 
 
 def test_a_cin_of_another_plan_moves_with_its_history(loader: Loader) -> None:
@@ -273,3 +276,38 @@ def _state() -> tuple[Any, ...]:
         sorted(MemberProgram.objects.values_list("member__cin", "program_code", "end_date")),
         AuditEvent.objects.filter(object_type="members.member").count(),
     )
+
+
+def test_a_row_continues_an_earlier_span_with_its_start_and_an_earlier_start_corrects_the_latest(
+    loader: Loader,
+) -> None:
+    loader.apply([row("91000000A", enrollment_end="2024-12-31"), row("91000001A", enrollment_start="2025-03-01")])
+    loader.apply([row("91000000A", enrollment_start="2025-03-01"), row("91000001A", enrollment_start="2025-03-01")])
+    assert _spans("91000000A") == [
+        ("HPSJ", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        ("HPSJ", dt.date(2025, 3, 1), None),
+    ]
+    events = len(_events())
+
+    # The earlier span is the one starting on the row's start: its end is the row's, the latest is left alone.
+    load = loader.apply(
+        [row("91000000A", enrollment_end="2025-01-31"), row("91000001A", enrollment_start="2024-06-01")]
+    )
+    assert _spans("91000000A") == [
+        ("HPSJ", dt.date(2024, 1, 1), dt.date(2025, 1, 31)),
+        ("HPSJ", dt.date(2025, 3, 1), None),
+    ]
+    # The latest span started later than the row says: its start is corrected.
+    assert _spans("91000001A") == [("HPSJ", dt.date(2024, 6, 1), None)]
+    assert load.counts["updated"] == 2
+    earlier, corrected = _events()[events:]
+    assert (earlier.before, earlier.after) == ({"enrollment_end": "2024-12-31"}, {"enrollment_end": "2025-01-31"})
+    assert (corrected.before, corrected.after) == (
+        {"enrollment_start": "2025-03-01"},
+        {"enrollment_start": "2024-06-01"},
+    )
+    # The same file again (other bytes): the earlier span already ends there, nothing changes.
+    again = loader.apply(
+        [row("91000001A", enrollment_start="2024-06-01"), row("91000000A", enrollment_end="2025-01-31")]
+    )
+    assert again.counts["unchanged"] == 2 and len(_events()) == events + 2
