@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 COUNT_AHEAD = 1_000
 MAX_PAGE = 40_000
 # Rows a worklist shows of each of its lists (with the list's count): the first, most urgent ones.
-WORKLIST_ROWS = 100
+WORKLIST_ROWS = 50
+WORKLIST_COUNT_AHEAD = 200
 
 
 def count_upto(items: QuerySet[Any], bound: int) -> int:
@@ -58,13 +59,15 @@ class QueryChain:
         return counted
 
 
-def bounded_count(items: QuerySet[Any] | QueryChain, page_start: int, page: list[Any], limit: int) -> tuple[int, bool]:
+def bounded_count(
+    items: QuerySet[Any] | QueryChain, page_start: int, page: list[Any], limit: int, ahead: int | None = None
+) -> tuple[int, bool]:
     """(count, exact) of `items`, whose slice from `page_start` is `page`: a page shorter than `limit` ends the list
-    (when it holds anything, or is the first); otherwise count, but no further than COUNT_AHEAD past the page, so
-    `count` is then a lower bound and `exact` false."""
+    (when it holds anything, or is the first); otherwise count, but no further than `ahead` (COUNT_AHEAD) past the
+    page, so `count` is then a lower bound and `exact` false."""
     if len(page) < limit and (page or page_start == 0):
         return page_start + len(page), True
-    bound = page_start + limit + COUNT_AHEAD
+    bound = page_start + limit + (COUNT_AHEAD if ahead is None else ahead)
     counted = items.count_upto(bound) if isinstance(items, QueryChain) else count_upto(items, bound)
     return counted, counted < bound
 
@@ -140,6 +143,7 @@ class Shown(list[Any]):
 
 
 def shown(items: QuerySet[Any], limit: int) -> Shown:
-    """The first `limit` rows of an ordered queryset, with its count (no count query when they are all)."""
+    """The first `limit` rows of an ordered queryset, with its count up to WORKLIST_COUNT_AHEAD more (no count
+    query when they are all): a heading says "250+" rather than the page counting thousands of rows."""
     rows = list(items[:limit])
-    return Shown(rows, *bounded_count(items, 0, rows, limit))
+    return Shown(rows, *bounded_count(items, 0, rows, limit, WORKLIST_COUNT_AHEAD))

@@ -9,6 +9,7 @@ from calaim.accounts.models import User
 from calaim.community_supports.models import CsRequestStatus
 from calaim.community_supports.selectors import cs_deliveries_of, cs_request_scope
 from calaim.core.clock import plan_today
+from calaim.core.paging import WORKLIST_ROWS, shown
 from calaim.network.models import OrganizationKind
 from calaim.web.views.roster_facts import worklist_context
 
@@ -34,9 +35,13 @@ def _cs_provider(user: User) -> dict[str, Any]:
         .order_by("-start_date", "-created_at")
     )
     return {
-        "awaiting_first": assigned.filter(status=CsRequestStatus.AUTHORIZED).order_by("requested_start")[:200],
-        "in_service": assigned.filter(status=CsRequestStatus.IN_SERVICE).order_by("requested_end")[:200],
-        "recent_deliveries": deliveries[:200],
+        "awaiting_first": shown(
+            assigned.filter(status=CsRequestStatus.AUTHORIZED).order_by("requested_start"), WORKLIST_ROWS
+        ),
+        "in_service": shown(
+            assigned.filter(status=CsRequestStatus.IN_SERVICE).order_by("requested_end"), WORKLIST_ROWS
+        ),
+        "recent_deliveries": shown(deliveries, WORKLIST_ROWS),
         "recent_days": RECENT_DELIVERY_DAYS,
         **worklist_context(user),
     }

@@ -21,11 +21,10 @@ from calaim.web.dashboard import (
     DashboardFilters,
     Funnel,
     Timeliness,
+    dashboard_figures,
     dashboard_plan,
     default_filters,
     funnel,
-    provider_capacity,
-    timeliness,
 )
 from calaim.web.forms_dashboard import DashboardFilterForm
 
@@ -44,12 +43,11 @@ def _filters(request: HttpRequest) -> tuple[User, Plan, DashboardFilterForm, Das
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The plan's dashboard for the chosen period, county and Population of Focus."""
     user, plan, form, filters = _filters(request)
-    the_funnel = funnel(user, filters)
-    the_timeliness = timeliness(user, filters)
-    capacity = provider_capacity(user, filters)
+    the_funnel, the_timeliness, capacity, as_of = dashboard_figures(user, plan, filters)
     counties = sorted({county for row in capacity for county in [*row.counties, *row.by_county]})
     context: dict[str, Any] = {
         "plan": plan,
+        "as_of": as_of,
         "form": form,
         "filters": filters,
         "funnel": the_funnel,

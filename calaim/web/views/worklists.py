@@ -39,22 +39,25 @@ def _intake(user: User) -> dict[str, Any]:
     incomplete = received.filter(
         Q(member_aware=False) | (Q(pof_attestations=[]) & ~Q(form=ReferralForm.PLAN_IDENTIFICATION))
     )
-    pended_rows, incomplete_rows = list(pended[:100]), list(incomplete.order_by("received_at")[:100])
+    pended_rows = shown(pended, WORKLIST_ROWS)
+    incomplete_rows = shown(incomplete.order_by("received_at"), WORKLIST_ROWS)
     return {
-        "new_referrals": received.order_by("-received_at")[:100],
-        "linked_referrals": referrals.filter(status=ReferralStatus.LINKED)
-        .select_related("linked_to")
-        .order_by("-received_at")[:100],
+        "new_referrals": shown(received.order_by("-received_at"), WORKLIST_ROWS),
+        "linked_referrals": shown(
+            referrals.filter(status=ReferralStatus.LINKED).select_related("linked_to").order_by("-received_at"),
+            WORKLIST_ROWS,
+        ),
         "pended": pended_rows,
         "incomplete": incomplete_rows,
-        "missing_count": len(pended_rows) + len(incomplete_rows),
+        "missing_count": f"{pended_rows.total + incomplete_rows.total:,}"
+        + ("" if pended_rows.exact and incomplete_rows.exact else "+"),
         **worklist_context(user),
     }
 
 
 def _um(user: User) -> dict[str, Any]:
     queue = authorization_scope(user).filter(status__in=UNDECIDED).select_related("member").order_by("due_at")
-    return {"queue": queue[:200]}
+    return {"queue": shown(queue, WORKLIST_ROWS)}
 
 
 def _member_services(user: User, request: HttpRequest) -> dict[str, Any]:
@@ -91,8 +94,8 @@ def _supervisor(user: User) -> dict[str, Any]:
 
 def _referrer(user: User) -> dict[str, Any]:
     return {
-        "referrals": referral_scope(user).select_related("member").order_by("-received_at")[:200],
-        "cs_requests": cs_request_scope(user).select_related("member").order_by("-received_at")[:200],
+        "referrals": shown(referral_scope(user).select_related("member").order_by("-received_at"), WORKLIST_ROWS),
+        "cs_requests": shown(cs_request_scope(user).select_related("member").order_by("-received_at"), WORKLIST_ROWS),
     }
 
 
