@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from calaim.api.auth import actor
 from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
 from calaim.api.pagination import paginated
+from calaim.core.paging import count_upto
 from calaim.api.types import Line, Note
 from calaim.roster.fact_selectors import FactView, fact_views, roster_fact_get, roster_facts_list
 from calaim.roster.fact_services import NOTE_MAX, roster_fact_dismiss, roster_fact_resolve
@@ -85,6 +86,9 @@ class _Page:
 
     def __len__(self) -> int:
         return self.facts.count()
+
+    def count_upto(self, bound: int) -> int:
+        return count_upto(self.facts, bound)
 
 
 @router.get("/roster-facts", response={200: list[RosterFactOut], **LIST_ERRORS})

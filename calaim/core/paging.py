@@ -68,7 +68,8 @@ def bounded_count(
     if len(page) < limit and (page or page_start == 0):
         return page_start + len(page), True
     bound = page_start + limit + (COUNT_AHEAD if ahead is None else ahead)
-    counted = items.count_upto(bound) if isinstance(items, QueryChain) else count_upto(items, bound)
+    # A queryset is counted here; anything else that pages like one (a QueryChain, an API list) counts itself.
+    counted = count_upto(items, bound) if isinstance(items, QuerySet) else items.count_upto(bound)
     return counted, counted < bound
 
 

@@ -68,6 +68,13 @@ def test_filters_by_kind_and_member(api, network, facts):
     assert api("intake").get("/roster-facts", kind="retired").status_code == 422
 
 
+def test_pages_past_the_end_are_empty_and_counts_are_exact(api, network, facts):
+    first = api("intake").get("/roster-facts", limit=1).json()
+    assert len(first["items"]) == 1 and first["count"] == 2 and first["count_exact"] is True
+    past = api("intake").get("/roster-facts", offset=999_999)
+    assert past.status_code == 200 and past.json()["items"] == []
+
+
 def test_dismiss_and_resolve_through_the_api(api, network, facts):
     a, b = facts["a"], facts["b"]
     assert api("cm_a").post(f"/roster-facts/{a.pk}/dismiss", {"note": ""}).status_code == 422
