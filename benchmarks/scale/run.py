@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load.harness import GUNICORN, PYTHON, app_env, stop, wait_ready  # noqa: E402
+from benchmarks.load.harness import GUNICORN, PYTHON, app_env, children, stop, wait_ready  # noqa: E402
 from benchmarks.scale.lua import lua_script  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/calaim_scale"
@@ -166,6 +166,19 @@ def settle(args: argparse.Namespace, quiet_ms: float = 300, limit_s: float = 120
         time.sleep(1)
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's workers: on a shared machine, the cost of a request
+    whatever else competes for the cores (the database's own CPU is not in it)."""
+    ticks = 0
+    for pid in children(master):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def verdict(endpoint: dict[str, Any], row: dict[str, Any]) -> bool:
     met = row["errors"] == 0 and row["p95"] <= endpoint["p95_ms"]
     return met and row["rps"] >= endpoint.get("min_rps", 0)
@@ -178,13 +191,13 @@ def target_text(endpoint: dict[str, Any]) -> str:
 
 def report(rows: list[dict[str, Any]]) -> None:
     head = f"{'endpoint':<30}{'conn':>5}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}"
-    head += f"{'errors':>7}{'queries':>8}"
+    head += f"{'errors':>7}{'queries':>8}{'cpu ms':>7}"
     print(f"\n{head}  target (ms)          met")
     for row in rows:
         print(
             f"{row['name']:<30}{row['connections']:>5}{row['requests']:>9}{row['rps']:>8.1f}{row['p50']:>7.1f}"
-            f"{row['p95']:>7.1f}{row['p99']:>7.1f}{row['errors']:>7}{row['queries']:>8}  {row['target']:<20} "
-            f"{'yes' if row['met'] else 'NO'}"
+            f"{row['p95']:>7.1f}{row['p99']:>7.1f}{row['errors']:>7}{row['queries']:>8}{row['cpu_ms']:>7.1f}"
+            f"  {row['target']:<20} {'yes' if row['met'] else 'NO'}"
         )
 
 
@@ -210,13 +223,16 @@ def measure(args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any
         print(f"  load average before: {uptime()}", flush=True)
         for endpoint in chosen:
             settle(args)
+            cpu = server_cpu_seconds(web.pid)
             result = run_wrk(endpoint, config, args, args.duration)
+            cpu = server_cpu_seconds(web.pid) - cpu
             seconds = result["duration_us"] / 1e6
             row = {
                 "name": endpoint["name"], "connections": result["connections"], "requests": result["requests"],
                 "rps": result["requests"] / seconds, "p50": result["p50"] / 1000, "p95": result["p95"] / 1000,
                 "p99": result["p99"] / 1000, "errors": result["bad"] + result["socket_errors"],
                 "queries": queries[endpoint["name"]]["queries"], "target": target_text(endpoint),
+                "cpu_ms": 1000 * cpu / max(result["requests"], 1),
             }  # fmt: skip
             row["met"] = verdict(endpoint, row)
             rows.append(row)

@@ -2,10 +2,7 @@
 
 Every figure is an ORM aggregate (Count with a filter, grouped with values()) over the caller's scoped
 querysets; Python only adds up the handful of grouped rows. Only plan staff have a dashboard.
-
-At a plan's volume (50,000 referrals of a million members) the figures take a few seconds to aggregate, so each
-process keeps them for DASHBOARD_CACHE_SECONDS per plan and filters (`dashboard_figures`); the page says when they
-were computed. They are the same for every plan staff member of the plan (the scope is the plan).
+The page reads them through calaim.web.dashboard_cache, which keeps them a few minutes.
 """
 
 from __future__ import annotations
@@ -13,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
@@ -364,34 +359,3 @@ def provider_capacity(user: User, filters: DashboardFilters) -> list[CapacityRow
             )
         )
     return rows
-
-
-# ---- the figures, kept a while ---------------------------------------------------------------------
-
-DASHBOARD_CACHE_SECONDS = 300
-
-
-def _aggregate(user: User, filters: DashboardFilters) -> tuple[Funnel, Timeliness, list[CapacityRow], dt.datetime]:
-    """The three aggregates, read in one transaction; on PostgreSQL without JIT compilation, which for these
-    queries costs seconds (compiling a plan that then runs in a fraction of that)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        return funnel(user, filters), timeliness(user, filters), provider_capacity(user, filters), timezone.now()
-
-
-def dashboard_figures(
-    user: User, plan: Plan, filters: DashboardFilters
-) -> tuple[Funnel, Timeliness, list[CapacityRow], dt.datetime]:
-    """(funnel, timeliness, capacity, when computed) for the plan and filters, from this process's cache when it
-    has them from the last DASHBOARD_CACHE_SECONDS. Figures read inside a caller's transaction (which may hold
-    changes not yet committed, as in a test) are neither taken from the cache nor kept in it."""
-    if connection.in_atomic_block:
-        return _aggregate(user, filters)
-    key = f"dashboard:{plan.pk}:{filters.start}:{filters.end}:{filters.county_id}:{filters.pof}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _aggregate(user, filters)
-        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
-    return figures  # type: ignore[no-any-return]

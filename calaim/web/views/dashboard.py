@@ -21,11 +21,11 @@ from calaim.web.dashboard import (
     DashboardFilters,
     Funnel,
     Timeliness,
-    dashboard_figures,
     dashboard_plan,
     default_filters,
     funnel,
 )
+from calaim.web.dashboard_cache import dashboard_figures
 from calaim.web.forms_dashboard import DashboardFilterForm
 
 STAGE_LABELS = dict(STAGES)
