@@ -16,10 +16,12 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from calaim.accounts.models import User
@@ -85,7 +87,7 @@ def roster_load_preview(*, load_id: uuid.UUID, progress: Progress | None = None)
     set), `rejected` (errors, rejects file), `refused` (mass-term guard) or `duplicate` (same bytes applied before)."""
     with transaction.atomic():
         load = RosterLoad.objects.select_for_update().get(pk=load_id)
-        if load.status not in (LoadStatus.UPLOADED, LoadStatus.PREVIEWED):
+        if load.status not in (LoadStatus.UPLOADED, LoadStatus.PREVIEWED) and not _lost(load, LoadStatus.PREVIEWING):
             raise Conflict(f"This roster load cannot be previewed now: it is {load.get_status_display().lower()}.")
         _start(load, LoadStatus.PREVIEWING)
     return _run(load, apply=False, progress=progress)
@@ -141,10 +143,43 @@ def _may_apply(actor: User | None, load: RosterLoad) -> None:
     if load.dry_run:
         raise Conflict("A dry run is never applied: load the file again without --dry-run.")
     ready = {LoadStatus.UPLOADED, LoadStatus.PREVIEWED} if load.source == LoadSource.COMMAND else {LoadStatus.PREVIEWED}
+    if _lost(load, LoadStatus.APPLYING):
+        return  # its worker died mid-step; the transaction it held was rolled back, so the step runs again
     if load.status not in ready:
         raise Conflict(f"This roster load cannot be applied now: it is {load.get_status_display().lower()}.")
     if load.confirmed_by_id is not None and (actor is None or load.confirmed_by_id != actor.pk):
         raise Conflict("This roster is already being applied.")
+
+
+def _lost(load: RosterLoad, status: LoadStatus) -> bool:
+    """A step in `status` whose worker is presumed dead: started longer ago than the worker's running timeout
+    (after which the worker runs the task again, `calaim.jobs.worker`). A preview writes no member, and an apply
+    writes them in one transaction that died with its connection, so running the step again is safe."""
+    timeout = dt.timedelta(seconds=settings.CALAIM_WORKER["RUNNING_TIMEOUT_SECONDS"])
+    started = load.started_at or load.created_at
+    if load.status != status or timezone.now() - started <= timeout:
+        return False
+    with _step_lock(load) as free:  # on PostgreSQL, a step still running (only slow) holds its lock
+        return free
+
+
+@contextmanager
+def _step_lock(load: RosterLoad) -> Iterator[bool]:
+    """On PostgreSQL, a session lock held while a load's step runs (released by the database if its worker dies):
+    yields whether it was free. SQLite has one writer and the demo one worker: always free."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = load.pk.int % (1 << 63)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _start(load: RosterLoad, status: LoadStatus) -> None:
@@ -157,6 +192,13 @@ def _start(load: RosterLoad, status: LoadStatus) -> None:
 def _run(load: RosterLoad, *, apply: bool, progress: Progress | None) -> RosterLoad:
     """Read, then compare (and write, for `apply`) in one transaction; every outcome is saved on the load's row,
     outside the rolled-back transaction when nothing was written."""
+    with _step_lock(load) as free:
+        if not free:
+            raise Conflict("This roster load's step is already running.")
+        return _run_step(load, apply=apply, progress=progress)
+
+
+def _run_step(load: RosterLoad, *, apply: bool, progress: Progress | None) -> RosterLoad:
     tracker = LoadProgress(load.pk, progress)
     work_dir = Path(settings.CALAIM_DATA_DIR) / "roster" / str(load.pk)
     read: RosterRead | None = None
