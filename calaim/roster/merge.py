@@ -119,9 +119,10 @@ class RosterMerge:
 
     def compare(self) -> None:
         self._ids()
-        self._spans()
+        self._latest()
         self._programs()
         self._changes()
+        self._span_writes()
         self._terms()
 
     def _temp(self, name: str, select: str, *, indexes: tuple[str, ...] = (), **more: Any) -> None:
@@ -145,10 +146,8 @@ class RosterMerge:
             # Autovacuum never analyzes temporary tables; the joins below need the join columns' statistics.
             self.cursor.execute("ANALYZE roster_stage (file_row, cin, member_id, is_new)")
 
-    def _spans(self) -> None:
-        """The rows whose span of this plan must be written: a new span (a new member, a new start), or the end (or,
-        for a start the plan corrected to an earlier day, the start) of the span before. The span a row continues is
-        the plan's span starting on the row's start if any, else the member's latest span of the plan."""
+    def _latest(self) -> None:
+        """Each member's latest span of this plan, and how many spans of it they have."""
         self._temp(
             "roster_latest",
             f"""SELECT member_id, id, start_date, end_date, spans FROM (
@@ -158,33 +157,6 @@ class RosterMerge:
                   FROM {SPAN} es WHERE es.plan_id = %(plan)s) ranked
                 WHERE rn = 1""",
             indexes=("member_id",),
-        )
-        # An earlier span starting on the row's start is looked up only for the rare member with several spans whose
-        # latest starts on another day.
-        older = f"""CASE WHEN l.spans > 1 AND l.start_date <> s.enrollment_start THEN
-                      (SELECT MAX(e.id) FROM {SPAN} e WHERE e.member_id = s.member_id AND e.plan_id = %(plan)s
-                                                         AND e.start_date = s.enrollment_start) END"""
-        kept_end = "c.row_end" if self.end_present else "CASE WHEN c.span_case IN ('A', 'C') THEN c.old_end END"
-        self._temp(
-            "roster_span",
-            f"""SELECT c.file_row, c.member_id, c.span_case, c.span_id, c.old_start, c.old_end,
-                       c.new_start, {kept_end} AS new_end
-                FROM (SELECT b.file_row, b.member_id, b.new_start, b.row_end,
-                        CASE WHEN b.older_id IS NOT NULL OR b.latest_start = b.new_start THEN 'A'
-                             WHEN b.latest_id IS NULL THEN 'D'
-                             WHEN b.latest_start < b.new_start
-                                  AND (b.latest_end IS NULL OR b.latest_end >= b.new_start) THEN 'B'
-                             WHEN b.latest_start > b.new_start THEN 'C' ELSE 'D' END AS span_case,
-                        COALESCE(b.older_id, b.latest_id) AS span_id,
-                        CASE WHEN b.older_id IS NULL THEN b.latest_start ELSE b.new_start END AS old_start,
-                        CASE WHEN b.older_id IS NULL THEN b.latest_end
-                             ELSE (SELECT e.end_date FROM {SPAN} e WHERE e.id = b.older_id) END AS old_end
-                      FROM (SELECT s.file_row, s.member_id, s.enrollment_start AS new_start,
-                                   s.enrollment_end AS row_end, l.id AS latest_id, l.start_date AS latest_start,
-                                   l.end_date AS latest_end, {older} AS older_id
-                            FROM roster_stage s LEFT JOIN roster_latest l ON l.member_id = s.member_id) b) c
-                WHERE c.span_case <> 'A' OR {self.d.distinct("c.old_end", kept_end)}""",
-            indexes=("file_row",),
         )
 
     def _programs(self) -> None:
@@ -233,58 +205,97 @@ class RosterMerge:
         )
 
     def _changes(self) -> None:
-        """One row per existing member the roster changes, with the changed fields before and after."""
+        """One row per existing member the roster changes: the changed fields before and after, and the span of this
+        plan the row continues with what it becomes. That span is the plan's span starting on the row's start if
+        any, else the member's latest span of the plan: its end is the row's (case A); or, still open on the row's
+        start, it ends the day before and a new span opens (B); or, starting later, its start is corrected to the
+        row's (C); or a new span opens (D). One pass over the staged rows, their members and latest spans."""
         d = self.d
-        field_changed = {f.key: d.distinct(f"m.{f.column}", f"s.{f.stage}") for f in self.fields}
-        plan_changed = "(s.old_plan_id <> %(plan)s)"
-        start_changed = f"(sp.file_row IS NOT NULL AND {d.distinct('sp.old_start', 'sp.new_start')})"
-        end_changed = f"(sp.file_row IS NOT NULL AND {d.distinct('sp.old_end', 'sp.new_end')})"
-        programs_changed = "(COALESCE(pm.changed, 0) = 1)"
+        member_columns = ", ".join(f"m.{f.column} AS m_{f.column}" for f in FIELDS)
+        # An earlier span starting on the row's start is looked up only for the rare member with several spans whose
+        # latest starts on another day.
+        older = f"""CASE WHEN l.spans > 1 AND l.start_date <> s.enrollment_start THEN
+                      (SELECT MAX(e.id) FROM {SPAN} e WHERE e.member_id = s.member_id AND e.plan_id = %(plan)s
+                                                         AND e.start_date = s.enrollment_start) END"""
+        joined = f"""SELECT s.*, {member_columns}, pm.old_mask AS pm_mask, pm.changed AS pm_changed,
+                            l.id AS latest_id, l.start_date AS latest_start, l.end_date AS latest_end,
+                            {older} AS older_id
+                     FROM roster_stage s JOIN {MEMBER} m ON m.id = s.member_id
+                     LEFT JOIN roster_latest l ON l.member_id = s.member_id
+                     LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
+                     WHERE NOT s.is_new"""
+        spans = f"""SELECT b.*,
+                      CASE WHEN b.older_id IS NOT NULL OR b.latest_start = b.enrollment_start THEN 'A'
+                           WHEN b.latest_id IS NULL THEN 'D'
+                           WHEN b.latest_start < b.enrollment_start
+                                AND (b.latest_end IS NULL OR b.latest_end >= b.enrollment_start) THEN 'B'
+                           WHEN b.latest_start > b.enrollment_start THEN 'C' ELSE 'D' END AS span_case,
+                      COALESCE(b.older_id, b.latest_id) AS span_id,
+                      CASE WHEN b.older_id IS NULL THEN b.latest_start ELSE b.enrollment_start END AS old_start,
+                      CASE WHEN b.older_id IS NULL THEN b.latest_end
+                           ELSE (SELECT e.end_date FROM {SPAN} e WHERE e.id = b.older_id) END AS old_end
+                    FROM ({joined}) b"""
+        kept_end = "c.enrollment_end" if self.end_present else "CASE WHEN c.span_case IN ('A', 'C') THEN c.old_end END"
+        rows = f"SELECT c.*, {kept_end} AS new_end FROM ({spans}) c"
+
+        field_changed = {f.key: d.distinct(f"y.m_{f.column}", f"y.{f.stage}") for f in self.fields}
+        plan_changed = "(y.old_plan_id <> %(plan)s)"
+        start_changed = d.distinct("y.old_start", "y.enrollment_start")
+        end_changed = d.distinct("y.old_end", "y.new_end")
+        span_write = f"(y.span_case <> 'A' OR {end_changed})"
+        programs_changed = "(COALESCE(y.pm_changed, 0) = 1)"
         fields_changed = " OR ".join([*field_changed.values(), plan_changed])
-        old_programs = programs_text("COALESCE(pm.old_mask, 0)", self.source.programs)
+        old_programs = programs_text("COALESCE(y.pm_mask, 0)", self.source.programs)
         before = d.json_changed(
-            [(f.key, d.json_value(f"m.{f.column}", f.kind), field_changed[f.key]) for f in self.fields]
+            [(f.key, d.json_value(f"y.m_{f.column}", f.kind), field_changed[f.key]) for f in self.fields]
             + [
-                (PLAN_KEY, "s.old_plan_id", plan_changed),
-                (START_KEY, "sp.old_start", start_changed),
-                (END_KEY, "sp.old_end", end_changed),
+                (PLAN_KEY, "y.old_plan_id", plan_changed),
+                (START_KEY, "y.old_start", start_changed),
+                (END_KEY, "y.old_end", end_changed),
                 (PROGRAMS_KEY, old_programs, programs_changed),
             ]
         )
         after = d.json_changed(
-            [(f.key, d.json_value(f"s.{f.stage}", f.kind), field_changed[f.key]) for f in self.fields]
+            [(f.key, d.json_value(f"y.{f.stage}", f.kind), field_changed[f.key]) for f in self.fields]
             + [
                 (PLAN_KEY, "%(plan)s", plan_changed),
-                (START_KEY, "sp.new_start", start_changed),
-                (END_KEY, "sp.new_end", end_changed),
-                (PROGRAMS_KEY, "s.other_programs", programs_changed),
+                (START_KEY, "y.enrollment_start", start_changed),
+                (END_KEY, "y.new_end", end_changed),
+                (PROGRAMS_KEY, "y.other_programs", programs_changed),
             ]
         )
-        delegated = "delegated_to" in self.source.present
         newly_delegated = (
-            f"(s.delegated_id IS NOT NULL AND {d.distinct('m.delegated_to_id', 's.delegated_id')})"
-            if delegated
+            f"(y.delegated_id IS NOT NULL AND {d.distinct('y.m_delegated_to_id', 'y.delegated_id')})"
+            if "delegated_to" in self.source.present
             else "FALSE"
         )
-        newly_dsnp = "(s.dsnp AND NOT m.dsnp)" if "dsnp" in self.source.present else "FALSE"
-        # The new values of the fields this file sets (the names, delegate and others samples and facts read too).
-        carried = ", ".join(f"s.{f.stage}" for f in FIELDS if f in self.fields or f.stage == "delegated_id")
+        newly_dsnp = "(y.dsnp AND NOT y.m_dsnp)" if "dsnp" in self.source.present else "FALSE"
+        # The new values of the fields this file sets (the names and the delegate are read by samples and facts).
+        carried = ", ".join(f"y.{f.stage}" for f in FIELDS if f in self.fields or f.stage == "delegated_id")
         self._temp(
             "roster_change",
-            f"""SELECT s.file_row, s.member_id, s.cin, s.old_plan_id, sp.new_start, sp.new_end, {carried},
+            f"""SELECT y.file_row, y.member_id, y.cin, y.old_plan_id, {carried},
+                       y.span_case, y.span_id, y.old_start, y.old_end, y.enrollment_start AS new_start, y.new_end,
+                       {span_write} AS span_write,
                        ({fields_changed}) AS fields_changed,
                        {plan_changed} AS moved,
-                       (sp.new_end IS NOT NULL AND sp.new_end < %(as_of)s
-                        AND (sp.old_end IS NULL OR sp.old_end >= %(as_of)s)) AS termed,
+                       (y.new_end IS NOT NULL AND y.new_end < %(as_of)s
+                        AND (y.old_end IS NULL OR y.old_end >= %(as_of)s)) AS termed,
                        {newly_delegated} AS newly_delegated,
                        {newly_dsnp} AS newly_dsnp,
                        {before} AS before, {after} AS after
-                FROM roster_stage s
-                JOIN {MEMBER} m ON m.id = s.member_id
-                LEFT JOIN roster_span sp ON sp.file_row = s.file_row
-                LEFT JOIN roster_prog_member pm ON pm.member_id = s.member_id
-                WHERE NOT s.is_new AND ({fields_changed} OR sp.file_row IS NOT NULL OR {programs_changed})""",
+                FROM ({rows}) y
+                WHERE {fields_changed} OR {span_write} OR {programs_changed}""",
             indexes=("member_id",),
+        )
+
+    def _span_writes(self) -> None:
+        """The spans to write: the changed members' (as roster_change says) and each new member's first."""
+        self._temp(
+            "roster_span",
+            """SELECT member_id, span_case, span_id, new_start, new_end FROM roster_change WHERE span_write
+               UNION ALL
+               SELECT member_id, 'D', NULL, enrollment_start, enrollment_end FROM roster_stage WHERE is_new""",
         )
 
     def _terms(self) -> None:
