@@ -140,3 +140,19 @@ def test_usage_errors_exit_two(loader: Loader) -> None:
     with pytest.raises(CommandError) as caught:
         call_command("roster_load", str(path.with_name("missing.csv")), "--plan", "HPSJ", "--as-of", "2026-07-01")
     assert caught.value.returncode == 2 and "no such file" in str(caught.value)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_and_other_output_plain_lines(loader: Loader) -> None:
+    path = loader.file([row(cin) for cin in cins(2)])
+    terminal = _Terminal()
+    call_command("roster_load", str(path), "--plan", "HPSJ", "--as-of", AS_OF.isoformat(), stdout=terminal)
+    shown = terminal.getvalue()
+    assert "Applied" in shown and "s] Staging the rows" not in shown
+
+    plain, error = _run(loader.file([row(cin) for cin in cins(2)[::-1]]))
+    assert error is None and re.search(r"\[ +[0-9.]+ s\] Staging the rows: 0 of 2", plain)

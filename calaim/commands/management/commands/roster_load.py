@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from rich.console import Console
@@ -126,7 +126,7 @@ class TerminalProgress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=Console(file=self.out._out),
+                console=Console(file=cast("IO[str]", self.out._out)),
                 transient=True,
             )
             self.bar.start()
