@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema
 from calaim.api.auth import actor
 from calaim.api.errors import ERRORS, LIST_ERRORS, READ_ERRORS
 from calaim.api.pagination import paginated
-from calaim.core.paging import count_upto
 from calaim.api.types import Line, Note
+from calaim.core.paging import count_upto
 from calaim.roster.fact_selectors import FactView, fact_views, roster_fact_get, roster_facts_list
 from calaim.roster.fact_services import NOTE_MAX, roster_fact_dismiss, roster_fact_resolve
 from calaim.roster.models import FactKind, RosterFact
