@@ -41,7 +41,7 @@ class BoundedPagination(LimitOffsetPagination):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)  # type: ignore[arg-type]
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]  # ninja types it with its own Input; ours bounds offset
         self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         offset, limit = pagination.offset, min(pagination.limit, MAX_LIMIT)
