@@ -51,11 +51,12 @@ VALUE_READS = {
     "calaim/web/dashboard.py": (5, "counts and durations grouped by POF, county, month, urgency, provider"),
     "calaim/web/views/worklists.py": (2, "the supervisor's counts per care manager and per plan"),
     "calaim/web/templatetags/ecm_tags.py": (1, "a discontinuation reason's label"),
-    "calaim/web/templatetags/cs_tags.py": (1, "a Community Support's name"),
     "calaim/plans/selectors.py": (3, "reference codes"),
     "calaim/ecm/selectors.py": (1, "caseload counts per provider"),
     "calaim/authorizations/selectors.py": (2, "ids of requests for the clock tasks, outside any request"),
     "calaim/jobs/selectors.py": (1, "the health check's SELECT 1"),
+    "calaim/community_supports/selectors.py": (1, "the catalog's service names"),
+    "calaim/web/dashboard_cache.py": (1, "SET LOCAL jit = off, before the dashboard's aggregates"),
 }
 VALUE_READ = re.compile(r"\.values\(\s*[^)\s]|\.values_list\(|\.raw\(|\.extra\(|connection\.cursor\(|RawSQL\(")
 
