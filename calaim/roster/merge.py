@@ -33,6 +33,7 @@ from calaim.roster.merge_sql import (
     FIELDS,
     PLAN_KEY,
     PROGRAMS_KEY,
+    STAGE_COLUMNS,
     START_KEY,
     Dialect,
     Kind,
@@ -44,6 +45,7 @@ from calaim.roster.merge_stage import Tick, stage_rows, stage_tables_create
 from calaim.roster.vocabulary import RosterKeys
 
 TEMP_TABLES = (
+    "roster_rows",
     "roster_latest",
     "roster_span",
     "roster_prog_open",
@@ -133,12 +135,17 @@ class RosterMerge:
             self.cursor.execute(f"ANALYZE {name}")
 
     def _ids(self) -> None:
-        """Each row's member: the stored one with its CIN (and its plan); a row of a new member keeps the id it was
-        staged with. Then the staging table's indexes, built once it is complete."""
+        """Each row with its member: the stored one with its CIN (and its plan), else the new id it was copied with.
+        Written as a new table rather than by updating the copied rows, which would leave every later scan reading
+        past a dead copy of each row (a temporary table is never vacuumed while the load runs)."""
+        columns = ", ".join(f"r.{name}" for name, _ in STAGE_COLUMNS)
         self.run(
-            f"""UPDATE roster_stage SET member_id = m.id, is_new = FALSE, old_plan_id = m.plan_id
-                FROM {MEMBER} m WHERE m.cin = roster_stage.cin"""
+            f"""CREATE TEMP TABLE roster_stage AS
+                SELECT {columns}, COALESCE(m.id, r.member_id) AS member_id, (m.id IS NULL) AS is_new,
+                       m.plan_id AS old_plan_id
+                FROM roster_rows r LEFT JOIN {MEMBER} m ON m.cin = r.cin"""
         )
+        self.cursor.execute("DROP TABLE roster_rows")
         if self.d.indexes_temporary_tables:
             for column in ("file_row", "cin", "member_id"):
                 self.cursor.execute(f"CREATE INDEX roster_stage_{column} ON roster_stage ({column})")

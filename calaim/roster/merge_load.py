@@ -173,10 +173,10 @@ def _session_memory() -> None:
 
 
 def _statistics_refresh(counts: dict[str, Any]) -> None:
-    """After a load that changed many members, the planner's statistics of the member tables (after a first load:
-    empty tables) would stay stale until autovacuum catches up, and every page's queries be planned for them."""
-    changed = sum(counts[key] for key in ("created", "updated", "moved", "termed"))
-    if changed >= ANALYZE_AFTER:
+    """After a load that created many members (a first load above all: the statistics say the tables are empty), the
+    planner would plan every page's queries for the old tables until autovacuum analyzes them; a load that updates
+    members changes their distributions too little to wait for."""
+    if counts["created"] >= ANALYZE_AFTER:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE members_member, members_enrollmentspan, members_memberprogram")
 

@@ -50,10 +50,11 @@ def merge_counts(merge: RosterMerge) -> dict[str, int]:
     termed_by_absence = int(merge.scalar("SELECT COUNT(DISTINCT member_id) FROM roster_term"))
     enrolled_before = int(
         merge.scalar(
-            """SELECT COUNT(DISTINCT m.id) FROM members_member m
-               JOIN members_enrollmentspan es ON es.member_id = m.id
-               WHERE m.plan_id = %(plan)s AND es.plan_id = %(plan)s AND es.start_date <= %(as_of)s
-                 AND (es.end_date IS NULL OR es.end_date >= %(as_of)s)"""
+            """SELECT COUNT(*) FROM members_member m
+               WHERE m.plan_id = %(plan)s AND EXISTS (
+                 SELECT 1 FROM members_enrollmentspan es
+                 WHERE es.member_id = m.id AND es.plan_id = %(plan)s AND es.start_date <= %(as_of)s
+                   AND (es.end_date IS NULL OR es.end_date >= %(as_of)s))"""
         )
     )
     return {

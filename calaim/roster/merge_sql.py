@@ -111,13 +111,6 @@ class Dialect:
     def day_before(self, expr: str) -> str:
         return f"({expr} - 1)" if self.postgres else f"date({expr}, '-1 day')"
 
-    def stage_member_columns(self) -> str:
-        """The staging table's member columns: the id a new member would get (merge_stage.member_ids), replaced by
-        the stored member's when the CIN is known, with that member's plan."""
-        if self.postgres:
-            return "member_id uuid, is_new boolean DEFAULT TRUE, old_plan_id bigint"
-        return "member_id text, is_new integer DEFAULT 1, old_plan_id integer"
-
     @property
     def indexes_temporary_tables(self) -> bool:
         """SQLite joins through indexes; PostgreSQL hashes the staged rows in the load's memory instead."""

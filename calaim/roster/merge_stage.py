@@ -40,13 +40,16 @@ Tick = Callable[[int], None]
 
 
 def stage_tables_create(cursor: Any, dialect: Dialect) -> None:
-    """The empty staging tables, dropped first (a connection keeps its temporary tables between loads)."""
+    """The empty staging tables, dropped first (a connection keeps its temporary tables between loads): the rows
+    as copied (roster_rows; RosterMerge then writes roster_stage from them with their members), their programs, and
+    the rejected rows' CINs."""
     columns = ", ".join(f"{name} {dialect.column_type(kind)}" for name, kind in STAGE_COLUMNS)
     for statement in (
+        "DROP TABLE IF EXISTS roster_rows",
         "DROP TABLE IF EXISTS roster_stage",
         "DROP TABLE IF EXISTS roster_stage_program",
         "DROP TABLE IF EXISTS roster_rejected",
-        f"CREATE TEMP TABLE roster_stage ({columns}, {dialect.stage_member_columns()})",
+        f"CREATE TEMP TABLE roster_rows ({columns}, member_id {dialect.column_type(Kind.UUID)})",
         f"CREATE TEMP TABLE roster_stage_program (file_row {dialect.column_type(Kind.INT)}, code text)",
         "CREATE TEMP TABLE roster_rejected (cin text)",
     ):
@@ -70,8 +73,8 @@ def stage_rows(
     for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
         table = pa.Table.from_batches([batch])
         rows = _stage_table(table, present, keys, programs, dialect)
-        rows = rows.append_column("member_id", member_ids(prefix, staged, table.num_rows, dashed=dialect.postgres))
-        _write(cursor, dialect, "roster_stage", rows)
+        rows = rows.append_column("member_id", member_ids(prefix, staged, table.num_rows))
+        _write(cursor, dialect, "roster_rows", rows)
         if "other_programs" in present:
             _write(cursor, dialect, "roster_stage_program", _program_rows(table, programs))
         staged += table.num_rows
@@ -91,7 +94,7 @@ def stage_rows(
 def _stage_table(
     table: pa.Table, present: frozenset[str], keys: RosterKeys, programs: tuple[str, ...], dialect: Dialect
 ) -> pa.Table:
-    """One batch in roster_stage's columns: names resolved to ids, absent columns defaulted, programs as a mask."""
+    """One batch in roster_rows' columns: names resolved to ids, absent columns defaulted, programs as a mask."""
     n = table.num_rows
 
     def column(name: str) -> pa.Array:
@@ -118,24 +121,19 @@ def _stage_table(
     return pa.table(arrays, names=[name for name, _ in STAGE_COLUMNS])
 
 
-_HEX = pa.array([f"{byte:02x}" for byte in range(256)], pa.string())
-
-
-def member_ids(prefix: bytes, start: int, n: int, *, dashed: bool) -> pa.Array:
+def member_ids(prefix: bytes, start: int, n: int) -> pa.Array:
     """Ids for rows `start` to `start + n` of a load, should their members be new: version 4 UUIDs whose bytes 2-5
     count the rows in file order after a random 2-byte prefix, the other 74 bits random. So a load's new members,
     their spans and their audit events go into the id indexes in ascending order, at one place, instead of at
-    random places all over them, and no sort is needed for that; an id still cannot be guessed from another."""
+    random places all over them, and no sort is needed for that; an id still cannot be guessed from another.
+    Written as 32 hex digits, which both PostgreSQL's uuid and Django's SQLite column take."""
     raw = np.frombuffer(secrets.token_bytes(16 * n), dtype=np.uint8).reshape(n, 16).copy()
     raw[:, 0:2] = np.frombuffer(prefix, dtype=np.uint8)
     raw[:, 2:6] = np.arange(start, start + n, dtype=">u4").view(np.uint8).reshape(n, 4)
     raw[:, 6] = 0x40 | (raw[:, 6] & 0x0F)  # version 4
     raw[:, 8] = 0x80 | (raw[:, 8] & 0x3F)  # RFC 4122 variant
-    pieces = [pc.take(_HEX, pa.array(raw[:, i])) for i in range(16)]
-    if dashed:
-        for position in (10, 8, 6, 4):
-            pieces.insert(position, pa.array(["-"] * n, pa.string()))
-    return pc.binary_join_element_wise(*pieces, "")
+    digits = pa.py_buffer(raw.tobytes().hex().encode("ascii"))
+    return pc.cast(pa.Array.from_buffers(pa.binary(32), n, [None, digits]), pa.string())
 
 
 def _optional_columns() -> set[str]:
@@ -169,7 +167,8 @@ def _program_mask(values: pa.Array, programs: tuple[str, ...]) -> pa.Array:
     weights = pc.fill_null(bits, 0).to_numpy(zero_copy_only=False)
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     mask = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(mask, parents, weights)
+    listed = weights != 0  # few members are in a program: the slow ufunc.at runs over them only
+    np.bitwise_or.at(mask, parents[listed], weights[listed])
     return pa.array(mask)
 
 

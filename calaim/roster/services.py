@@ -12,6 +12,7 @@ What a load changes, member by member, is `calaim.roster.merge`'s docstring."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -231,6 +232,8 @@ def _run_step(load: RosterLoad, *, apply: bool, progress: Progress | None) -> Ro
         tracker.close()
         if read is not None and read.normalized_path is not None:
             read.normalized_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # kept when it holds the rejects file
+            work_dir.rmdir()
 
 
 def _record_read(load: RosterLoad, read: RosterRead, work_dir: Path) -> None:
