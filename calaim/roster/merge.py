@@ -4,7 +4,10 @@ built in SQL. The same statements run on PostgreSQL (COPY for the staging) and S
 Must run inside the caller's transaction; the caller commits, or rolls back for a preview.
 
 The rules (exchange-spec §1, as the lead decided them):
-- A row's member is created, or updated field by field; an optional column absent from the file leaves its field.
+- A row's member is created, or updated field by field; an optional column absent from the file leaves its field,
+  present and empty clears it. `homeless_flag` is `experiencing_homelessness`; `pcp_npi` and `bh_provider_npi` set
+  the PCP and behavioral-health organization when an organization has that NPI (none otherwise), their names
+  going to `pcp_name` and `behavioral_health_provider_name` (merge_sql.FIELDS).
 - Enrollment spans: the plan's span starting on the row's start gets the row's end; otherwise the member's open span
   of the plan that started earlier ends the day before the row's start (a later-starting one is corrected to the
   row's start) and a new span opens.
