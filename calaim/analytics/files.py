@@ -9,7 +9,6 @@ a path is never taken from the caller, so nothing outside that folder can be rea
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from pathlib import Path
 
@@ -23,7 +22,6 @@ INPUTS = ("members", "claims")
 INPUT_ENDINGS = (".csv", ".parquet")
 OUTPUT_FILES = {"candidates": "candidates.csv", "exclusions": "exclusions.csv"}
 SERVER_FILES_LISTED = 500
-CHUNK_BYTES = 1 << 20
 _NAME_PARTS = re.compile(r"[\\/]")
 
 
@@ -84,16 +82,6 @@ def server_file_path(plan_code: str, name: str) -> Path | None:
     if name not in server_files(plan_code):
         return None
     return server_folder(plan_code).joinpath(*name.split("/")).resolve()
-
-
-def file_sha256(path: Path) -> tuple[str, int]:
-    """The file's SHA-256 and size, read in chunks."""
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def foreign_plan_row(path: Path, plan_code: str) -> InputError | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import uuid
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from django.utils import timezone
 from calaim.accounts.models import User
 from calaim.core.clock import plan_today
 from calaim.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from calaim.core.files import file_sha256
 from calaim.plans.models import Plan
 from calaim.roster.merge_load import LoadOutcome, load_audit, loaded_before, merge_run
 from calaim.roster.merge_progress import LoadProgress
@@ -38,7 +38,6 @@ from calaim.roster.vocabulary import roster_vocabulary
 
 logger = logging.getLogger("calaim.roster")
 MAX_ERRORS_KEPT = 200
-HASH_CHUNK = 1 << 20
 
 
 def roster_load_create(
@@ -62,7 +61,7 @@ def roster_load_create(
     _may_load(actor, plan, source)
     if not path.is_file():
         raise ValidationFailed(f"{file_name}: no such file.", field="file")
-    digest, size = _sha256(path)
+    digest, size = file_sha256(path)
     with transaction.atomic():
         load = RosterLoad.objects.create(
             plan=plan,
@@ -276,15 +275,6 @@ def _finish(load: RosterLoad, outcome: LoadOutcome) -> RosterLoad:
 def _elapsed(load: RosterLoad) -> float:
     started = load.started_at or load.created_at
     return round((timezone.now() - started).total_seconds(), 1)
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def _remove_upload(stored_path: str) -> None:

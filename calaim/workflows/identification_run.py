@@ -20,7 +20,7 @@ from django.db import transaction
 from django_tasks import task
 
 from calaim.accounts.models import User
-from calaim.analytics.files import file_sha256, foreign_plan_row, output_path, private_dir, run_folder
+from calaim.analytics.files import foreign_plan_row, output_path, private_dir, run_folder
 from calaim.analytics.models import Engine, IdentificationLoad, IdentificationRun, InputOrigin, LoadStatus, RunSource
 from calaim.analytics.services import (
     RunInput,
@@ -39,6 +39,7 @@ from calaim.analytics.services import (
 )
 from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
+from calaim.core.files import file_sha256
 from calaim.workflows.plan_identification import candidates_load
 from identification.config import load_rules
 from identification.errors import InputError, RulesError

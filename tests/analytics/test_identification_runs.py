@@ -12,10 +12,11 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from calaim.analytics.files import file_sha256, output_path, run_folder
+from calaim.analytics.files import output_path, run_folder
 from calaim.analytics.models import IdentificationCandidate, IdentificationLoad, IdentificationRun, InputOrigin
 from calaim.analytics.services import RunInput
 from calaim.core.errors import Conflict, NotFound, ValidationFailed
+from calaim.core.files import file_sha256
 from calaim.core.models import AuditEvent
 from calaim.referrals.models import Referral
 from calaim.workflows.identification_run import (
