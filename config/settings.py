@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "calaim.community_supports",
     "calaim.roster",
     "calaim.analytics",
+    "calaim.exchange",
     "calaim.demo",
     "calaim.web",
     "calaim.commands",

@@ -103,6 +103,11 @@ class OutreachAttempt(DomainModel):
     minutes_spent = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_OUTREACH_MINUTES)])
     performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
+    # Recorded in calaim's pages or API, or reported in an Outreach Tracker File (then `source_ref` is the load's id).
+    source = models.CharField(
+        max_length=10, choices=[("calaim", "Recorded in calaim"), ("otf", "Outreach Tracker File")], default="calaim"
+    )
+    source_ref = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-attempted_on", "-created_at"]

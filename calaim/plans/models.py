@@ -155,6 +155,12 @@ class ProgramSettings(Dated):
     roster_mass_term_percent = models.PositiveSmallIntegerField(
         default=5, validators=[MaxValueValidator(100)], help_text="Roster loads refuse to term more than this %."
     )
+    # Providers send their RTF by this day of the month (for the month before); a missing one goes on the worklist.
+    rtf_due_day = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(28)], help_text="Day of the month each provider's RTF is due."
+    )
+    # Each provider's MIF for the month is made on this day of the month.
+    mif_production_day = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(28)])
     appeal_rights = models.TextField(blank=True)
     other_supports = models.JSONField(default=list, blank=True, help_text="Offered when not eligible.")
 
