@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ('ecm', '0001_initial'),
         ('members', '0003_name_order_indexes'),
         ('network', '0002_contract_services'),
-        ('plans', '0003_programsettings_mif_production_day_and_more'),
+        ('plans', '0003_exchange_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
