@@ -218,3 +218,55 @@ class EncounterCount(DomainModel):
         constraints = [
             models.UniqueConstraint(fields=["plan", "provider", "member", "period"], name="encountercount_uniq")
         ]
+
+
+class QimrTab(models.Model):
+    """One tab of the QIMR workbook as calaim writes it (`reference/qimr.yaml`): its sheet name, the DHCS template
+    version its columns follow and whether that version is confirmed, its columns in order, and its options.
+
+    Dated like every rule (`calaim.plans.models.Dated`'s fields; this app may add no import above its models): the
+    row in force on the quarter's last day writes that quarter's tab.
+    """
+
+    version = models.CharField(max_length=40, default="2026.1")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    tab = models.PositiveSmallIntegerField(help_text="The tab's number in the DHCS template, 1 to 6.")
+    name = models.CharField(max_length=31, help_text="The sheet's name (Excel allows 31 characters).")
+    template_version = models.CharField(max_length=60)
+    confirmed = models.BooleanField(
+        default=False, help_text="The columns were checked against the DHCS template; else marked 'to confirm'."
+    )
+    source = models.TextField(blank=True, help_text="Where the columns come from.")
+    # [{"header": "Member CIN", "value": "member_cin"} | {"header": ..., "pofs": ["A1"]} | {"header": ...,
+    #   "approved": ["htns"] | "other"} | {"header": ..., "received": [...] | "other"}], in the sheet's order.
+    columns = models.JSONField(default=list)
+    options = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "QIMR tab"
+        ordering = ["tab", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["tab", "effective_from"], name="qimrtab_tab_from_uniq")]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed else "to confirm"
+        return f"QIMR tab {self.tab} {self.name} (template {self.template_version}, {state})"
+
+
+class LoopMonitoringSettings(models.Model):
+    """How closed-loop monitoring judges a plan's loops (`reference/monitoring.yaml`): an open loop older than
+    `open_loop_age_days` is flagged. A row for the plan wins over the row for every plan (plan empty). Dated."""
+
+    version = models.CharField(max_length=40, default="2026.1")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    open_loop_age_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "closed-loop monitoring settings"
+        verbose_name_plural = "closed-loop monitoring settings"
+        ordering = ["plan_id", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"Open loops older than {self.open_loop_age_days} days ({self.plan or 'every plan'}, v{self.version})"
