@@ -56,6 +56,49 @@ class CsService(Dated):
         return self.name
 
 
+class UnitsFrom(models.TextChoices):
+    """How a delivery's billed units are counted for a code."""
+
+    UNITS = "units", "The delivery's units (days, meals, hours or services) times the code's factor"
+    DAYS = "days", "Days from the delivery's start to its end, both included (per diem codes)"
+    DELIVERY = "delivery", "One per delivery (dollar amounts; the charge is the delivery's cost)"
+
+
+class CsBillingCode(Dated):
+    """One HCPCS code and modifier set that bills a Community Support, in force over its dates (DHCS Coding Options).
+
+    The key is (HCPCS, modifier set, effective_from): one HCPCS bills several services told apart by a modifier, and
+    a code that ends keeps its row with an `effective_to`, so older encounters still match (never deleted).
+    """
+
+    service_code = models.CharField(max_length=40)
+    hcpcs = models.CharField(max_length=5)
+    modifiers = models.JSONField(default=list, help_text='In billing order, e.g. ["U8", "GQ"]; any position.')
+    modifier_key = models.CharField(max_length=14, help_text="The modifiers sorted and joined by +, e.g. GQ+U8.")
+    unit = models.CharField(max_length=80, blank=True, help_text="The billing unit in words, e.g. per diem.")
+    units_from = models.CharField(max_length=10, choices=UnitsFrom.choices, default=UnitsFrom.UNITS)
+    unit_factor = models.PositiveSmallIntegerField(
+        default=1, help_text="Billed units per delivery unit (4 for a per-15-minutes code of an hourly service)."
+    )
+    for_deliveries = models.BooleanField(
+        default=False, help_text="The code a delivery recorded in calaim is reported with, on its dates."
+    )
+    encounter_only = models.BooleanField(
+        default=False, help_text="Encounter submission is required; the plan's reimbursement is optional."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["hcpcs", "modifier_key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["hcpcs", "modifier_key", "effective_from"], name="cs_billing_code_uniq")
+        ]
+        indexes = [models.Index(fields=["service_code", "effective_from"], name="cs_billing_code_service_idx")]
+
+    def __str__(self) -> str:
+        return " ".join([self.hcpcs, *self.modifiers]) + f" ({self.service_code} from {self.effective_from})"
+
+
 class CsOffering(Dated):
     """The plan offers the service in the county from `effective_from` (absent means not offered)."""
 

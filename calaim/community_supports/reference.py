@@ -9,6 +9,13 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from calaim.community_supports.billing_codes import (
+    BillingCodeItem,
+    billing_code_items,
+    billing_codes_check,
+    billing_codes_write,
+    catalog_hcpcs,
+)
 from calaim.community_supports.limits import RULE_SERVICES
 from calaim.community_supports.models import CsLimitSettings, CsOffering, CsService
 from calaim.plans.models import County, Plan
@@ -51,12 +58,16 @@ def _criteria(entry: _Entry) -> list[dict[str, str | None]]:
     return found
 
 
-def _load_services(directory: Path) -> tuple[int, set[str]]:
+def _load_services(directory: Path) -> tuple[int, set[str], int]:
+    """The catalog's services, then the billing codes their `hcpcs` items list (checked across services)."""
     entries, meta = _entries(directory, "services.yaml", "services")
     version = str(meta.get("version", "2026.1"))
+    codes: list[BillingCodeItem] = []
     for entry in entries:
         entry.allow_only(_SERVICE_KEYS)
         start, end = entry.dates()
+        items = billing_code_items(entry, entry.text("unit", "service"), start, end)
+        codes.extend(items)
         CsService.objects.update_or_create(
             code=entry.text("code", pattern=_CODE),
             effective_from=start,
@@ -66,7 +77,7 @@ def _load_services(directory: Path) -> tuple[int, set[str]]:
                 "version": version,
                 "criteria": _criteria(entry),
                 "criteria_all": entry.value("criteria_all", bool, False),
-                "hcpcs": entry.value("hcpcs", list, []),
+                "hcpcs": catalog_hcpcs(items),
                 "unit": entry.text("unit", "service"),
                 "retro_authorized": entry.value("retro_authorized", bool, False),
                 "streamlined": entry.value("streamlined", bool, False),
@@ -74,7 +85,8 @@ def _load_services(directory: Path) -> tuple[int, set[str]]:
                 "effective_to": end,
             },
         )
-    return len(entries), {str(e.data["code"]) for e in entries}
+    billing_codes = billing_codes_write(billing_codes_check(codes), version)
+    return len(entries), {str(e.data["code"]) for e in entries}, billing_codes
 
 
 def _load_offerings(directory: Path, services: set[str]) -> int:
@@ -206,10 +218,11 @@ def cs_reference_load(directory: Path | None = None) -> dict[str, int]:
     """Load the catalog, offerings and limits idempotently in one transaction (plans must exist)."""
     source = directory or REFERENCE_DIR
     with transaction.atomic():
-        services, codes = _load_services(source)
+        services, codes, billing_codes = _load_services(source)
         _require_rule_services(codes)
         return {
             "cs_services": services,
+            "cs_billing_codes": billing_codes,
             "cs_offerings": _load_offerings(source, codes),
             "cs_limit_settings": _load_limits(source, codes),
         }
