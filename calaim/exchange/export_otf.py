@@ -1,0 +1,66 @@
+"""The Outreach Tracker File (exchange-spec §2.3) as calaim makes it for a provider: one row per outreach attempt
+the provider made to one of the plan's members in the period, whether recorded in calaim or reported in an OTF
+before, so the file imports back with nothing new. Read with one query."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from calaim.careplans.models import OutreachAttempt
+from calaim.exchange.columns import OTF_COLUMNS
+from calaim.exchange.export_common import Period, parties_of
+from calaim.exchange.writer import date_text, flag_text
+from calaim.network.models import Organization
+from calaim.plans.models import Plan
+
+# Until the configured vocabulary is read (calaim.exchange.vocabulary), the contract's defaults: calaim's
+# outreach method -> the OTF's `Outreach Attempt Method`.
+DEFAULT_METHOD_LABELS = {
+    "in_person": "In Person",
+    "phone": "Telephone",
+    "video": "Video",
+    "text": "Text Message",
+    "email": "Email",
+    "mail": "Mail",
+    "other_electronic": "Other",
+}
+PROVIDER_TYPE = "ECM Provider"
+
+
+def otf_method_labels(day: dt.date) -> dict[str, str]:
+    """calaim's outreach method -> the OTF method label in force on `day`."""
+    return dict(DEFAULT_METHOD_LABELS)
+
+
+def otf_rows(plan: Plan, provider: Organization, period: Period) -> list[list[str]]:
+    """The OTF's data rows: the attempts dated in the period, by date, then member, method and minutes."""
+    parties = parties_of(plan, provider)
+    labels = otf_method_labels(period.end)
+    attempts = (
+        OutreachAttempt.objects.filter(
+            organization=provider, member__plan=plan, attempted_on__gte=period.start, attempted_on__lte=period.end
+        )
+        .order_by("attempted_on", "member__last_name", "member__first_name", "member__cin", "method", "created_at")
+        .values_list(
+            "member__first_name", "member__last_name", "member__cin", "attempted_on", "method", "reached",
+            "minutes_spent",
+        )
+    )  # fmt: skip
+    rows = []
+    for first_name, last_name, cin, attempted_on, method, reached, minutes in attempts:
+        values = {
+            "Primary Payer (MCP) Identifier": parties.plan_code,
+            "MCP Name": parties.plan_name,
+            "ECM Provider Name": parties.provider_name,
+            "ECM Provider National Provider Identifier (NPI)": parties.provider_npi,
+            "ECM Provider Tax ID Number (TIN)": parties.provider_tin,
+            "Client Name": f"{first_name} {last_name}",
+            "Member Client Index Number": cin,
+            "Provider Type": PROVIDER_TYPE,
+            "Date of Outreach Attempt": date_text(attempted_on),
+            "Outreach Attempt Method": labels[method],
+            "Outreach Attempt Successful": flag_text(reached),
+            "Time Spent Performing Outreach": str(minutes),
+        }
+        rows.append([values[column] for column in OTF_COLUMNS])
+    return rows
