@@ -1,0 +1,148 @@
+"""The closed-loop columns of an RTF (39-41) into the closed loop's history: one `LoopEvent` from the file (source
+RTF) per distinct (Referral Status, date) of a referral or Community Supports request, appended to the entries
+already on record, and the subject's current DHCS status moved to the entry with the latest date (ties: file
+order) when that entry is no older than the subject's last step.
+
+The entries keep the subject's own status (the calaim lifecycle that enrollment and discontinuation move), so the
+referrer reads the provider's reported status beside calaim's. Written in bulk; each moved subject gets the audit
+event `closed_loop.step` writes for a step, with the loop fields before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Max
+from django.utils import timezone
+
+from calaim.community_supports.models import CsRequest
+from calaim.core.clock import PLAN_TIME_ZONE, local_date
+from calaim.exchange import rtf_columns as C
+from calaim.exchange.import_common import AuditRows, chunks
+from calaim.exchange.models import ExchangeLoad
+from calaim.network.models import Program
+from calaim.referrals.closed_loop import AUDIT_PREFIX
+from calaim.referrals.models import LoopEvent, Referral
+
+if TYPE_CHECKING:
+    from calaim.exchange.import_rtf import RtfRow
+
+REPORTED_AT = dt.time(12, 0)  # an entry dated D is recorded at noon, plan time, on D (now, for today's)
+
+
+@dataclass
+class Subject:
+    program: str
+    id: Any
+    member_id: Any
+    status: str
+    status_label: str
+    loop_status: str
+    loop_closure_reason: str
+    last_at: dt.datetime | None
+    known: set[tuple[str, dt.date]]
+
+
+def loop_steps_apply(load: ExchangeLoad, rows: list[RtfRow], version: str, audit: AuditRows) -> tuple[set[int], int]:
+    """Append the rows' new entries; returns the rows that added one and how many subjects' status moved."""
+    subjects = _subjects(rows)
+    now = timezone.now()
+    events: list[LoopEvent] = []
+    applied: set[int] = set()
+    latest: dict[tuple[str, Any], LoopEvent] = {}
+    for order, row in enumerate(rows):
+        subject = subjects[_key(row)]
+        status, day, reason = row.get(C.STATUS), row.get(C.STATUS_DATE), row.get(C.REASON) or ""
+        if (status, day) in subject.known:
+            continue
+        subject.known.add((status, day))
+        at = min(dt.datetime.combine(day, REPORTED_AT, tzinfo=PLAN_TIME_ZONE) + dt.timedelta(microseconds=order), now)
+        field = "referral_id" if subject.program == Program.ECM else "cs_request_id"
+        event = LoopEvent(
+            **{field: subject.id},
+            program=subject.program,
+            status=subject.status,
+            status_label=subject.status_label,
+            loop_status=status,
+            loop_closure_reason=reason,
+            at=at,
+            reason=f"Reported by {load.provider.name} in {load.file_name}",
+            source=LoopEvent.Source.RTF,
+            actor_label=load.actor_label,
+            table_version=version,
+        )
+        events.append(event)
+        applied.add(row.rn)
+        current = latest.get(_key(row))
+        if current is None or event.at >= current.at:
+            latest[_key(row)] = event
+    LoopEvent.objects.bulk_create(events, batch_size=2000)
+    return applied, _move_current(subjects, latest, audit)
+
+
+def _key(row: RtfRow) -> tuple[str, Any]:
+    if row.enrollment is not None:
+        return (Program.ECM, row.enrollment.referral_id)
+    assert row.cs_request is not None
+    return (Program.CS, row.cs_request.id)
+
+
+def _subjects(rows: list[RtfRow]) -> dict[tuple[str, Any], Subject]:
+    """The referrals and requests the rows bear on, with their loop fields, last step and the file's entries on
+    record (fetched in sets)."""
+    found: dict[tuple[str, Any], Subject] = {}
+    keys = {_key(row) for row in rows}
+    for program, model, field in ((Program.ECM, Referral, "referral_id"), (Program.CS, CsRequest, "cs_request_id")):
+        ids = sorted((k[1] for k in keys if k[0] == program), key=str)
+        for part in chunks(ids):
+            for subject in model.objects.filter(pk__in=part).only(  # type: ignore[attr-defined]
+                "id", "member_id", "status", "loop_status", "loop_closure_reason"
+            ):
+                found[(program, subject.pk)] = Subject(
+                    program,
+                    subject.pk,
+                    subject.member_id,
+                    subject.status,
+                    subject.get_status_display(),
+                    subject.loop_status,
+                    subject.loop_closure_reason,
+                    None,
+                    set(),
+                )
+            last = LoopEvent.objects.filter(**{f"{field}__in": part}).values(field).annotate(last=Max("at"))
+            for item in last:
+                found[(program, item[field])].last_at = item["last"]
+            reported = LoopEvent.objects.filter(**{f"{field}__in": part}, source=LoopEvent.Source.RTF)
+            for subject_id, status, at in reported.values_list(field, "loop_status", "at"):
+                found[(program, subject_id)].known.add((status, local_date(at)))
+    return found
+
+
+def _move_current(
+    subjects: dict[tuple[str, Any], Subject], latest: dict[tuple[str, Any], LoopEvent], audit: AuditRows
+) -> int:
+    """Each subject whose newest entry is no older than its last step takes that entry's status and reason."""
+    moved: dict[str, list[Any]] = {Program.ECM: [], Program.CS: []}
+    for key, event in latest.items():
+        subject = subjects[key]
+        if subject.last_at is not None and event.at < subject.last_at:
+            continue
+        new = (event.loop_status, event.loop_closure_reason)
+        if new == (subject.loop_status, subject.loop_closure_reason):
+            continue
+        model = Referral if subject.program == Program.ECM else CsRequest
+        instance = model(pk=subject.id, loop_status=new[0], loop_closure_reason=new[1])
+        moved[subject.program].append(instance)
+        audit.add(
+            f"{AUDIT_PREFIX[subject.program]}.loop_reported",
+            (model._meta.label_lower, subject.id),
+            subject.member_id,
+            {"loop_status": subject.loop_status, "loop_closure_reason": subject.loop_closure_reason},
+            {"loop_status": new[0], "loop_closure_reason": new[1]},
+        )
+    for program, instances in moved.items():
+        model = Referral if program == Program.ECM else CsRequest
+        model.objects.bulk_update(instances, ["loop_status", "loop_closure_reason"], batch_size=2000)  # type: ignore[attr-defined]
+    return sum(len(v) for v in moved.values())
