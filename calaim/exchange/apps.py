@@ -5,3 +5,11 @@ class ExchangeConfig(AppConfig):
     name = "calaim.exchange"
     label = "exchange"
     verbose_name = "Provider files (MIF, RTF, OTF), their loads and exports, and the state reports"
+
+    def ready(self) -> None:
+        # The state reports' configuration loads with the rest of the reference data (calaim.workflows, a layer
+        # below, may not import it); imported here, once the models are loaded.
+        from calaim.exchange.report_reference import report_reference_load
+        from calaim.workflows.reference import reference_loader_register
+
+        reference_loader_register(report_reference_load)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -11,6 +12,16 @@ from calaim.plans.reference import reference_load
 from calaim.referrals.reference import closed_loop_load
 from calaim.roster.fact_services import fact_reasons_load
 
+# Loaders of the layers above this one (calaim.exchange's report configuration), which this layer may not import:
+# each registers itself when its app is ready (`reference_loader_register`) and runs in the same transaction.
+_LOADERS: list[Callable[[], dict[str, int]]] = []
+
+
+def reference_loader_register(loader: Callable[[], dict[str, int]]) -> None:
+    """Add a loader `reference_data_load` runs after its own (once, however often it is registered)."""
+    if loader not in _LOADERS:
+        _LOADERS.append(loader)
+
 
 def reference_data_load(plans_directory: Path | None = None) -> dict[str, int]:
     """Load or refresh all reference data idempotently; a malformed file changes nothing."""
@@ -19,4 +30,6 @@ def reference_data_load(plans_directory: Path | None = None) -> dict[str, int]:
         counts |= closed_loop_load()
         counts |= cs_reference_load()
         counts |= fact_reasons_load()
+        for loader in _LOADERS:
+            counts |= loader()
     return counts
