@@ -46,9 +46,17 @@ def worklist_context(user: User) -> dict[str, Any]:
     return {"roster_facts": worklist_facts(user)}
 
 
+def member_fact_views(user: User, member: Member) -> list[FactView]:
+    """The member's open facts the caller may see, read once per member object (one page reads them twice)."""
+    memo: dict[Any, list[FactView]] = member.__dict__.setdefault("_open_fact_views", {})
+    if user.pk not in memo:
+        memo[user.pk] = fact_views(open_facts_of_member(user, member))
+    return memo[user.pk]
+
+
 def member_facts_context(user: User, member: Member) -> dict[str, Any]:
     """The member record's alert (web/partials/roster_facts_member.html)."""
-    return {"roster_facts": fact_views(open_facts_of_member(user, member))}
+    return {"roster_facts": member_fact_views(user, member)}
 
 
 def _form_context(views: list[FactView]) -> tuple[dict[str, Any], FactView | None]:
@@ -64,7 +72,7 @@ def disenroll_facts(user: User, enrollment: Enrollment) -> tuple[dict[str, Any],
 
 def member_disenroll_initial(user: User, member: Member) -> dict[str, str]:
     """The member record's inline discontinuation form starts at the reason of the member's ECM roster facts."""
-    leading = leading_fact(fact_views(open_facts_of_member(user, member).filter(enrollment__isnull=False)))
+    leading = leading_fact([view for view in member_fact_views(user, member) if view.fact.enrollment_id is not None])
     return {"reason": leading.reason_code} if leading else {}
 
 
