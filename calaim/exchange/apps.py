@@ -9,7 +9,9 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         # The state reports' configuration loads with the rest of the reference data (calaim.workflows, a layer
         # below, may not import it); imported here, once the models are loaded.
+        from calaim.exchange.encounters import ecm_code_rules_check
         from calaim.exchange.report_reference import report_reference_load
         from calaim.workflows.reference import reference_loader_register
 
         reference_loader_register(report_reference_load)
+        reference_loader_register(ecm_code_rules_check)  # read where used; checked here so a bad file fails the load
