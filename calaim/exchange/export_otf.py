@@ -33,20 +33,36 @@ def otf_method_labels(day: dt.date) -> dict[str, str]:
 
 
 def otf_rows(plan: Plan, provider: Organization, period: Period) -> list[list[str]]:
-    """The OTF's data rows: the attempts dated in the period, by date, then member, method and minutes."""
+    """The OTF's data rows: the attempts dated in the period, by date, then member, method and minutes. Attempts
+    alike in every column (member, date, method, reached, minutes) are one row: the import keeps one attempt per
+    such set of values, and reads a repeated row as an error."""
     parties = parties_of(plan, provider)
     labels = otf_method_labels(period.end)
     attempts = (
         OutreachAttempt.objects.filter(
             organization=provider, member__plan=plan, attempted_on__gte=period.start, attempted_on__lte=period.end
         )
-        .order_by("attempted_on", "member__last_name", "member__first_name", "member__cin", "method", "created_at")
-        .values_list(
-            "member__first_name", "member__last_name", "member__cin", "attempted_on", "method", "reached",
+        .order_by(
+            "attempted_on",
+            "member__last_name",
+            "member__first_name",
+            "member__cin",
+            "method",
+            "reached",
             "minutes_spent",
         )
-    )  # fmt: skip
-    rows = []
+        .values_list(
+            "member__first_name",
+            "member__last_name",
+            "member__cin",
+            "attempted_on",
+            "method",
+            "reached",
+            "minutes_spent",
+        )
+    )
+    rows: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
     for first_name, last_name, cin, attempted_on, method, reached, minutes in attempts:
         values = {
             "Primary Payer (MCP) Identifier": parties.plan_code,
@@ -62,5 +78,8 @@ def otf_rows(plan: Plan, provider: Organization, period: Period) -> list[list[st
             "Outreach Attempt Successful": flag_text(reached),
             "Time Spent Performing Outreach": str(minutes),
         }
-        rows.append([values[column] for column in OTF_COLUMNS])
+        row = [values[column] for column in OTF_COLUMNS]
+        if tuple(row) not in seen:
+            seen.add(tuple(row))
+            rows.append(row)
     return rows

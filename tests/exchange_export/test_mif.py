@@ -71,9 +71,11 @@ def test_member_record_status(network: Any, alpha: Any) -> None:
     )
     leaves_later = assign(plan_member(enrolled=False), alpha, assigned=dt.date(2026, 9, 1))
     EnrollmentSpan.objects.create(
-        member=leaves_later.member, plan=leaves_later.member.plan, start_date=dt.date(2020, 1, 1),
+        member=leaves_later.member,
+        plan=leaves_later.member.plan,
+        start_date=dt.date(2020, 1, 1),
         end_date=dt.date(2026, 12, 31),
-    )  # fmt: skip
+    )
     rows = _mif(alpha)
     status = {cin: row["Member Record Status"] for cin, row in rows.items()}
     assert status[new.member.cin] == "New"
@@ -101,18 +103,32 @@ def test_record_status_rule_on_the_edges() -> None:
 def test_every_column_in_order(network: Any, alpha: Any) -> None:
     pcp = OrganizationFactory(name="Valley Clinic", kind="pcp_clinic", npi="1987654321")
     member = plan_member(
-        first_name="Rosa", last_name="Diaz", birth_date=dt.date(1970, 2, 3), sex="F", language="es",
-        experiencing_homelessness=True, address_line="12 Main St", city="Stockton", zip_code="95202",
-        phone="+12095550123", pcp_organization=pcp, pcp_name="Dr. Chen",
-    )  # fmt: skip
+        first_name="Rosa",
+        last_name="Diaz",
+        birth_date=dt.date(1970, 2, 3),
+        sex="F",
+        language="es",
+        experiencing_homelessness=True,
+        address_line="12 Main St",
+        city="Stockton",
+        zip_code="95202",
+        phone="+12095550123",
+        pcp_organization=pcp,
+        pcp_name="Dr. Chen",
+    )
     enrollment = assign(member, alpha, assigned=dt.date(2026, 11, 10))
     auth = enrollment.authorization
     auth.period_start, auth.period_end = dt.date(2026, 11, 9), dt.date(2027, 11, 8)
     auth.save(update_fields=["period_start", "period_end"])
     EligibilityDetermination.objects.create(
-        member=member, referral=enrollment.referral, determined_on=dt.date(2026, 11, 8),
-        determined_by=network.users["um"], outcome="eligible", qualified_pofs=["A1", "A3"], rule_version="t",
-    )  # fmt: skip
+        member=member,
+        referral=enrollment.referral,
+        determined_on=dt.date(2026, 11, 8),
+        determined_by=network.users["um"],
+        outcome="eligible",
+        qualified_pofs=["A1", "A3"],
+        rule_version="t",
+    )
     rows = mif_rows(Plan.objects.get(code="HPSJ"), alpha, NOV, PRODUCED)
     assert rows == [
         [
@@ -181,9 +197,14 @@ def test_export_keeps_the_file_and_records_it(network: Any, alpha: Any, data_dir
     analyst = UserFactory(username="analyst", role=Role.PLAN_DATA_ANALYST, organization=network.hpsj)
     member = assign(plan_member(), alpha, assigned=dt.date(2026, 11, 2)).member
     export = exchange_export_create(
-        actor=analyst, plan=Plan.objects.get(code="HPSJ"), provider=alpha, kind="mif", period="2026-11",
-        file_format=file_format, source=LoadSource.WEB,
-    )  # fmt: skip
+        actor=analyst,
+        plan=Plan.objects.get(code="HPSJ"),
+        provider=alpha,
+        kind="mif",
+        period="2026-11",
+        file_format=file_format,
+        source=LoadSource.WEB,
+    )
     path = Path(export.stored_path)
     assert path.is_relative_to(data_dir / "exchange")
     assert path.name == f"MIF_HPSJ_{alpha.npi}_2026-11.{'psv' if file_format == 'psv' else file_format}"
@@ -216,9 +237,14 @@ def test_who_may_not_export(network: Any, alpha: Any, data_dir: Path, who: str |
     assign(plan_member(), alpha, assigned=dt.date(2026, 11, 2))
     with pytest.raises(error):
         exchange_export_create(
-            actor=users[who] if who else None, plan=Plan.objects.get(code="HPSJ"), provider=alpha, kind="mif",
-            period="2026-11", file_format="csv", source=LoadSource.WEB,
-        )  # fmt: skip
+            actor=users[who] if who else None,
+            plan=Plan.objects.get(code="HPSJ"),
+            provider=alpha,
+            kind="mif",
+            period="2026-11",
+            file_format="csv",
+            source=LoadSource.WEB,
+        )
     assert not ExchangeExport.objects.exists()
     assert not AuditEvent.objects.filter(action="exchange_export.create").exists()
     assert not data_dir.joinpath("exchange").exists()
@@ -232,9 +258,14 @@ def test_who_may_export(network: Any, alpha: Any, data_dir: Path, who: str) -> N
         "compliance": UserFactory(role=Role.PLAN_COMPLIANCE, organization=network.hpsj),
     }
     export = exchange_export_create(
-        actor=users[who], plan=Plan.objects.get(code="HPSJ"), provider=alpha, kind="mif", period="2026-11",
-        file_format="csv", source=LoadSource.API,
-    )  # fmt: skip
+        actor=users[who],
+        plan=Plan.objects.get(code="HPSJ"),
+        provider=alpha,
+        kind="mif",
+        period="2026-11",
+        file_format="csv",
+        source=LoadSource.API,
+    )
     assert export.rows == 0 and Path(export.stored_path).is_file()
 
 
@@ -262,9 +293,14 @@ def test_bad_requests_write_nothing(
 def test_a_provider_without_an_npi_is_refused(network: Any, data_dir: Path) -> None:
     with pytest.raises(ValidationFailed, match="no NPI"):
         exchange_export_create(
-            actor=None, plan=Plan.objects.get(code="HPSJ"), provider=network.provider_b, kind="mif",
-            period="2026-11", file_format="csv", source=LoadSource.COMMAND,
-        )  # fmt: skip
+            actor=None,
+            plan=Plan.objects.get(code="HPSJ"),
+            provider=network.provider_b,
+            kind="mif",
+            period="2026-11",
+            file_format="csv",
+            source=LoadSource.COMMAND,
+        )
 
 
 # ---- the command ------------------------------------------------------------------------------------------------
@@ -274,15 +310,26 @@ def test_command_writes_the_file_by_its_ending(network: Any, alpha: Any, data_di
     member = assign(plan_member(), alpha, assigned=dt.date(2026, 11, 2)).member
     out = tmp_path / "mif.xlsx"
     call_command(
-        "exchange_export", "--kind", "mif", "--plan", "HPSJ", "--provider", alpha.npi, "--period", "2026-11",
-        "--out", str(out),
-    )  # fmt: skip
+        "exchange_export",
+        "--kind",
+        "mif",
+        "--plan",
+        "HPSJ",
+        "--provider",
+        alpha.npi,
+        "--period",
+        "2026-11",
+        "--out",
+        str(out),
+    )
     table = read_table(out)
     assert table[0] == list(MIF_COLUMNS) and table[1][2] == member.cin
     export = ExchangeExport.objects.get()
     assert (export.source, export.file_format, export.actor_label.endswith("(manage.py exchange_export)")) == (
-        "command", "xlsx", True,
-    )  # fmt: skip
+        "command",
+        "xlsx",
+        True,
+    )
     assert out.read_bytes() == Path(export.stored_path).read_bytes()
 
 
@@ -290,9 +337,18 @@ def test_command_as_provider_staff_may_leave_out_the_provider(
     network: Any, alpha: Any, data_dir: Path, tmp_path: Path
 ) -> None:
     call_command(
-        "exchange_export", "--kind", "mif", "--plan", "HPSJ", "--period", "2026-11", "--out", str(tmp_path / "m.csv"),
-        "--as", "cm_a",
-    )  # fmt: skip
+        "exchange_export",
+        "--kind",
+        "mif",
+        "--plan",
+        "HPSJ",
+        "--period",
+        "2026-11",
+        "--out",
+        str(tmp_path / "m.csv"),
+        "--as",
+        "cm_a",
+    )
     assert ExchangeExport.objects.get().provider == alpha
 
 
