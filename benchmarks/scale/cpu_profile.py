@@ -28,6 +28,7 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=30)
     p.add_argument("--sort", default="cumulative")
     p.add_argument("--top", type=int, default=40)
+    p.add_argument("--queries", action="store_true", help="print one request's queries with their times instead")
     p.add_argument("--callees", default="", help="print what functions matching this name call")
     p.add_argument("--config", default=str(ROOT / "benchmarks/.cache/scale/config.json"))
     p.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/calaim_scale")
@@ -53,6 +54,16 @@ def main() -> None:
         config["sessions"][role] = _session(User.objects.get(username=config["users"][role]))
     client, headers = _client(config, endpoint)
     status = _ask(client, headers, endpoint, 0)
+    if args.queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            status = _ask(client, headers, endpoint, 1)
+        for query in queries:
+            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+        print(f"status {status}, {len(queries)} queries")
+        return
     profiler = cProfile.Profile()
     started, cpu = time.monotonic(), time.process_time()
     profiler.enable()

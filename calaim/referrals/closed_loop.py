@@ -22,6 +22,7 @@ from calaim.network.models import Program
 from calaim.notices.models import NoticeKind, NoticeRecipient
 from calaim.notices.services import member_letter_due, notice_queue
 from calaim.plans.models import Dated
+from calaim.plans.refcache import reference_cached
 from calaim.referrals.models import LoopEvent, LoopTransition
 
 LOOP_FIELDS = ["status", "closure_reason", "loop_status", "loop_closure_reason"]
@@ -49,8 +50,12 @@ class LoopSubject(Protocol):
     def save(self, *, update_fields: list[str]) -> None: ...
 
 
+@reference_cached
 def transition_for(program: str, status: str, cause: str, day: dt.date) -> LoopTransition:
-    """The table row for a step: the program's own row before "any", a row for the cause before the general one."""
+    """The table row for a step: the program's own row before "any", a row for the cause before the general one.
+
+    Read once a minute per process and step (every intake and decision takes two); the row is shared, never changed.
+    """
     rows = LoopTransition.objects.filter(
         Dated.in_force_on(day), status=status, program__in=[program, "any"], cause__in=[cause, ""]
     ).annotate(
