@@ -12,11 +12,13 @@ from calaim.api.community_supports import router as community_supports_router
 from calaim.api.compliance import router as compliance_router
 from calaim.api.ecm import router as ecm_router
 from calaim.api.errors import error_body
+from calaim.api.exchange import router as exchange_router
 from calaim.api.identification import router as identification_router
 from calaim.api.members import router as members_router
 from calaim.api.notices import router as notices_router
 from calaim.api.plans import router as plans_router
 from calaim.api.referrals import router as referrals_router
+from calaim.api.reports import router as reports_router
 from calaim.api.roster import router as roster_router
 from calaim.api.roster_facts import router as roster_facts_router
 from calaim.core.errors import DomainError
@@ -44,6 +46,8 @@ for router in (
     roster_router,
     identification_router,
     roster_facts_router,
+    reports_router,
+    exchange_router,
 ):
     api.add_router("/", router)
 

@@ -6,7 +6,9 @@ from calaim.web import (
     urls_cs_actions,
     urls_dashboard,
     urls_ecm_actions,
+    urls_exchange,
     urls_identification,
+    urls_reports,
     urls_roster,
 )
 from calaim.web.views import auth, ecm_actions, members, roster_facts, worklists
@@ -39,4 +41,6 @@ urlpatterns = [
     *urls_compliance.urlpatterns,
     *urls_roster.urlpatterns,
     *urls_identification.urlpatterns,
+    *urls_reports.urlpatterns,
+    *urls_exchange.urlpatterns,
 ]

@@ -145,6 +145,9 @@ PARAMETERS = {
     "load_id": "roster_load",
     # Identification runs: only the plan's data analysts find any, so any id is a 404 to the roles posting here.
     "run_id": "member",
+    # Provider files' exports and contact updates: any id is a 404 to compliance (and to intake) here.
+    "export_id": "member",
+    "update_id": "member",
     "section": None,
 }
 

@@ -25,6 +25,7 @@ from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
 from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
+from calaim.web.views.exchange_display import provider_reports_section
 from calaim.web.views.roster_facts import member_disenroll_initial, member_facts_context
 
 Section = Callable[[User, Member], dict[str, Any]]
@@ -97,6 +98,7 @@ SECTIONS: dict[str, tuple[str, Section]] = {
     "eligibility": ("Eligibility determinations", _eligibility),
     "authorizations": ("Authorizations", _authorizations),
     "ecm": ("ECM enrollment", _ecm),
+    "provider-reports": ("Reported by the provider (RTF)", provider_reports_section),
     "care-plan": ("Care plan", care_plan_section),
     "care-team": ("Care team", care_team_section),
     "tasks": ("Tasks", tasks_section),
