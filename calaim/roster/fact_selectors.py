@@ -22,6 +22,7 @@ from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from calaim.members.models import Member
 from calaim.network.models import Organization, OrganizationKind
 from calaim.plans.models import Dated, DiscontinuationReason, ExcludedProgram, Plan
+from calaim.plans.refcache import reference_cached
 from calaim.plans.selectors import latest_by_code
 from calaim.referrals.models import OPEN_STATUSES
 from calaim.roster.models import FactKind, FactReason, RosterFact
@@ -131,6 +132,7 @@ class FactReasons:
         return min(found, key=lambda row: (row.detail == "", -row.effective_from.toordinal()), default=None)
 
 
+@reference_cached
 def fact_reasons_in_force(day: dt.date) -> FactReasons:
     return FactReasons(tuple(FactReason.objects.filter(Dated.in_force_on(day))))
 
