@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Max
 from django.utils import timezone
 
 from calaim.community_supports.models import CsRequest
-from calaim.core.clock import PLAN_TIME_ZONE, local_date
+from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.exchange import rtf_columns as C
 from calaim.exchange.import_common import AuditRows, chunks
+from calaim.exchange.import_rtf import LoopRecord, RtfRow
 from calaim.exchange.models import ExchangeLoad
 from calaim.network.models import Program
 from calaim.referrals.closed_loop import AUDIT_PREFIX
 from calaim.referrals.models import LoopEvent, Referral
-
-if TYPE_CHECKING:
-    from calaim.exchange.import_rtf import RtfRow
 
 REPORTED_AT = dt.time(12, 0)  # an entry dated D is recorded at noon, plan time, on D (now, for today's)
 
@@ -41,13 +38,17 @@ class Subject:
     status_label: str
     loop_status: str
     loop_closure_reason: str
-    last_at: dt.datetime | None
-    known: set[tuple[str, dt.date]]
+    record: LoopRecord
 
 
-def loop_steps_apply(load: ExchangeLoad, rows: list[RtfRow], version: str, audit: AuditRows) -> tuple[set[int], int]:
-    """Append the rows' new entries; returns the rows that added one and how many subjects' status moved."""
-    subjects = _subjects(rows)
+def loop_steps_apply(
+    load: ExchangeLoad, rows: list[RtfRow], version: str, known: dict[Any, LoopRecord], audit: AuditRows
+) -> tuple[set[int], int]:
+    """Append the rows' new entries (an entry with the same status, date and reason as a step on record, or the
+    same status and date as one reported before, is no news); returns the rows that added one and how many
+    subjects' status moved. `known` is the check's read of the entries on record, taken in the load's
+    transaction."""
+    subjects = _subjects(rows, known)
     now = timezone.now()
     events: list[LoopEvent] = []
     applied: set[int] = set()
@@ -55,9 +56,11 @@ def loop_steps_apply(load: ExchangeLoad, rows: list[RtfRow], version: str, audit
     for order, row in enumerate(rows):
         subject = subjects[_key(row)]
         status, day, reason = row.get(C.STATUS), row.get(C.STATUS_DATE), row.get(C.REASON) or ""
-        if (status, day) in subject.known:
+        record = subject.record
+        if (status, day, reason) in record.entries or (status, day) in record.reported:
             continue
-        subject.known.add((status, day))
+        record.entries.add((status, day, reason))
+        record.reported[(status, day)] = reason
         at = min(dt.datetime.combine(day, REPORTED_AT, tzinfo=PLAN_TIME_ZONE) + dt.timedelta(microseconds=order), now)
         field = "referral_id" if subject.program == Program.ECM else "cs_request_id"
         event = LoopEvent(
@@ -89,17 +92,17 @@ def _key(row: RtfRow) -> tuple[str, Any]:
     return (Program.CS, row.cs_request.id)
 
 
-def _subjects(rows: list[RtfRow]) -> dict[tuple[str, Any], Subject]:
-    """The referrals and requests the rows bear on, with their loop fields, last step and the file's entries on
-    record (fetched in sets)."""
+def _subjects(rows: list[RtfRow], known: dict[Any, LoopRecord]) -> dict[tuple[str, Any], Subject]:
+    """The referrals and requests the rows bear on, with their status and loop fields (fetched in sets)."""
     found: dict[tuple[str, Any], Subject] = {}
     keys = {_key(row) for row in rows}
-    for program, model, field in ((Program.ECM, Referral, "referral_id"), (Program.CS, CsRequest, "cs_request_id")):
+    for program, model in ((Program.ECM, Referral), (Program.CS, CsRequest)):
         ids = sorted((k[1] for k in keys if k[0] == program), key=str)
         for part in chunks(ids):
-            for subject in model.objects.filter(pk__in=part).only(  # type: ignore[attr-defined]
+            subjects = model.objects.filter(pk__in=part).only(  # type: ignore[attr-defined]
                 "id", "member_id", "status", "loop_status", "loop_closure_reason"
-            ):
+            )
+            for subject in subjects:
                 found[(program, subject.pk)] = Subject(
                     program,
                     subject.pk,
@@ -108,15 +111,8 @@ def _subjects(rows: list[RtfRow]) -> dict[tuple[str, Any], Subject]:
                     subject.get_status_display(),
                     subject.loop_status,
                     subject.loop_closure_reason,
-                    None,
-                    set(),
+                    known.setdefault(subject.pk, LoopRecord()),
                 )
-            last = LoopEvent.objects.filter(**{f"{field}__in": part}).values(field).annotate(last=Max("at"))
-            for item in last:
-                found[(program, item[field])].last_at = item["last"]
-            reported = LoopEvent.objects.filter(**{f"{field}__in": part}, source=LoopEvent.Source.RTF)
-            for subject_id, status, at in reported.values_list(field, "loop_status", "at"):
-                found[(program, subject_id)].known.add((status, local_date(at)))
     return found
 
 
@@ -127,7 +123,7 @@ def _move_current(
     moved: dict[str, list[Any]] = {Program.ECM: [], Program.CS: []}
     for key, event in latest.items():
         subject = subjects[key]
-        if subject.last_at is not None and event.at < subject.last_at:
+        if subject.record.last_at is not None and event.at < subject.record.last_at:
             continue
         new = (event.loop_status, event.loop_closure_reason)
         if new == (subject.loop_status, subject.loop_closure_reason):

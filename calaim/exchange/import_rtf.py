@@ -59,6 +59,16 @@ class RtfRow:
 
 
 @dataclass
+class LoopRecord:
+    """A referral's or request's closed-loop entries on record: (status, date, reason) of every step, the
+    provider-reported ones by (status, date), and when the last step was taken."""
+
+    entries: set[tuple[str, dt.date, str]] = field(default_factory=set)
+    reported: dict[tuple[str, dt.date], str] = field(default_factory=dict)
+    last_at: dt.datetime | None = None
+
+
+@dataclass
 class RtfChecked:
     rows_read: int
     errors: Errors
@@ -67,6 +77,7 @@ class RtfChecked:
     produced_on: dt.date | None = None
     vocabulary: ExchangeVocabulary | None = None
     facts: dict[str, MemberFacts] = field(default_factory=dict)
+    loop: dict[Any, LoopRecord] = field(default_factory=dict)  # subject id -> its entries on record
 
 
 def rtf_check(
@@ -108,6 +119,7 @@ def rtf_check(
         produced_on=produced.most_common(1)[0][0] if produced else None,
         vocabulary=vocabulary,
         facts=facts,
+        loop=known,
     )
 
 
@@ -208,25 +220,28 @@ def _across_rows(
                 )
 
 
-def _existing_loop(rows: list[RtfRow], facts: dict[str, MemberFacts]) -> dict[Any, dict[tuple[str, dt.date], str]]:
-    """The provider-reported closed-loop entries on record for the referrals and requests the rows bear on:
-    subject id -> {(status, date): reason}."""
-    referral_ids: set[Any] = set()
-    request_ids: set[Any] = set()
+def _existing_loop(rows: list[RtfRow], facts: dict[str, MemberFacts]) -> dict[Any, LoopRecord]:
+    """The closed-loop entries on record for the referrals and requests the rows bear on, any source."""
+    ids: set[Any] = set()
     for row in rows:
         member = facts.get(row.cin)
-        if member is None or row.get(C.STATUS) is None:
-            continue
-        referral_ids.update(e.referral_id for e in member.enrollments)
-        request_ids.update(r.id for r in member.cs_requests)
-    found: dict[Any, dict[tuple[str, dt.date], str]] = {}
-    for name, ids in (("referral_id", referral_ids), ("cs_request_id", request_ids)):
+        if member is not None and row.get(C.STATUS) is not None:
+            ids.update(e.referral_id for e in member.enrollments)
+            ids.update(r.id for r in member.cs_requests)
+    found: dict[Any, LoopRecord] = {subject: LoopRecord() for subject in ids}
+    for name in ("referral_id", "cs_request_id"):
         for part in chunks(sorted(ids, key=str)):
-            events = LoopEvent.objects.filter(**{f"{name}__in": part}, source=LoopEvent.Source.RTF).values_list(
-                name, "loop_status", "at", "loop_closure_reason"
+            events = LoopEvent.objects.filter(**{f"{name}__in": part}).values_list(
+                name, "loop_status", "at", "loop_closure_reason", "source"
             )
-            for subject, status, at, reason in events:
-                found.setdefault(subject, {})[(status, local_date(at))] = reason
+            for subject, status, at, reason, source in events:
+                record = found[subject]
+                day = local_date(at)
+                record.entries.add((status, day, reason))
+                if source == LoopEvent.Source.RTF:
+                    record.reported[(status, day)] = reason
+                if record.last_at is None or at > record.last_at:
+                    record.last_at = at
     return found
 
 
@@ -234,7 +249,7 @@ def _against_records(
     load: ExchangeLoad,
     row: RtfRow,
     member: MemberFacts | None,
-    known: dict[Any, dict[tuple[str, dt.date], str]],
+    known: dict[Any, LoopRecord],
     vocabulary: ExchangeVocabulary,
     errors: Errors,
 ) -> None:
@@ -281,8 +296,10 @@ def _against_records(
     subject = row.enrollment.referral_id if row.enrollment else row.cs_request.id  # type: ignore[union-attr]
     status, day = row.get(C.STATUS), row.get(C.STATUS_DATE)
     if status is not None and day is not None:
-        on_record = known.get(subject, {}).get((status, day))
-        if on_record is not None and on_record != (row.get(C.REASON) or ""):
+        record = known.get(subject, LoopRecord())
+        on_record = record.reported.get((status, day))
+        reason = row.get(C.REASON) or ""
+        if on_record is not None and on_record != reason and (status, day, reason) not in record.entries:
             errors.add(
                 row.rn,
                 C.REASON,
@@ -297,66 +314,58 @@ def _against_records(
 def _enrollment_dates(
     row: RtfRow, enrollment: Assignment, provider: str, vocabulary: ExchangeVocabulary, errors: Errors
 ) -> None:
-    """The enrollment start and discontinuation dates against the enrollment on record."""
+    """The enrollment start and discontinuation dates against the enrollment on record (a date equal to the one on
+    record is no news, whatever else the record says)."""
     start = row.get(C.START)
     status = vocabulary.ecm_statuses.get(C.key(row.get(C.ECM_STATUS) or ""), ("", ""))[1]
     if status == "enrolled" and start is not None:
-        if start < enrollment.assigned_on:
-            errors.add(
-                row.rn,
-                C.START,
-                f"{start:%m/%d/%Y}",
-                f"the enrollment cannot start before the member was "
-                f"assigned to {provider} on {enrollment.assigned_on:%m/%d/%Y}",
-                "start before assignment",
-            )
-        elif enrollment.enrolled_on is not None and enrollment.enrolled_on != start:
-            errors.add(
-                row.rn,
-                C.START,
-                f"{start:%m/%d/%Y}",
-                f"member {row.cin} is enrolled with {provider} from "
-                f"{enrollment.enrolled_on:%m/%d/%Y} on record; ask the plan to correct a start date",
-                "another start date on record",
-            )
-        elif enrollment.enrolled_on is None and enrollment.ended_on is not None:
-            errors.add(
-                row.rn,
-                C.START,
-                f"{start:%m/%d/%Y}",
-                f"the assignment to {provider} ended on {enrollment.ended_on:%m/%d/%Y} before the member enrolled",
-                "assignment ended",
-            )
-        elif enrollment.enrolled_on is None and not _in_authorization(start, enrollment):
-            errors.add(
-                row.rn,
-                C.START,
-                f"{start:%m/%d/%Y}",
-                "the enrollment date must fall within the authorization "
-                f"period {enrollment.authorization_start:%m/%d/%Y} to "
-                f"{enrollment.authorization_end:%m/%d/%Y}",
-                "outside the authorization",
-            )
+        problem = _start_problem(start, enrollment, provider, row.cin)
+        if problem is not None:
+            errors.add(row.rn, C.START, f"{start:%m/%d/%Y}", *problem)
     ended = row.get(C.DISCONTINUED)
-    if ended is None:
+    if ended is None or ended == enrollment.ended_on:
         return
     begun = enrollment.enrolled_on or (start if status == "enrolled" else None) or enrollment.assigned_on
-    if ended < begun:
-        errors.add(
-            row.rn,
-            C.DISCONTINUED,
-            f"{ended:%m/%d/%Y}",
+    if enrollment.ended_on is not None:
+        problem = (f"ECM with {provider} already ended on {enrollment.ended_on:%m/%d/%Y}", "already ended")
+    elif ended < begun:
+        problem = (
             f"the discontinuation cannot come before the enrollment began on {begun:%m/%d/%Y}",
             "discontinued before the start",
         )
-    elif enrollment.ended_on is not None and enrollment.ended_on != ended:
-        errors.add(
-            row.rn,
-            C.DISCONTINUED,
-            f"{ended:%m/%d/%Y}",
-            f"ECM with {provider} already ended on {enrollment.ended_on:%m/%d/%Y}",
-            "already ended on another date",
+    else:
+        return
+    errors.add(row.rn, C.DISCONTINUED, f"{ended:%m/%d/%Y}", *problem)
+
+
+def _start_problem(start: dt.date, enrollment: Assignment, provider: str, cin: str) -> tuple[str, str] | None:
+    """What is wrong with enrolling on `start` (message, kind), or None."""
+    if enrollment.enrolled_on is not None:
+        if enrollment.enrolled_on == start:
+            return None
+        return (
+            f"member {cin} is enrolled with {provider} from {enrollment.enrolled_on:%m/%d/%Y} on record; ask the "
+            "plan to correct a start date",
+            "another start date on record",
         )
+    if start < enrollment.assigned_on:
+        return (
+            f"the enrollment cannot start before the member was assigned to {provider} on "
+            f"{enrollment.assigned_on:%m/%d/%Y}",
+            "start before assignment",
+        )
+    if enrollment.ended_on is not None:
+        return (
+            f"the assignment to {provider} ended on {enrollment.ended_on:%m/%d/%Y} before the member enrolled",
+            "assignment ended",
+        )
+    if not _in_authorization(start, enrollment):
+        return (
+            f"the enrollment date must fall within the authorization period "
+            f"{enrollment.authorization_start:%m/%d/%Y} to {enrollment.authorization_end:%m/%d/%Y}",
+            "outside the authorization",
+        )
+    return None
 
 
 def _in_authorization(day: dt.date, enrollment: Assignment) -> bool:

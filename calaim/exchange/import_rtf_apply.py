@@ -2,12 +2,16 @@
 enrollments, then the provider's reports, the closed-loop entries, the contact updates and the encounter counts
 (each written in bulk, with one audit event per record it creates or changes), then discontinuations.
 
-A row that changes nothing counts as unchanged, so a file sent again, or an exported one read back, is a no-op.
+"New" is judged against what calaim shows for the member, the values its own RTF export writes
+(`calaim.exchange.rtf_values`): a row that carries them changes nothing and counts as unchanged, so a file sent
+again, or the RTF calaim made for the provider read back, is a no-op.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -15,57 +19,71 @@ from django.utils import timezone
 
 from calaim.core.audit import snapshot
 from calaim.exchange import rtf_columns as C
+from calaim.exchange.export_common import Period
 from calaim.exchange.import_common import AuditRows, chunks, effect_counts, reported_day
 from calaim.exchange.import_enrollment import discontinue_reported, enroll_reported
 from calaim.exchange.import_loop import loop_steps_apply
 from calaim.exchange.import_rtf import RtfChecked, RtfRow
 from calaim.exchange.models import ContactUpdate, EncounterCount, ExchangeLoad, ProviderReport
+from calaim.exchange.rtf_values import Milestones, encounter_counts, enrollment_milestones
 from calaim.exchange.vocabulary import ExchangeVocabulary
 
 REPORT_FIELDS = list(C.REPORT_FIELDS.values())
 TEXT_FIELDS = {"acuity_level", "lead_care_manager_name", "lead_care_manager_phone", "lead_care_manager_email"}
 CONTACT_FIELDS = ["new_address", "homeless", "address", "city", "state", "zip_code", "new_phone", "phone"]
-Step = Callable[[ExchangeLoad, list[RtfRow], ExchangeVocabulary, AuditRows, set[int], dict[str, int]], None]
+COUNT_FIELDS = ["in_person", "telephonic"]
+
+
+@dataclass
+class Work:
+    """One apply step's inputs and what it adds to: the rows it touched and each effect's count."""
+
+    load: ExchangeLoad
+    rows: list[RtfRow]
+    vocabulary: ExchangeVocabulary
+    checked: RtfChecked
+    audit: AuditRows
+    touched: set[int] = field(default_factory=set)
+    counts: defaultdict[str, int] = field(default_factory=effect_counts)
+
+    def did(self, row: RtfRow, effect: str, count: int = 1) -> None:
+        self.touched.add(row.rn)
+        self.counts[effect] += count
 
 
 def rtf_apply(load: ExchangeLoad, checked: RtfChecked, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
     """Apply the valid rows; the counts: applied and unchanged rows, and each effect's records."""
     assert checked.vocabulary is not None
     audit = AuditRows(load.created_by, load.actor_label, f"Reported in {load.file_name} (load {load.pk})")
-    touched: set[int] = set()
-    counts = effect_counts()
-    steps: list[Step] = [_enroll, _reports, _loop, _contacts, _encounters, _discontinue]
+    work = Work(load, checked.rows, checked.vocabulary, checked, audit)
+    steps = [_enroll, _reports, _loop, _contacts, _encounters, _discontinue]
     for i, step in enumerate(steps):
         progress("applying", i, len(steps))
-        step(load, checked.rows, checked.vocabulary, audit, touched, counts)
+        step(work)
     audit.write()
     progress("applying", len(steps), len(steps))
-    return {**counts, "applied": len(touched), "unchanged": len(checked.rows) - len(touched)}
+    applied = len(work.touched)
+    return {**work.counts, "applied": applied, "unchanged": len(checked.rows) - applied}
 
 
-def _enroll(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
+def _meaning(work: Work, row: RtfRow) -> str:
+    return work.vocabulary.ecm_statuses.get(C.key(row.get(C.ECM_STATUS) or ""), ("", ""))[1]
+
+
+def _enroll(work: Work) -> None:
     done = set()
-    for row in rows:
+    for row in work.rows:
         enrollment = row.enrollment
-        meaning = vocabulary.ecm_statuses.get(C.key(row.get(C.ECM_STATUS) or ""), ("", ""))[1]
-        if enrollment is None or meaning != "enrolled" or enrollment.enrolled_on is not None or enrollment.id in done:
+        if enrollment is None or _meaning(work, row) != "enrolled" or enrollment.enrolled_on is not None:
+            continue
+        if enrollment.id in done:
             continue
         done.add(enrollment.id)
+        source = f"reported in {work.load.file_name}"
         if enroll_reported(
-            actor=load.created_by,
-            enrollment_id=enrollment.id,
-            enrolled_on=row.get(C.START),
-            source=f"reported in {load.file_name}",
+            actor=work.load.created_by, enrollment_id=enrollment.id, enrolled_on=row.get(C.START), source=source
         ):
-            touched.add(row.rn)
-            counts["enrolled"] += 1
+            work.did(row, "enrolled")
 
 
 def _latest_reports(enrollment_ids: list[Any]) -> dict[Any, ProviderReport]:
@@ -82,39 +100,47 @@ def _latest_reports(enrollment_ids: list[Any]) -> dict[Any, ProviderReport]:
     return latest
 
 
-def _reports(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
-    reporting = [r for r in rows if r.enrollment is not None and any(r.get(c) is not None for c in C.REPORT_FIELDS)]
-    latest = _latest_reports(sorted({r.enrollment.id for r in reporting}, key=str))  # type: ignore[union-attr]
+def _current_milestones(enrollment_ids: list[Any]) -> dict[Any, Milestones]:
+    """What calaim shows (and exports) for each enrollment's acuity, Lead Care Manager and milestones."""
+    current: dict[Any, Milestones] = {}
+    for part in chunks(enrollment_ids):
+        current |= enrollment_milestones(list(part))
+    return current
+
+
+def _reports(work: Work) -> None:
+    """A report per enrollment whose reported values differ from what calaim shows and from the latest report."""
+    reporting = [
+        r for r in work.rows if r.enrollment is not None and any(r.get(c) is not None for c in C.REPORT_FIELDS)
+    ]
+    ids = sorted({r.enrollment.id for r in reporting}, key=str)  # type: ignore[union-attr]
+    current, latest = _current_milestones(ids), _latest_reports(ids)
     created: list[ProviderReport] = []
     for row in reporting:
-        enrollment = row.enrollment
-        assert enrollment is not None
-        before = latest.get(enrollment.id)
+        assert row.enrollment is not None
+        key = row.enrollment.id
+        filled = {name: row.get(column) for column, name in C.REPORT_FIELDS.items() if row.get(column) is not None}
+        shown = current.get(key, Milestones())
+        if all(getattr(shown, name) == value for name, value in filled.items()):
+            continue
+        before = latest.get(key)
         values = {
             name: getattr(before, name) if before else ("" if name in TEXT_FIELDS else None) for name in REPORT_FIELDS
-        }
-        values |= {name: row.get(column) for column, name in C.REPORT_FIELDS.items() if row.get(column) is not None}
-        if before is not None and all(values[n] == getattr(before, n) for n in REPORT_FIELDS):
+        } | filled
+        if before is not None and all(values[name] == getattr(before, name) for name in REPORT_FIELDS):
             continue
         report = ProviderReport(
-            enrollment_id=enrollment.id,
+            enrollment_id=key,
             member_id=row.member_id,
-            provider=load.provider,
-            load=load,
-            reported_on=row.get(C.PRODUCED) or reported_day(load),
+            provider=work.load.provider,
+            load=work.load,
+            reported_on=row.get(C.PRODUCED) or reported_day(work.load),
             **values,
         )
         created.append(report)
-        latest[enrollment.id] = report
-        touched.add(row.rn)
-        audit.add(
+        latest[key] = report
+        work.did(row, "reports")
+        work.audit.add(
             "provider_report.create",
             report,
             row.member_id,
@@ -122,56 +148,42 @@ def _reports(
             snapshot(report, REPORT_FIELDS),
         )
     ProviderReport.objects.bulk_create(created, batch_size=2000)
-    counts["reports"] += len(created)
 
 
-def _loop(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
-    reported = [r for r in rows if r.get(C.STATUS) is not None and r.get(C.STATUS_DATE) is not None]
-    applied, changed = loop_steps_apply(load, reported, vocabulary.version, audit)
-    touched.update(applied)
-    counts["loop_steps"] += len(applied)
-    counts["loop_status_changes"] += changed
+def _loop(work: Work) -> None:
+    reported = [r for r in work.rows if r.get(C.STATUS) is not None and r.get(C.STATUS_DATE) is not None]
+    applied, changed = loop_steps_apply(work.load, reported, work.vocabulary.version, work.checked.loop, work.audit)
+    work.touched.update(applied)
+    work.counts["loop_steps"] += len(applied)
+    work.counts["loop_status_changes"] += changed
 
 
-def _contact_key(member_id: Any, values: dict[str, Any]) -> tuple[Any, ...]:
-    return (member_id, *(values[f] for f in CONTACT_FIELDS))
+def _contact_values(row: RtfRow) -> dict[str, Any]:
+    new_address, new_phone = row.get(C.NEW_ADDRESS) is True, row.get(C.NEW_PHONE) is True
+    address = {"address": C.ADDRESS, "city": C.CITY, "state": C.STATE, "zip_code": C.ZIP}
+    values: dict[str, Any] = {
+        "new_address": new_address,
+        "homeless": row.get(C.HOMELESS),
+        "new_phone": new_phone,
+        "phone": (row.get(C.PHONE) or "") if new_phone else "",
+    }
+    values |= {name: (row.get(column) or "") if new_address else "" for name, column in address.items()}
+    return values
 
 
-def _contacts(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
-    updating = [r for r in rows if r.get(C.NEW_ADDRESS) is True or r.get(C.NEW_PHONE) is True]
+def _contacts(work: Work) -> None:
+    """A contact update for member services per new address or phone reported, not twice for the same values."""
+    load = work.load
+    updating = [r for r in work.rows if r.get(C.NEW_ADDRESS) is True or r.get(C.NEW_PHONE) is True]
     ids = sorted({r.member_id for r in updating}, key=str)
     known: set[tuple[Any, ...]] = set()
     for part in chunks(ids):
         for update in ContactUpdate.objects.filter(plan=load.plan, provider=load.provider, member_id__in=part):
-            known.add(_contact_key(update.member_id, {f: getattr(update, f) for f in CONTACT_FIELDS}))
+            known.add((update.member_id, *(getattr(update, f) for f in CONTACT_FIELDS)))
     created = []
     for row in updating:
-        new_address, new_phone = row.get(C.NEW_ADDRESS) is True, row.get(C.NEW_PHONE) is True
-        values = {
-            "new_address": new_address,
-            "homeless": row.get(C.HOMELESS),
-            "address": (row.get(C.ADDRESS) or "") if new_address else "",
-            "city": (row.get(C.CITY) or "") if new_address else "",
-            "state": (row.get(C.STATE) or "") if new_address else "",
-            "zip_code": (row.get(C.ZIP) or "") if new_address else "",
-            "new_phone": new_phone,
-            "phone": (row.get(C.PHONE) or "") if new_phone else "",
-        }
-        key = _contact_key(row.member_id, values)
+        values = _contact_values(row)
+        key = (row.member_id, *(values[f] for f in CONTACT_FIELDS))
         if key in known:
             continue
         known.add(key)
@@ -184,36 +196,49 @@ def _contacts(
             **values,
         )
         created.append(update)
-        touched.add(row.rn)
-        audit.add("contact_update.create", update, row.member_id, None, snapshot(update, [*CONTACT_FIELDS, "status"]))
+        work.did(row, "contact_updates")
+        work.audit.add(
+            "contact_update.create", update, row.member_id, None, snapshot(update, [*CONTACT_FIELDS, "status"])
+        )
     ContactUpdate.objects.bulk_create(created, batch_size=2000)
-    counts["contact_updates"] += len(created)
 
 
-def _encounters(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
-    counted = [r for r in rows if r.enrollment is not None and any(r.get(c) is not None for c in C.COUNTS)]
-    ids = sorted({r.member_id for r in counted}, key=str)
+def _shown_counts(work: Work, rows: list[RtfRow]) -> dict[tuple[Any, str], tuple[int, int]]:
+    """What calaim shows (and exports) as each member's encounter counts for each period the rows name."""
+    by_period: dict[str, set[Any]] = defaultdict(set)
+    for row in rows:
+        by_period[row.period].add(row.member_id)
+    shown: dict[tuple[Any, str], tuple[int, int]] = {}
+    for label, members in by_period.items():
+        period = Period.parse(label)
+        for part in chunks(sorted(members, key=str)):
+            found = encounter_counts(work.load.plan, work.load.provider, period, list(part))
+            shown |= {(member_id, label): found.get(member_id, (0, 0)) for member_id in part}
+    return shown
+
+
+def _encounters(work: Work) -> None:
+    """The counts per member and period, stored when they differ from what calaim shows; a corrected file replaces
+    the counts it stored before (the audit trail keeps them)."""
+    load = work.load
+    counted = [r for r in work.rows if r.enrollment is not None and any(r.get(c) is not None for c in C.COUNTS)]
+    shown = _shown_counts(work, counted)
     existing: dict[tuple[Any, str], EncounterCount] = {}
-    for part in chunks(ids):
+    for part in chunks(sorted({r.member_id for r in counted}, key=str)):
         for found in EncounterCount.objects.filter(plan=load.plan, provider=load.provider, member_id__in=part):
             existing[(found.member_id, found.period)] = found
-    created, changed = [], []
-    fields = ["in_person", "telephonic"]
+    created: dict[tuple[Any, str], EncounterCount] = {}
+    changed: dict[tuple[Any, str], EncounterCount] = {}
     for row in counted:
         key = (row.member_id, row.period)
-        record = existing.get(key)
+        now_shown = dict(zip(COUNT_FIELDS, shown[key], strict=True))
         values = {"in_person": row.get(C.IN_PERSON), "telephonic": row.get(C.TELEPHONIC)}
-        values = {k: v if v is not None else (getattr(record, k) if record else 0) for k, v in values.items()}
-        if record is not None and all(getattr(record, k) == v for k, v in values.items()):
+        values = {name: now_shown[name] if value is None else value for name, value in values.items()}
+        if values == now_shown:
             continue
-        touched.add(row.rn)
+        record = existing.get(key)
+        work.did(row, "encounter_counts")
+        shown[key] = (values["in_person"], values["telephonic"])
         if record is None:
             record = EncounterCount(
                 member_id=row.member_id,
@@ -224,46 +249,37 @@ def _encounters(
                 load=load,
                 **values,
             )
-            existing[key] = record
-            created.append(record)
-            audit.add("encounter_count.create", record, row.member_id, None, snapshot(record, ["period", *fields]))
+            existing[key] = created[key] = record
+            work.audit.add(
+                "encounter_count.create", record, row.member_id, None, snapshot(record, ["period", *COUNT_FIELDS])
+            )
             continue
-        before = snapshot(record, ["period", *fields, "load"])
+        before = snapshot(record, ["period", *COUNT_FIELDS, "load"])
         for name, value in values.items():
             setattr(record, name, value)
-        record.load = load
-        record.updated_at = timezone.now()
-        if record not in created:
-            changed.append(record)
-        audit.add(
-            "encounter_count.update", record, row.member_id, before, snapshot(record, ["period", *fields, "load"])
+        record.load, record.updated_at = load, timezone.now()
+        if key not in created:
+            changed[key] = record
+        work.audit.add(
+            "encounter_count.update", record, row.member_id, before, snapshot(record, ["period", *COUNT_FIELDS, "load"])
         )
-    EncounterCount.objects.bulk_create(created, batch_size=2000)
-    EncounterCount.objects.bulk_update(changed, [*fields, "load", "updated_at"], batch_size=2000)
-    counts["encounter_counts"] += len(created) + len(changed)
+    EncounterCount.objects.bulk_create(list(created.values()), batch_size=2000)
+    EncounterCount.objects.bulk_update(list(changed.values()), [*COUNT_FIELDS, "load", "updated_at"], batch_size=2000)
 
 
-def _discontinue(
-    load: ExchangeLoad,
-    rows: list[RtfRow],
-    vocabulary: ExchangeVocabulary,
-    audit: AuditRows,
-    touched: set[int],
-    counts: dict[str, int],
-) -> None:
+def _discontinue(work: Work) -> None:
     done = set()
-    for row in rows:
+    for row in work.rows:
         enrollment, day = row.enrollment, row.get(C.DISCONTINUED)
         if enrollment is None or day is None or enrollment.ended_on == day or enrollment.id in done:
             continue
         done.add(enrollment.id)
-        note = row.get(C.DISCONTINUATION_TEXT) or f"Reported in {load.file_name}."
+        note = row.get(C.DISCONTINUATION_TEXT) or f"Reported in {work.load.file_name}."
         if discontinue_reported(
-            actor=load.created_by,
+            actor=work.load.created_by,
             enrollment_id=enrollment.id,
             reason_code=row.get(C.DISCONTINUATION_CODE),
             effective_on=day,
             note=note,
         ):
-            touched.add(row.rn)
-            counts["discontinued"] += 1
+            work.did(row, "discontinued")

@@ -146,17 +146,17 @@ def load_execute(load: ExchangeLoad, progress: Progress | None) -> ExchangeLoad:
             errors = Errors()
             errors.extend(refused.problems)
             return _rejected(load, 0, errors)
-        checked: Checked = check(load, table, plan_today(), tracker)
-        load.period, load.produced_on = checked.period or "", checked.produced_on
-        valid = checked.rows_read - len(checked.errors.rows)
-        if (
-            (checked.errors.items and not load.accept_valid_rows)
-            or valid <= 0
-            or any(e.row is None for e in checked.errors.items)
-        ):
-            return _rejected(load, checked.rows_read, checked.errors)
         with transaction.atomic():
+            # One load of a provider's files at a time: the check reads what is on record and the apply writes
+            # what is new, so a second load waits until the first has committed.
+            Organization.objects.select_for_update().filter(pk=load.provider_id).first()
             tracker.in_write = True
+            checked: Checked = check(load, table, plan_today(), tracker)
+            load.period, load.produced_on = checked.period or "", checked.produced_on
+            valid = checked.rows_read - len(checked.errors.rows)
+            whole_file = any(e.row is None for e in checked.errors.items)
+            if (checked.errors.items and not load.accept_valid_rows) or valid <= 0 or whole_file:
+                return _rejected(load, checked.rows_read, checked.errors)
             counts = apply(load, checked, tracker)
             counts["rows_read"] = checked.rows_read
             counts["rejected"] = len(checked.errors.rows)
@@ -165,8 +165,10 @@ def load_execute(load: ExchangeLoad, progress: Progress | None) -> ExchangeLoad:
             status = LoadStatus.APPLIED if counts.get("applied") else LoadStatus.NOTHING_NEW
             return _finish(load, status, _applied_message(load, counts), counts)
     except DomainError as refusal:
+        load.counts, load.errors, load.error_count = {}, [], 0
         return _finish(load, LoadStatus.FAILED, refusal.message)
     except Exception as exc:
+        load.counts, load.errors, load.error_count = {}, [], 0
         # The reason goes on the load's row, which only the plan's and provider's staff see.
         logger.exception("Exchange load %s failed", load.pk)
         return _finish(load, LoadStatus.FAILED, f"{type(exc).__name__}: {exc}")

@@ -112,7 +112,7 @@ def parse_period(text: str) -> str:
         candidates.append(f"{text[:4]}-{text[4:]}")
     for candidate in candidates:
         found = _PERIOD.match(candidate)
-        if found and 1 <= int(found[2]) <= 12 and int(found[1]) >= 1900:
+        if found and 1 <= int(found[2]) <= 12 and int(found[1]) >= 2000:
             return candidate
     raise BadValue("expected a reporting period YYYY-MM, e.g. 2026-01", "not a period")
 
