@@ -102,6 +102,11 @@ class LoopRow:
     member_notices: int = 0
     referrer_notices: int = 0
 
+    @property
+    def waits(self) -> list[tuple[str, float | None, int]]:
+        """Each DHCS status, in the configuration's order: average days from receipt, and the loops that reached it."""
+        return [(status, days, self.reached_status.get(status, 0)) for status, days in self.days_to_status.items()]
+
 
 @dataclass
 class LoopMonitoring:
@@ -278,3 +283,13 @@ def _totals(rows: list[LoopRow], statuses: list[str]) -> LoopRow:
         total.reached_status[status] = reached
         total.days_to_status[status] = round(waited / reached, 1) if reached else None
     return total
+
+
+def monitoring_choices(plan: Plan) -> tuple[list[tuple[uuid.UUID, str]], list[tuple[uuid.UUID, str]]]:
+    """The organizations the filters offer: those that referred the plan's members, and the plan's providers."""
+    referred = Q(pk__in=Referral.objects.filter(member__plan_id=plan.pk).values("referrer_organization_id")) | Q(
+        pk__in=CsRequest.objects.filter(member__plan_id=plan.pk).values("referrer_organization_id")
+    )
+    referrers = Organization.objects.filter(referred).order_by("name").values_list("pk", "name")
+    providers = Organization.objects.filter(contracts__plan=plan).distinct().order_by("name").values_list("pk", "name")
+    return list(referrers), list(providers)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from calaim.accounts.models import User
 from calaim.core.clock import plan_today
@@ -30,7 +30,7 @@ from calaim.exchange.qimr_ecm_members import ecm_members_and_services
 from calaim.exchange.qimr_period import Quarter, QuarterError
 from calaim.exchange.qimr_template import TabContext, TabRows, TabTemplate, qimr_templates, template_summary
 from calaim.exchange.report_policies import report_plan_of
-from calaim.exchange.xlsx_report import Sheet, workbook_save, workbook_write
+from calaim.exchange.xlsx_report import Sheet, Writable, workbook_save, workbook_write
 from calaim.plans.models import Plan
 
 TAB_BUILDERS: dict[int, Callable[[TabContext], TabRows]] = {
@@ -99,7 +99,7 @@ def qimr_build(*, plan: Plan, quarter: Quarter) -> QimrReport:
     return QimrReport(plan, quarter, tabs, time.monotonic() - started)
 
 
-def qimr_write(report: QimrReport, target: IO[bytes]) -> int:
+def qimr_write(report: QimrReport, target: Writable) -> int:
     """The workbook to a binary stream; returns the data rows written."""
     return workbook_write(report.sheets(), target, title=report.file_name, description=report.description)
 

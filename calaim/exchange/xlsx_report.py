@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,6 +23,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 COMMENT_AUTHOR = "calaim"
 _FORMULA_STARTS = ("=",)
+
+
+class Writable(Protocol):
+    """Where a workbook goes: a binary file or anything with `write(bytes)` (an HTTP response)."""
+
+    def write(self, data: bytes, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def _row(sheet: Worksheet, values: Sequence[Any]) -> list[Any]:
     ]
 
 
-def workbook_write(sheets: Iterable[Sheet], target: IO[bytes], *, title: str = "", description: str = "") -> int:
+def workbook_write(sheets: Iterable[Sheet], target: Writable, *, title: str = "", description: str = "") -> int:
     """Write the sheets in order to the binary stream `target`; return the data rows written."""
     book = Workbook(write_only=True)
     book.properties.title = title[:255] or None
@@ -72,7 +78,7 @@ def workbook_write(sheets: Iterable[Sheet], target: IO[bytes], *, title: str = "
         for values in spec.rows:
             sheet.append(_row(sheet, values))
             written += 1
-    book.save(target)
+    book.save(target)  # openpyxl writes a zip to any stream with write()
     return written
 
 

@@ -7,97 +7,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from calaim.core.clock import plan_today
 from calaim.core.errors import ValidationFailed
 from calaim.exchange.models import LoopMonitoringSettings
 from calaim.exchange.monitoring import LoopFilters, loop_monitoring, open_loop_age_days
 from calaim.exchange.monitoring_export import monitoring_csv_rows, open_loops_csv_rows, open_loops_for
-from calaim.notices.models import Notice, NoticeKind, NoticeRecipient, NoticeStatus
-from calaim.plans.models import County, Plan
-from calaim.referrals.models import LoopEvent
-from tests.factories import CsRequestFactory, MemberFactory, OrganizationFactory, ReferralFactory
-from tests.reports.conftest import at, enrollment
+from calaim.plans.models import Plan
+from tests.factories import CsRequestFactory
+from tests.reports.conftest import CLOSED, at
 
 pytestmark = pytest.mark.django_db
-CLOSED = "Referral Loop Closed"
-
-
-def step(subject: Any, loop_status: str, when: dt.datetime, reason: str = "") -> None:
-    """A later step of the loop, and the subject's current DHCS status after it."""
-    program = "cs" if hasattr(subject, "service_code") else "ecm"
-    LoopEvent.objects.create(
-        **{"cs_request" if program == "cs" else "referral": subject},
-        program=program,
-        status="x",
-        status_label="x",
-        loop_status=loop_status,
-        loop_closure_reason=reason,
-        at=when,
-    )
-    subject.loop_status, subject.loop_closure_reason = loop_status, reason
-    subject.save(update_fields=["loop_status", "loop_closure_reason"])
-
-
-def notice(member: Any, recipient: str, *, referral: Any = None, sent: bool = True, **content: str) -> None:
-    Notice.objects.create(
-        member=member,
-        kind=NoticeKind.REFERRER_OUTCOME if recipient == NoticeRecipient.REFERRER else NoticeKind.ECM_ASSIGNMENT_LETTER,
-        recipient=recipient,
-        due_date=dt.date(2026, 1, 20),
-        status=NoticeStatus.SENT if sent else NoticeStatus.PLANNED,
-        sent_at=timezone.now() if sent else None,
-        referral=referral,
-        content=content,
-    )
-
-
-@pytest.fixture
-def loops(network: Any) -> dict[str, Any]:
-    clinic, cbo = network.clinic, network.cbo
-    made: dict[str, Any] = {}
-
-    def referral(name: str, referrer: Any, received: dt.datetime, **member: Any) -> Any:
-        made[name] = ReferralFactory(
-            member=MemberFactory(last_name=name.title(), **member),
-            referrer_organization=referrer,
-            received_at=received,
-            status_changed_at=received,
-        )
-        return made[name]
-
-    r1 = referral("closed", clinic, at(2026, 1, 10))
-    step(r1, "Accepted", at(2026, 1, 12))
-    step(r1, CLOSED, at(2026, 1, 15), "Services Received")
-    enrollment(r1.member, network.provider_a, enrolled_on=dt.date(2026, 1, 15), assigned=at(2026, 1, 12), referral=r1)
-    notice(r1.member, NoticeRecipient.MEMBER, referral=r1)
-    notice(r1.member, NoticeRecipient.REFERRER, referral=r1)
-    notice(r1.member, NoticeRecipient.REFERRER, referral=r1, sent=False)  # planned, not sent: not counted
-
-    r2 = referral("waiting", clinic, at(2026, 1, 12))
-    step(r2, "Accepted", at(2026, 1, 16))
-    enrollment(
-        r2.member, network.provider_b, enrolled_on=None, assigned=at(2026, 1, 16), referral=r2, status="assigned"
-    )
-
-    r3 = referral("declined", cbo, at(2026, 2, 1))
-    step(r3, CLOSED, at(2026, 2, 11), "Member Declined")
-
-    recent = timezone.localtime(timezone.now()) - dt.timedelta(days=5)
-    referral("recent", clinic, recent)  # open, but younger than the configured age
-
-    referral(
-        "mateo", cbo, at(2026, 1, 11), plan=Plan.objects.get(code="HPSM"), county=County.objects.get(name="San Mateo")
-    )
-
-    cs_provider = made["cs_provider"] = OrganizationFactory(name="Valley Recovery Homes", kind="cs_provider")
-    c1 = made["cs"] = CsRequestFactory(
-        referrer_name="RN Okafor", provider=cs_provider, received_at=at(2026, 1, 15), status_changed_at=at(2026, 1, 15)
-    )
-    step(c1, CLOSED, at(2026, 1, 18), "Services Received")
-    notice(c1.member, NoticeRecipient.REFERRER, cs_request_id=str(c1.pk), service="recuperative_care")
-    return made
 
 
 def monitoring(**filters: Any) -> Any:
