@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from calaim.community_supports.models import CS_OPEN_STATUSES, CsRequest
 from calaim.core.clock import PLAN_TIME_ZONE
 from calaim.ecm.models import EligibilityDetermination, Enrollment
+from calaim.members.models import EnrollmentSpan
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 
@@ -86,23 +87,35 @@ def phone_text(phone: str) -> str:
     return phone
 
 
+def in_plan(plan: Plan, start: dt.date | OuterRef, end: dt.date | OuterRef, *, member: str = "member") -> Q:
+    """Rows whose member (the path `member`) was in the plan at some time from `start` to `end`: an enrollment span
+    of the plan overlapping those days, or, for a member with no span on record, the plan they are in. The import
+    checks a file's members the same way, so no exported row is refused for it. `start` and `end` may name a field
+    of the rows (`OuterRef("attempted_on")`)."""
+    spans = EnrollmentSpan.objects.filter(member_id=OuterRef(f"{member}_id"))
+    overlapping = spans.filter(Q(end_date__isnull=True) | Q(end_date__gte=start), plan=plan, start_date__lte=end)
+    return Exists(overlapping) | (Q(**{f"{member}__plan": plan}) & ~Exists(spans))
+
+
 def enrollments_in_period(plan: Plan, provider: Organization | None, period: Period) -> QuerySet[Enrollment]:
     """The provider's (None: every provider's) ECM enrollments of the plan's members that were open at any time in
-    the period: assigned before it ended and not ended before it began (the assignment and end days both count)."""
+    the period (assigned before it ended, not ended before it began: the assignment and end days both count), of
+    members in the plan at some time in it (`in_plan`)."""
     enrollments = Enrollment.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=period.start),
-        member__plan=plan,
+        in_plan(plan, period.start, period.end),
         assigned_at__lt=period.ends_before,
     )
     return enrollments.filter(provider=provider) if provider is not None else enrollments
 
 
 def cs_requests_in_period(plan: Plan, provider: Organization | None, period: Period) -> QuerySet[CsRequest]:
-    """The Community Supports requests of the plan's members assigned to the provider (None: to any provider) that
-    were open at any time in the period: received before it ended, and still open or last changed in or after it."""
+    """The Community Supports requests assigned to the provider (None: to any provider) that were open at any time in
+    the period (received before it ended, still open or last changed in or after it), of members in the plan at
+    some time in it (`in_plan`)."""
     requests = CsRequest.objects.filter(
         Q(status__in=CS_OPEN_STATUSES) | Q(status_changed_at__gte=period.starts_at),
-        member__plan=plan,
+        in_plan(plan, period.start, period.end),
         received_at__lt=period.ends_before,
     )
     return requests.filter(provider=provider) if provider is not None else requests.filter(provider__isnull=False)

@@ -1,35 +1,28 @@
 """The Outreach Tracker File (exchange-spec §2.3) as calaim makes it for a provider: one row per outreach attempt
-the provider made to one of the plan's members in the period, whether recorded in calaim or reported in an OTF
-before, so the file imports back with nothing new. Read with one query."""
+the provider made in the period to a member in the plan on the attempt's day (`in_plan`), whether recorded in
+calaim or reported in an OTF before, so the file imports back with nothing new. Read with one query."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from calaim.careplans.models import OutreachAttempt
+from django.db.models import OuterRef
+
+from calaim.careplans.models import OutreachAttempt, OutreachMethod
 from calaim.exchange.columns import OTF_COLUMNS
-from calaim.exchange.export_common import Period, parties_of
+from calaim.exchange.export_common import Period, in_plan, parties_of
+from calaim.exchange.vocabulary import exchange_vocabulary
 from calaim.exchange.writer import date_text, flag_text
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 
-# Until the configured vocabulary is read (calaim.exchange.vocabulary), the contract's defaults: calaim's
-# outreach method -> the OTF's `Outreach Attempt Method`.
-DEFAULT_METHOD_LABELS = {
-    "in_person": "In Person",
-    "phone": "Telephone",
-    "video": "Video",
-    "text": "Text Message",
-    "email": "Email",
-    "mail": "Mail",
-    "other_electronic": "Other",
-}
 PROVIDER_TYPE = "ECM Provider"
 
 
 def otf_method_labels(day: dt.date) -> dict[str, str]:
-    """calaim's outreach method -> the OTF method label in force on `day`."""
-    return dict(DEFAULT_METHOD_LABELS)
+    """calaim's outreach method -> the `Outreach Attempt Method` the file writes for it on `day` (exchange.yaml)."""
+    vocabulary = exchange_vocabulary(day)
+    return {method: vocabulary.outreach_method_code(method) for method in OutreachMethod.values}
 
 
 def otf_rows(plan: Plan, provider: Organization, period: Period) -> list[list[str]]:
@@ -40,7 +33,10 @@ def otf_rows(plan: Plan, provider: Organization, period: Period) -> list[list[st
     labels = otf_method_labels(period.end)
     attempts = (
         OutreachAttempt.objects.filter(
-            organization=provider, member__plan=plan, attempted_on__gte=period.start, attempted_on__lte=period.end
+            in_plan(plan, OuterRef("attempted_on"), OuterRef("attempted_on")),
+            organization=provider,
+            attempted_on__gte=period.start,
+            attempted_on__lte=period.end,
         )
         .order_by(
             "attempted_on",

@@ -37,6 +37,7 @@ from calaim.exchange.export_common import (
     pofs_by_referral,
 )
 from calaim.exchange.rtf_values import Milestones, encounter_counts, enrollment_milestones
+from calaim.exchange.vocabulary import ExchangeVocabulary, exchange_vocabulary
 from calaim.exchange.writer import date_text, flag_text
 from calaim.network.models import Organization
 from calaim.plans.models import DiscontinuationReason, Plan
@@ -44,15 +45,6 @@ from calaim.referrals.models import LoopEvent
 
 LOOP_COLUMNS = ("Referral Status", "Date of Referral Status Update", "Reason for Referral Loop Closure")
 MEMBER_STATE = "CA"
-# Until the configured vocabulary is read (calaim.exchange.vocabulary): calaim's enrollment status -> the RTF's
-# `Member ECM Status`.
-DEFAULT_ECM_STATUS_LABELS = {
-    "assigned": "Outreach",
-    "enrolled": "Enrolled",
-    "declined": "Declined",
-    "disenrolled": "Disenrolled",
-    "transferred": "Transferred",
-}
 _MEMBER_FIELDS = (
     "member_id", "member__cin", "member__last_name", "member__first_name", "member__experiencing_homelessness",
     "member__address_line", "member__city", "member__zip_code", "member__phone",
@@ -61,11 +53,6 @@ _ECM_FIELDS = (
     *_MEMBER_FIELDS, "id", "referral_id", "assigned_at", "ended_on", "status", "enrolled_on",
     "discontinuation_reason", "next_enrollment__assigned_at",
 )  # fmt: skip
-
-
-def ecm_status_labels(day: dt.date) -> dict[str, str]:
-    """calaim's ECM enrollment status -> the `Member ECM Status` the RTF carries, in force on `day`."""
-    return dict(DEFAULT_ECM_STATUS_LABELS)
 
 
 Step = tuple[str, dt.date, str]  # (Referral Status, its date, closure reason)
@@ -143,18 +130,18 @@ def _ecm_lines(plan: Plan, provider: Organization, period: Period) -> Iterator[_
     counts = encounter_counts(plan, provider, period, enrollments.values("member_id"))
     pofs = pofs_by_referral(enrollments)
     reasons = _discontinuation_reasons()
-    labels = ecm_status_labels(period.end)
+    vocabulary = exchange_vocabulary(period.end)
     for row in latest_per_member(rows):
         pof_codes = pofs.get(row["referral_id"], [])
         values = {
             **_member_values(row),
             "Member POF Indicator": flag_text(bool(pof_codes)),
             "Member POF": pof_text(pof_codes),
-            "Member ECM Status": labels.get(row["status"], row["status"]),
+            "Member ECM Status": vocabulary.ecm_status_code(row["status"]) or row["status"],
             "ECM Enrollment Start Date": date_text(row["enrolled_on"]),
             "ECM Enrollment End Date": date_text(row["ended_on"]),
             **_milestone_values(milestones.get(row["id"], Milestones())),
-            **_discontinuation_values(row, reasons),
+            **_discontinuation_values(row, reasons, vocabulary),
             **dict(zip(("In Person", "Telephonic/Video"), map(str, counts.get(row["member_id"], (0, 0))), strict=True)),
         }
         yield _Line((*member_order(row), "ecm"), values, steps.get(row["member_id"], []))
@@ -217,8 +204,11 @@ def _discontinuation_reasons() -> dict[str, list[DiscontinuationReason]]:
     return reasons
 
 
-def _discontinuation_values(row: dict[str, Any], reasons: dict[str, list[DiscontinuationReason]]) -> dict[str, str]:
-    """An ended enrollment's date, the reason's DHCS code and label (the version in force on the day it ended)."""
+def _discontinuation_values(
+    row: dict[str, Any], reasons: dict[str, list[DiscontinuationReason]], vocabulary: ExchangeVocabulary
+) -> dict[str, str]:
+    """An ended enrollment's date, the code the file writes for its reason (the DHCS code) and the reason's label
+    (the version in force on the day it ended)."""
     code, ended_on = row["discontinuation_reason"], row["ended_on"]
     if not code or ended_on is None:
         return {"Discontinuation Date": "", "Discontinuation Reason Code": "", "Discontinuation Reason": ""}
@@ -226,7 +216,7 @@ def _discontinuation_values(row: dict[str, Any], reasons: dict[str, list[Discont
     reason = next((r for r in versions if r.effective_from <= ended_on), versions[-1] if versions else None)
     return {
         "Discontinuation Date": date_text(ended_on),
-        "Discontinuation Reason Code": reason.dhcs_code if reason is not None else "",
+        "Discontinuation Reason Code": vocabulary.discontinuation_code(code),
         "Discontinuation Reason": reason.label if reason is not None else code,
     }
 

@@ -26,13 +26,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet
 
 from calaim.careplans.models import CarePlan, OutreachAttempt, Task, TaskKind, TaskStatus
 from calaim.core.clock import local_date
 from calaim.core.phones import normalize_phone
 from calaim.ecm.models import Enrollment
-from calaim.exchange.export_common import Period
+from calaim.exchange.export_common import Period, in_plan
 from calaim.exchange.models import EncounterCount, ProviderReport
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
@@ -171,11 +171,12 @@ def encounter_counts(
     plan: Plan, provider: Organization, period: Period, member_ids: Any
 ) -> dict[uuid.UUID, tuple[int, int]]:
     """(In Person, Telephonic/Video) per member for the period: the provider's reported counts where it reported
-    them, else calaim's distinct days of reaching attempts by mode; a member with neither counts (0, 0)."""
+    them, else calaim's distinct days of reaching attempts by mode (on days the member was in the plan); a member
+    with neither counts (0, 0)."""
     days: dict[uuid.UUID, tuple[set[dt.date], set[dt.date]]] = defaultdict(lambda: (set(), set()))
     attempts = OutreachAttempt.objects.filter(
+        in_plan(plan, OuterRef("attempted_on"), OuterRef("attempted_on")),
         organization=provider,
-        member__plan=plan,
         member_id__in=member_ids,
         reached=True,
         attempted_on__gte=period.start,

@@ -291,7 +291,7 @@ def test_queries_do_not_grow_with_the_caseload(
             attempt(enrollment, dt.date(2026, 11, 4), "phone", reached=True)
 
     add(2)
-    with django_assert_max_num_queries(14) as first:
+    with django_assert_max_num_queries(16) as first:
         rtf_rows(plan, alpha, NOV, PRODUCED)
     add(15)
     with django_assert_max_num_queries(len(first.captured_queries)):
