@@ -5,7 +5,7 @@ column counts; "Other Services" counts those no other column names).
 Approved: an approved authorization of the member's request for the service whose authorized period overlaps the
 quarter (without a period: decided in the quarter) [P: approvals come from authorizations]. Received: a delivery
 recorded for the service overlapping the quarter (calaim's deliveries stand where the plan's code reads claims).
-Three set-based queries: approvals, deliveries, and the members they name.
+Two set-based queries: approvals and deliveries, each with the members it names.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from calaim.authorizations.models import APPROVED
 from calaim.community_supports.models import CsDelivery, CsRequest
 from calaim.exchange.qimr_period import dhcs_date
 from calaim.exchange.qimr_template import TabContext, TabRows
-from calaim.members.models import Member
 
 
 def _approvals(ctx: TabContext) -> QuerySet[CsRequest, Any]:
@@ -44,23 +43,31 @@ def _receipts(ctx: TabContext) -> QuerySet[CsDelivery, Any]:
     ).order_by()
 
 
-def _services_by_member(rows: QuerySet[Any, Any]) -> dict[Any, set[str]]:
+_MEMBER_FIELDS = (
+    "member__cin",
+    "member__last_name",
+    "member__first_name",
+    "member__birth_date",
+    "member__county__name",
+)
+
+
+def _services_by_member(rows: QuerySet[Any, Any], members: dict[Any, tuple[Any, ...]]) -> dict[Any, set[str]]:
+    """Each member's services among `rows`; the members' own columns are gathered into `members` on the way."""
     found: dict[Any, set[str]] = defaultdict(set)
-    for member_id, service in rows.values_list("member_id", "service_code").distinct().iterator(chunk_size=5000):
+    distinct = rows.values_list("member_id", "service_code", *_MEMBER_FIELDS).distinct()
+    for member_id, service, *member in distinct.iterator(chunk_size=5000):
         found[member_id].add(service)
+        members.setdefault(member_id, tuple(member))
     return found
 
 
 def cs_members_and_services(ctx: TabContext) -> TabRows:
-    approvals, receipts = _approvals(ctx), _receipts(ctx)
-    approved, received = _services_by_member(approvals), _services_by_member(receipts)
-    members = (
-        Member.objects.filter(Q(pk__in=approvals.values("member_id")) | Q(pk__in=receipts.values("member_id")))
-        .order_by("cin")
-        .values_list("pk", "cin", "last_name", "first_name", "birth_date", "county__name")
-    )
+    members: dict[Any, tuple[Any, ...]] = {}
+    approved = _services_by_member(_approvals(ctx), members)
+    received = _services_by_member(_receipts(ctx), members)
     result = TabRows()
-    for member_id, cin, last_name, first_name, birth_date, county in members.iterator(chunk_size=5000):
+    for member_id, (cin, last_name, first_name, birth_date, county) in sorted(members.items(), key=lambda m: m[1][0]):
         got = frozenset(received.get(member_id, ()))
         record = {
             **ctx.common(county),
