@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 
 from calaim.accounts.models import Role
 from calaim.careplans.models import OutreachAttempt, OutreachMethod
 from calaim.community_supports.codes import CodeError, hcpcs_normalized, modifier_set
+from calaim.exchange.export_common import in_plan
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 from calaim.plans.reference import ReferenceDataError, _entries, _Entry
@@ -251,10 +252,14 @@ def contact_of(attempt: OutreachAttempt) -> Contact:
 
 
 def ecm_contacts(plan: Plan, provider: Organization, start: dt.date, end: dt.date) -> QuerySet[OutreachAttempt]:
-    """The provider's recorded contacts with the plan's members from `start` to `end`, both included."""
+    """The provider's recorded contacts from `start` to `end` (both included) with members in the plan on the day."""
+    on_the_day = OuterRef("attempted_on")
     return (
         OutreachAttempt.objects.filter(
-            organization=provider, member__plan=plan, attempted_on__gte=start, attempted_on__lte=end
+            in_plan(plan, on_the_day, on_the_day),
+            organization=provider,
+            attempted_on__gte=start,
+            attempted_on__lte=end,
         )
         .select_related("member", "enrollment", "performed_by")
         .order_by("attempted_on", "created_at", "id")

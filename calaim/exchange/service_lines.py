@@ -4,8 +4,9 @@ submits as encounters, from calaim's own records.
 ECM lines come from the provider's recorded contacts (outreach attempts, reached or not, coded by
 `calaim.exchange.encounters`); Community Supports lines from its recorded deliveries (`CsDelivery`), coded with the
 catalog's code for deliveries of the service in force on the delivery's first day. A line is in the month its first
-day of service is in. The billing and rendering provider is the organization (calaim records no individual NPIs).
-A record calaim cannot code is left out and listed with the reason (`ServiceLineReport.uncoded`).
+day of service is in, under the plan the member was in that day (`in_plan`: their enrollment spans). The billing
+and rendering provider is the organization (calaim records no individual NPIs). A record calaim cannot code is left
+out and listed with the reason (`ServiceLineReport.uncoded`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from calaim.accounts.models import User
@@ -30,7 +32,7 @@ from calaim.core.errors import NotFound, ValidationFailed
 from calaim.core.files import file_sha256
 from calaim.core.models import AuditEvent
 from calaim.exchange.encounters import EcmEncounterCode, ecm_encounters
-from calaim.exchange.export_common import Period
+from calaim.exchange.export_common import Period, in_plan
 from calaim.exchange.exports import can_export
 from calaim.exchange.models import ExchangeExport, FileFormat, FileKind
 from calaim.exchange.writer import ENDINGS, date_text, flag_text, table_write
@@ -227,7 +229,10 @@ def _cs_part(plan: Plan, provider: Organization, period: Period, report: Service
     codes = cs_delivery_codes()
     deliveries = (
         CsDelivery.objects.filter(
-            provider=provider, member__plan=plan, start_date__gte=period.start, start_date__lte=period.end
+            in_plan(plan, OuterRef("start_date"), OuterRef("start_date")),
+            provider=provider,
+            start_date__gte=period.start,
+            start_date__lte=period.end,
         )
         .select_related("member")
         .order_by("start_date", "created_at", "id")

@@ -262,5 +262,5 @@ def test_load_reference_checks_the_rules_file(network: Any, rules_copy: Path, mo
     assert reference_data_load()["ecm_encounter_rules"] == 1
     _edit(rules_copy, "units: 1", "units: many")
     monkeypatch.setattr(encounters, "REFERENCE_DIR", rules_copy)
-    with pytest.raises(ReferenceDataError, match="encounter_codes.yaml, entry 1, key 'units'"):
+    with pytest.raises(ReferenceDataError, match=r"encounter_codes\.yaml, entry 1, key 'units'"):
         reference_data_load()

@@ -154,6 +154,23 @@ def test_a_delivery_with_no_code_in_force_is_listed_not_dropped(network: Any, al
     ]
 
 
+def test_a_line_goes_to_the_plan_the_member_was_in_on_the_day_of_service(network: Any, alpha: Organization) -> None:
+    """A member who moved from HPSJ to HPSM on 15 March: what happened before goes to HPSJ, after to HPSM."""
+    enrollment = enrolled_member(alpha, assigned=dt.date(2026, 3, 1), enrolled=dt.date(2026, 3, 2))
+    member = enrollment.member
+    member.enrollment_spans.update(end_date=dt.date(2026, 3, 14))
+    member.enrollment_spans.create(plan=Plan.objects.get(code="HPSM"), start_date=dt.date(2026, 3, 15))
+    member.plan = Plan.objects.get(code="HPSM")
+    member.save(update_fields=["plan"])
+    before = attempt_by(enrollment, dt.date(2026, 3, 10), "in_person", reached=True)
+    after = attempt_by(enrollment, dt.date(2026, 3, 20), "in_person", reached=True)
+    stay = delivery(member, alpha, "recuperative_care", dt.date(2026, 3, 12), dt.date(2026, 3, 18), units="7")
+    hpsj = service_lines(Plan.objects.get(code="HPSJ"), alpha, MARCH)
+    hpsm = service_lines(Plan.objects.get(code="HPSM"), alpha, MARCH)
+    assert {line.source_id for line in hpsj} == {str(before.pk), str(stay.pk)}
+    assert {line.source_id for line in hpsm} == {str(after.pk)}
+
+
 # ---- The file, kept and recorded -----------------------------------------------------------------------------------
 
 
