@@ -147,10 +147,11 @@ def pofs_by_referral(enrollments: QuerySet[Enrollment]) -> dict[uuid.UUID, list[
     )
     for referral_id, qualified in determinations:
         pofs[referral_id] = [str(code) for code in qualified or []]
-    attested = enrollments.values_list("referral_id", "referral__pof_attestations")
-    for referral_id, attestations in attested:
-        if referral_id not in pofs:
-            pofs[referral_id] = [str(item["pof"]) for item in attestations or [] if item.get("pof")]
+    undetermined = enrollments.exclude(
+        Exists(EligibilityDetermination.objects.filter(referral_id=OuterRef("referral_id")))
+    ).values_list("referral_id", "referral__pof_attestations")
+    for referral_id, attestations in undetermined:
+        pofs[referral_id] = [str(item["pof"]) for item in attestations or [] if item.get("pof")]
     return pofs
 
 
