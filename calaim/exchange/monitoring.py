@@ -44,7 +44,7 @@ from calaim.core.errors import ValidationFailed
 from calaim.ecm.models import Enrollment
 from calaim.exchange.models import LoopMonitoringSettings
 from calaim.network.models import Organization, Program
-from calaim.notices.models import Notice, NoticeKind, NoticeRecipient, NoticeStatus
+from calaim.notices.models import Notice, NoticeRecipient, NoticeStatus
 from calaim.plans.models import Dated, Plan
 from calaim.referrals.models import LoopEvent, LoopVocabulary, Referral
 
@@ -166,24 +166,42 @@ def _first_at(program: str, status: str) -> Subquery:
     return Subquery(steps.values("at")[:1])
 
 
-def _notices_sent(program: str, recipient: str) -> Coalesce:
-    sent = Notice.objects.filter(status=NoticeStatus.SENT, recipient=recipient)
-    if program == Program.ECM:
-        sent = sent.filter(referral_id=OuterRef("pk"))
-    else:
-        # A Community Supports notice names its request in its content (calaim.referrals.closed_loop.loop_reference);
-        # compared as 32 hex digits, which both databases read as a UUID.
-        named = Replace(KeyTextTransform("cs_request_id", "content"), Value("-"), Value(""))
-        sent = sent.filter(kind=NoticeKind.REFERRER_OUTCOME, content__has_key="cs_request_id").annotate(
-            request_id=Cast(named, output_field=UUIDField())
-        )
-        sent = sent.filter(request_id=OuterRef("pk"))
+def _notices_sent(recipient: str) -> Coalesce:
+    """Sent notices of an ECM referral to `recipient` (a correlated count on the notices' referral key)."""
+    sent = Notice.objects.filter(status=NoticeStatus.SENT, recipient=recipient, referral_id=OuterRef("pk"))
     # COUNT over the correlated rows, without a GROUP BY: one row, the count (0 when none).
     counted = sent.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _figures(program: str, subjects: QuerySet[Any], statuses: list[str], old_before: dt.datetime) -> dict[str, Any]:
+def _cs_notices_sent(subjects: QuerySet[Any], keys: list[str]) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Sent notices of CS requests to members and to referrers, per group. A CS notice names its request in its
+    content (calaim.referrals.closed_loop.loop_reference), which no index serves: the notices of the requests'
+    members are counted per request in one grouped query, then added up per group."""
+    named = Cast(Replace(KeyTextTransform("cs_request_id", "content"), Value("-"), Value("")), UUIDField())
+    sent = (
+        Notice.objects.filter(
+            status=NoticeStatus.SENT, member_id__in=subjects.values("member_id"), content__has_key="cs_request_id"
+        )
+        .annotate(request_id=named)
+        .order_by()
+        .values("request_id", "recipient")
+        .annotate(n=Count("id"))
+    )
+    per_request: dict[Any, list[int]] = {}
+    for row in sent:
+        counts = per_request.setdefault(row["request_id"], [0, 0])
+        counts[0 if row["recipient"] == NoticeRecipient.MEMBER else 1] += row["n"]
+    per_group: dict[tuple[Any, ...], tuple[int, int]] = {}
+    for row in subjects.values("pk", *keys).iterator(chunk_size=5000):
+        if (counts := per_request.get(row["pk"])) is not None:
+            key = tuple(row[k] for k in keys)
+            member, referrer = per_group.get(key, (0, 0))
+            per_group[key] = (member + counts[0], referrer + counts[1])
+    return per_group
+
+
+def _figures(program: str, statuses: list[str], old_before: dt.datetime) -> dict[str, Any]:
     """The aggregates of one group of subjects (the caller's values() sets the group)."""
     is_open = ~Q(loop_status=LOOP_CLOSED)
     figures: dict[str, Any] = {
@@ -191,9 +209,10 @@ def _figures(program: str, subjects: QuerySet[Any], statuses: list[str], old_bef
         "open": Count("pk", filter=is_open),
         "open_over_age": Count("pk", filter=is_open & Q(received_at__lt=old_before)),
         "closed": Count("pk", filter=Q(loop_status=LOOP_CLOSED)),
-        "member_notices": Sum(_notices_sent(program, NoticeRecipient.MEMBER)),
-        "referrer_notices": Sum(_notices_sent(program, NoticeRecipient.REFERRER)),
     }
+    if program == Program.ECM:
+        figures["member_notices"] = Sum(_notices_sent(NoticeRecipient.MEMBER))
+        figures["referrer_notices"] = Sum(_notices_sent(NoticeRecipient.REFERRER))
     for index, status in enumerate(statuses):
         first = _first_at(program, status)
         figures[f"reached_{index}"] = Count(first)
@@ -222,7 +241,7 @@ def loop_monitoring(plan: Plan, filters: LoopFilters) -> LoopMonitoring:
         subjects = _labelled(loop_subjects(plan, program, filters))
         keys = _group_fields(filters)
         found: dict[tuple[Any, ...], LoopRow] = {}
-        for group in subjects.values(*keys).annotate(**_figures(program, subjects, statuses, old_before)):
+        for group in subjects.values(*keys).annotate(**_figures(program, statuses, old_before)):
             row = _row(program, group, keys, statuses)
             found[tuple(group[k] for k in keys)] = row
             rows.append(row)
@@ -230,6 +249,9 @@ def loop_monitoring(plan: Plan, filters: LoopFilters) -> LoopMonitoring:
         for group in closures.annotate(n=Count("pk")):
             reason = group["loop_closure_reason"] or "(no reason)"
             found[tuple(group[k] for k in keys)].closure_reasons[reason] = group["n"]
+        if program == Program.CS:
+            for key, (member, referrer) in _cs_notices_sent(subjects, keys).items():
+                found[key].member_notices, found[key].referrer_notices = member, referrer
     _name(rows, filters)
     rows.sort(key=lambda r: (r.program, r.entity_id is None and r.entity == NOT_ASSIGNED, r.entity.casefold()))
     return LoopMonitoring(filters, age, statuses, reasons, rows, _totals(rows, statuses))
@@ -244,8 +266,8 @@ def _row(program: str, group: dict[str, Any], keys: list[str], statuses: list[st
         open=group["open"],
         open_over_age=group["open_over_age"],
         closed=group["closed"],
-        member_notices=group["member_notices"] or 0,
-        referrer_notices=group["referrer_notices"] or 0,
+        member_notices=group.get("member_notices") or 0,
+        referrer_notices=group.get("referrer_notices") or 0,
     )
     for index, status in enumerate(statuses):
         row.reached_status[status] = group[f"reached_{index}"]
