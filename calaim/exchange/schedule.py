@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django_tasks import task
 
 from calaim.core.clock import plan_today
@@ -56,7 +56,8 @@ def mif_monthly_run(*, today: dt.date | None = None) -> dict[str, int]:
         if found is None or today.day < found.mif_production_day:
             continue
         with transaction.atomic():
-            Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one run per plan at a time
+            # One run per plan at a time; a no-key lock leaves rows that point at the plan free to be written.
+            Plan.objects.select_for_update(no_key=True).filter(pk=plan.pk).first()
             _plan_mifs(plan, Period.of(today), today, counts)
     return counts
 
@@ -127,16 +128,17 @@ def rtf_missing(plan: Plan, on_date: dt.date) -> list[RtfMissing]:
         Q(period=period.label) | Q(period="", created_at__gte=period.ends_before)
     )
     received_from = set(received.values_list("provider_id", flat=True))
-    serving = _serving(plan, period)
-    return [
-        RtfMissing(provider, period.label, due_on)
-        for provider in contracted_providers(plan, period, (Program.ECM, Program.CS))
-        if provider.pk not in received_from and provider.pk in serving
-    ]
+    contracted = [p for p in contracted_providers(plan, period, (Program.ECM, Program.CS)) if p.pk not in received_from]
+    serving = _serving(plan, period, [p.pk for p in contracted])
+    return [RtfMissing(provider, period.label, due_on) for provider in contracted if provider.pk in serving]
 
 
-def _serving(plan: Plan, period: Period) -> set[object]:
-    """Providers with a member under the plan at some time in the period: ECM enrollments or CS requests."""
-    ecm = enrollments_in_period(plan, None, period).values_list("provider_id", flat=True).distinct()
-    cs = cs_requests_in_period(plan, None, period).values_list("provider_id", flat=True).distinct()
-    return set(ecm) | set(cs)
+def _serving(plan: Plan, period: Period, provider_ids: list[object]) -> set[object]:
+    """Of these providers, those with a member under the plan at some time in the period (an ECM enrollment or a
+    CS request): one query, each provider's check stopping at its first member."""
+    if not provider_ids:
+        return set()
+    ecm = enrollments_in_period(plan, None, period).filter(provider_id=OuterRef("pk"))
+    cs = cs_requests_in_period(plan, None, period).filter(provider_id=OuterRef("pk"))
+    found = Organization.objects.filter(Q(Exists(ecm)) | Q(Exists(cs)), pk__in=provider_ids)
+    return set(found.values_list("pk", flat=True))
