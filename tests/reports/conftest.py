@@ -257,8 +257,9 @@ def _cs(
 # ---- Closed loops for monitoring ------------------------------------------------------------------------------
 
 
-def step(subject: Any, loop_status: str, when: dt.datetime, reason: str = "") -> None:
-    """A later step of the loop, and the subject's current DHCS status after it."""
+def step(subject: Any, loop_status: str, when: dt.datetime, reason: str = "", source: str = "calaim") -> None:
+    """A later step of the loop (recorded in calaim, or reported in a provider's RTF), and the subject's current DHCS
+    status after it."""
     program = "cs" if hasattr(subject, "service_code") else "ecm"
     LoopEvent.objects.create(
         **{"cs_request" if program == "cs" else "referral": subject},
@@ -268,6 +269,7 @@ def step(subject: Any, loop_status: str, when: dt.datetime, reason: str = "") ->
         loop_status=loop_status,
         loop_closure_reason=reason,
         at=when,
+        source=source,
     )
     subject.loop_status, subject.loop_closure_reason = loop_status, reason
     subject.save(update_fields=["loop_status", "loop_closure_reason"])
@@ -309,7 +311,7 @@ def loops(network: Any) -> dict[str, Any]:
     notice(r1.member, NoticeRecipient.REFERRER, referral=r1, sent=False)  # planned, not sent: not counted
 
     r2 = referral("waiting", clinic, at(2026, 1, 12))
-    step(r2, "Accepted", at(2026, 1, 16))
+    step(r2, "Accepted", at(2026, 1, 16), source=LoopEvent.Source.RTF)  # as the provider reported it
     enrollment(
         r2.member, network.provider_b, enrolled_on=None, assigned=at(2026, 1, 16), referral=r2, status="assigned"
     )

@@ -38,7 +38,7 @@ def test_per_referring_entity(loops, network):
     clinic = rows[("ecm", "Valley PCP Clinic")]
     assert (clinic.referrals, clinic.open, clinic.open_over_age, clinic.closed) == (3, 2, 1, 1)
     assert clinic.closure_reasons == {"Services Received": 1}
-    assert clinic.days_to_status["Accepted"] == 3.0 and clinic.reached_status["Accepted"] == 2  # 2 and 4 days
+    assert clinic.days_to_status["Accepted"] == 3.0 and clinic.reached_status["Accepted"] == 2  # 2 days; 4 by an RTF
     assert clinic.days_to_status[CLOSED] == 5.0 and clinic.reached_status[CLOSED] == 1
     assert clinic.days_to_status["Pending"] == 0.0 and clinic.reached_status["Pending"] == 3
     assert clinic.days_to_status["Declined"] is None and clinic.reached_status["Declined"] == 0
