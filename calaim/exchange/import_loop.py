@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from calaim.community_supports.models import CsRequest
-from calaim.core.clock import PLAN_TIME_ZONE
+from calaim.core.clock import end_of_local_day, local_date
 from calaim.exchange import rtf_columns as C
 from calaim.exchange.import_common import AuditRows, chunks
 from calaim.exchange.import_rtf import LoopRecord, RtfRow
@@ -25,8 +25,6 @@ from calaim.exchange.models import ExchangeLoad
 from calaim.network.models import Program
 from calaim.referrals.closed_loop import AUDIT_PREFIX
 from calaim.referrals.models import LoopEvent, Referral
-
-REPORTED_AT = dt.time(12, 0)  # an entry dated D is recorded at noon, plan time, on D (now, for today's)
 
 
 @dataclass
@@ -61,7 +59,7 @@ def loop_steps_apply(
             continue
         record.entries.add((status, day, reason))
         record.reported[(status, day)] = reason
-        at = min(dt.datetime.combine(day, REPORTED_AT, tzinfo=PLAN_TIME_ZONE) + dt.timedelta(microseconds=order), now)
+        at = _reported_at(day, order, len(rows), now)
         field = "referral_id" if subject.program == Program.ECM else "cs_request_id"
         event = LoopEvent(
             **{field: subject.id},
@@ -83,6 +81,14 @@ def loop_steps_apply(
             latest[_key(row)] = event
     LoopEvent.objects.bulk_create(events, batch_size=2000)
     return applied, _move_current(subjects, latest, audit)
+
+
+def _reported_at(day: dt.date, order: int, rows: int, now: dt.datetime) -> dt.datetime:
+    """When an entry dated `day` is recorded: at the end of that day in plan time, after the day's own steps in
+    calaim and in file order (a file reports a day that is over), or now for today's."""
+    if day >= local_date(now):
+        return now
+    return end_of_local_day(day) - dt.timedelta(microseconds=rows - order)
 
 
 def _key(row: RtfRow) -> tuple[str, Any]:

@@ -95,7 +95,7 @@ def rtf_check(
     parsers = C.parsers(vocabulary)
     parsed: list[tuple[RtfRow, tuple[str | None, ...]]] = []
     for i, (rn, raw) in enumerate(table.rows, start=1):
-        row = _parse(rn, raw, table.columns, parsers, errors)
+        row = _parse(rn, raw, table.columns, parsers, errors, today)
         if row is not None:
             row_rules(row, raw_of(raw, table.columns), vocabulary, today, errors)
             parsed.append((row, raw))
@@ -134,6 +134,7 @@ def _parse(
     columns: dict[str, int],
     parsers: dict[str, Callable[[str], Any]],
     errors: Errors,
+    today: dt.date,
 ) -> RtfRow | None:
     values: dict[str, Any] = {}
     for i, column in enumerate(columns):
@@ -154,18 +155,17 @@ def _parse(
         return None
     if C.NPI not in values and raw[list(columns).index(C.NPI)] is None:
         errors.add(rn, C.NPI, None, "a value is required: the ECM provider's NPI", "empty")
-    start, end = _window(values)
+    start, end = _window(values, today)
     return RtfRow(rn, cin, values, start, end)
 
 
-def _window(values: dict[str, Any]) -> tuple[dt.date, dt.date]:
-    """The row's reporting period; without one, from its earliest date to its production date (or latest date)."""
+def _window(values: dict[str, Any], today: dt.date) -> tuple[dt.date, dt.date]:
+    """The row's reporting period; without one, from its earliest date to its production date (or today)."""
     if period := values.get(C.PERIOD):
         return period_window(period)
     days = [v for c, v in values.items() if isinstance(v, dt.date) and c in C.DATES]
-    produced = values.get(C.PRODUCED)
-    end = produced or (max(days) if days else dt.date.today())
-    return (min([*days, end]), end)
+    end = values.get(C.PRODUCED) or today
+    return (min([*days, end]), max([*days, end]))
 
 
 def _across_rows(

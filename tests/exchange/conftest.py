@@ -87,18 +87,29 @@ def write_table(path: Path, header: Iterable[str], rows: Iterable[Iterable[Any]]
 def rtf_row(cin: str, npi: str = ALPHA_NPI, **values: Any) -> dict[str, Any]:
     """An RTF row as a dict by column (keys may use the column name or a short name below)."""
     short = {
-        "status": "Referral Status", "status_date": "Date of Referral Status Update",
-        "reason": "Reason for Referral Loop Closure", "ecm_status": "Member ECM Status",
-        "start": "ECM Enrollment Start Date", "discontinued": "Discontinuation Date",
-        "code": "Discontinuation Reason Code", "lcm": "ECM Lead Care Manager Name",
-        "lcm_phone": "ECM Lead Care Manager Name Phone Number", "lcm_email": "ECM Lead Care Manager Email",
-        "acuity": "Member Acuity Level", "in_person": "In Person", "telephonic": "Telephonic/Video",
+        "status": "Referral Status",
+        "status_date": "Date of Referral Status Update",
+        "reason": "Reason for Referral Loop Closure",
+        "ecm_status": "Member ECM Status",
+        "start": "ECM Enrollment Start Date",
+        "discontinued": "Discontinuation Date",
+        "code": "Discontinuation Reason Code",
+        "lcm": "ECM Lead Care Manager Name",
+        "lcm_phone": "ECM Lead Care Manager Name Phone Number",
+        "lcm_email": "ECM Lead Care Manager Email",
+        "acuity": "Member Acuity Level",
+        "in_person": "In Person",
+        "telephonic": "Telephonic/Video",
         "period": "Member Information File Reporting Period",
         "produced": "Member Information Return Transmission File Production Date",
-        "new_address": "Member New Address Indicator", "address": "Member Residential Address",
-        "city": "Member Residential City", "zip": "Member Residential Zip", "new_phone": "Member New Phone Number Indicator",
-        "phone": "Member Phone Number", "care_plan": "Date of Latest Care Plan Revision",
-    }  # fmt: skip
+        "new_address": "Member New Address Indicator",
+        "address": "Member Residential Address",
+        "city": "Member Residential City",
+        "zip": "Member Residential Zip",
+        "new_phone": "Member New Phone Number Indicator",
+        "phone": "Member Phone Number",
+        "care_plan": "Date of Latest Care Plan Revision",
+    }
     row: dict[str, Any] = {
         "Member Client Index Number (CIN)": cin,
         "ECM Provider National Provider Identifier (NPI)": npi,
@@ -113,13 +124,23 @@ def rtf_file(path: Path, rows: list[dict[str, Any]], columns: Iterable[str] = RT
     return write_table(path, columns, ([row.get(c, "") for c in columns] for row in rows))
 
 
-def otf_row(cin: str, day: dt.date | str, *, method: str = "Telephone", reached: str = "N", minutes: Any = 15,
-            npi: str = ALPHA_NPI) -> dict[str, Any]:  # fmt: skip
+def otf_row(
+    cin: str,
+    day: dt.date | str,
+    *,
+    method: str = "Telephone",
+    reached: str = "N",
+    minutes: Any = 15,
+    npi: str = ALPHA_NPI,
+) -> dict[str, Any]:
     return {
-        "ECM Provider National Provider Identifier (NPI)": npi, "Member Client Index Number": cin,
-        "Date of Outreach Attempt": us(day) if isinstance(day, dt.date) else day, "Outreach Attempt Method": method,
-        "Outreach Attempt Successful": reached, "Time Spent Performing Outreach": minutes,
-    }  # fmt: skip
+        "ECM Provider National Provider Identifier (NPI)": npi,
+        "Member Client Index Number": cin,
+        "Date of Outreach Attempt": us(day) if isinstance(day, dt.date) else day,
+        "Outreach Attempt Method": method,
+        "Outreach Attempt Successful": reached,
+        "Time Spent Performing Outreach": minutes,
+    }
 
 
 def otf_file(path: Path, rows: list[dict[str, Any]], columns: Iterable[str] = OTF_COLUMNS) -> Path:
@@ -127,15 +148,28 @@ def otf_file(path: Path, rows: list[dict[str, Any]], columns: Iterable[str] = OT
     return write_table(path, columns, ([row.get(c, "") for c in columns] for row in rows), sheet="OTF")
 
 
-def run_import(path: Path, *, kind: str = "rtf", actor: Any = None, plan: Plan | None = None,
-               provider: Organization | None = None, accept_valid_rows: bool = False,
-               source: str = LoadSource.COMMAND) -> ExchangeLoad:  # fmt: skip
+def run_import(
+    path: Path,
+    *,
+    kind: str = "rtf",
+    actor: Any = None,
+    plan: Plan | None = None,
+    provider: Organization | None = None,
+    accept_valid_rows: bool = False,
+    source: str = LoadSource.COMMAND,
+) -> ExchangeLoad:
     """Record and run a load of `path` (Alpha's, under HPSJ unless told), as the command does."""
     load = exchange_load_create(
-        actor=actor, actor_label="tester", plan=plan or Plan.objects.get(code="HPSJ"),
-        provider=provider or Organization.objects.get(npi=ALPHA_NPI), kind=kind, path=path, file_name=path.name,
-        source=source, accept_valid_rows=accept_valid_rows,
-    )  # fmt: skip
+        actor=actor,
+        actor_label="tester",
+        plan=plan or Plan.objects.get(code="HPSJ"),
+        provider=provider or Organization.objects.get(npi=ALPHA_NPI),
+        kind=kind,
+        path=path,
+        file_name=path.name,
+        source=source,
+        accept_valid_rows=accept_valid_rows,
+    )
     return exchange_load_run(load)
 
 

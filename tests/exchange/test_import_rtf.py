@@ -39,8 +39,10 @@ def test_referral_statuses_join_the_closed_loop_one_entry_per_status_and_date(al
     assert load.counts["loop_steps"] == 3 and load.counts["applied"] == 3
     events = rtf_events(enrollment.referral)
     assert [(e.loop_status, e.loop_closure_reason) for e in events] == [
-        ("Accepted", ""), ("Outreach Initiated", ""), ("Referral Loop Closed", "Unable to Reach Member"),
-    ]  # fmt: skip
+        ("Accepted", ""),
+        ("Outreach Initiated", ""),
+        ("Referral Loop Closed", "Unable to Reach Member"),
+    ]
     referral = Referral.objects.get(pk=enrollment.referral_id)
     assert {e.status for e in events} == {referral.status}  # calaim's own lifecycle is left as it was
     assert (referral.loop_status, referral.loop_closure_reason) == ("Referral Loop Closed", "Unable to Reach Member")
@@ -103,8 +105,13 @@ def test_a_discontinuation_ends_ecm_with_the_mapped_reason_as_the_pages_do(alpha
 def test_lead_care_manager_and_milestones_are_recorded_only_when_they_change(alpha, assigned, tmp_path):
     enrollment = assigned(enrolled=True)
     cin = enrollment.member.cin
-    values = {"lcm": "Rosa Diaz", "lcm_phone": "(209) 555-0142", "lcm_email": "rosa@alpha.example", "acuity": "High",
-              "care_plan": us(today())}  # fmt: skip
+    values = {
+        "lcm": "Rosa Diaz",
+        "lcm_phone": "(209) 555-0142",
+        "lcm_email": "rosa@alpha.example",
+        "acuity": "High",
+        "care_plan": us(today()),
+    }
     load = run_import(rtf_file(tmp_path / "a.csv", [rtf_row(cin, **values)]))
     assert load.counts["reports"] == 1, load.message
     report = ProviderReport.objects.get(enrollment=enrollment)
@@ -122,8 +129,9 @@ def test_lead_care_manager_and_milestones_are_recorded_only_when_they_change(alp
 
 def test_contact_updates_wait_for_member_services_and_are_not_recorded_twice(alpha, assigned, tmp_path):
     cin = assigned().member.cin
-    row = rtf_row(cin, new_address="Y", address="12 Elm St", city="Stockton", zip="95202", new_phone="yes",
-                  phone="209-555-0177")  # fmt: skip
+    row = rtf_row(
+        cin, new_address="Y", address="12 Elm St", city="Stockton", zip="95202", new_phone="yes", phone="209-555-0177"
+    )
     load = run_import(rtf_file(tmp_path / "a.csv", [row]))
     update = ContactUpdate.objects.get()
     assert (update.address, update.zip_code, update.phone, update.status) == (
@@ -140,11 +148,13 @@ def test_contact_updates_wait_for_member_services_and_are_not_recorded_twice(alp
 def test_encounter_counts_are_stored_per_period_and_replaced_by_a_corrected_file(alpha, assigned, tmp_path):
     enrollment = assigned(enrolled=True)
     period = f"{today():%Y-%m}"
-    first = run_import(rtf_file(tmp_path / "a.csv", [rtf_row(enrollment.member.cin, in_person=3, telephonic=2,
-                                                             period=period)]))  # fmt: skip
+    first = run_import(
+        rtf_file(tmp_path / "a.csv", [rtf_row(enrollment.member.cin, in_person=3, telephonic=2, period=period)])
+    )
     assert first.counts["encounter_counts"] == 1
-    corrected = run_import(rtf_file(tmp_path / "b.csv", [rtf_row(enrollment.member.cin, in_person=4, telephonic=2,
-                                                                 period=period)]))  # fmt: skip
+    corrected = run_import(
+        rtf_file(tmp_path / "b.csv", [rtf_row(enrollment.member.cin, in_person=4, telephonic=2, period=period)])
+    )
     assert corrected.counts["encounter_counts"] == 1
     count = EncounterCount.objects.get()
     assert (count.period, count.in_person, count.telephonic, count.load) == (period, 4, 2, corrected)
@@ -162,8 +172,9 @@ def test_one_bad_row_rejects_the_file_and_nothing_is_applied(alpha, assigned, tm
     load = run_import(path)
     assert load.status == LoadStatus.REJECTED and load.counts["rejected"] == 1
     assert not LoopEvent.objects.filter(source=LoopEvent.Source.RTF).exists()
-    assert load.errors == [{"row": 2, "column": "Reason for Referral Loop Closure", "value": None,
-                            "message": load.errors[0]["message"]}]  # fmt: skip
+    assert load.errors == [
+        {"row": 2, "column": "Reason for Referral Loop Closure", "value": None, "message": load.errors[0]["message"]}
+    ]
     assert "rtf.csv" in load.message and "row 2" in load.message
     with Path(load.rejects_path).open(encoding="utf-8") as handle:
         rejects = list(csv.reader(handle))
@@ -190,19 +201,29 @@ def test_accepting_valid_rows_applies_them_and_rejects_the_rest(alpha, assigned,
 @pytest.mark.parametrize("name", ["rtf.tsv", "rtf.txt", "rtf.psv", "rtf.xlsx"])
 def test_every_format_reads_the_same(alpha, assigned, tmp_path, name):
     enrollment = assigned()
-    load = run_import(rtf_file(tmp_path / name, [rtf_row(enrollment.member.cin, status="Accepted",
-                                                         status_date=us(today()))]))  # fmt: skip
+    load = run_import(
+        rtf_file(tmp_path / name, [rtf_row(enrollment.member.cin, status="Accepted", status_date=us(today()))])
+    )
     assert load.status == LoadStatus.APPLIED, load.message
     assert rtf_events(enrollment.referral)[0].loop_status == "Accepted"
 
 
 def test_only_the_required_columns_and_any_order(alpha, assigned, tmp_path):
     enrollment = assigned()
-    columns = ["referral status", "  ECM   Provider National Provider Identifier (NPI) ", "Unknown column",
-               "Member Client Index Number (CIN)", "Date of Referral Status Update"]  # fmt: skip
+    columns = [
+        "referral status",
+        "  ECM   Provider National Provider Identifier (NPI) ",
+        "Unknown column",
+        "Member Client Index Number (CIN)",
+        "Date of Referral Status Update",
+    ]
     path = tmp_path / "rtf.csv"
-    path.write_text(",".join(f'"{c}"' for c in columns) + "\n" +
-                    f"Outreach Initiated,{alpha.npi},x,{enrollment.member.cin},{today():%Y-%m-%d}\n", encoding="utf-8-sig")  # fmt: skip
+    path.write_text(
+        ",".join(f'"{c}"' for c in columns)
+        + "\n"
+        + f"Outreach Initiated,{alpha.npi},x,{enrollment.member.cin},{today():%Y-%m-%d}\n",
+        encoding="utf-8-sig",
+    )
     load = run_import(path)
     assert load.status == LoadStatus.APPLIED, load.message
     assert rtf_events(enrollment.referral)[0].loop_status == "Outreach Initiated"
@@ -214,16 +235,25 @@ def test_the_provider_is_found_from_the_files_npi_for_plan_staff(alpha, assigned
 
     enrollment = assigned()
     path = rtf_file(tmp_path / "rtf.csv", [rtf_row(enrollment.member.cin, status="Accepted", status_date=us(today()))])
-    load = exchange_load_create(actor=analyst, plan=Plan.objects.get(code="HPSJ"), provider=None, kind="rtf",
-                                path=path, file_name=path.name, source="web")  # fmt: skip
+    load = exchange_load_create(
+        actor=analyst,
+        plan=Plan.objects.get(code="HPSJ"),
+        provider=None,
+        kind="rtf",
+        path=path,
+        file_name=path.name,
+        source="web",
+    )
     assert load.provider == alpha
     assert exchange_load_run(load).status == LoadStatus.APPLIED
 
 
 def test_a_corrected_resubmission_after_a_rejection_applies_only_what_is_new(alpha, assigned, tmp_path):
     one, two = assigned(), assigned()
-    bad = [rtf_row(one.member.cin, status="Accepted", status_date=us(today())),
-           rtf_row(two.member.cin, status="Accepted", status_date="13/45/2025")]  # fmt: skip
+    bad = [
+        rtf_row(one.member.cin, status="Accepted", status_date=us(today())),
+        rtf_row(two.member.cin, status="Accepted", status_date="13/45/2025"),
+    ]
     assert run_import(rtf_file(tmp_path / "a.csv", bad)).status == LoadStatus.REJECTED
     fixed = [bad[0], rtf_row(two.member.cin, status="Accepted", status_date=us(today()))]
     load = run_import(rtf_file(tmp_path / "b.csv", fixed))
@@ -236,3 +266,27 @@ def test_a_corrected_resubmission_after_a_rejection_applies_only_what_is_new(alp
 def enrollment_state(enrollment: Enrollment) -> Any:
     enrollment.refresh_from_db()
     return (enrollment.status, enrollment.enrolled_on, enrollment.ended_on)
+
+
+@pytest.mark.parametrize("ending", ["csv", "psv", "xlsx"])
+def test_calaims_own_rtf_imports_back_with_nothing_new(alpha, assigned, network, hpsj, tmp_path, ending):
+    from calaim.careplans.services import outreach_record
+    from calaim.exchange.columns import RTF_COLUMNS
+    from calaim.exchange.exports import export_rows
+    from calaim.exchange.writer import table_write
+    from calaim.workflows.ecm_enrollment import ecm_enroll, ecm_lead_care_manager_assign
+
+    cm, supervisor = network.users["cm_a"], network.users["sup_a"]
+    waiting, enrolled, ended = assigned(), assigned(), assigned()
+    outreach_record(actor=cm, enrollment=waiting, attempted_on=today(), method="phone", reached=True, minutes_spent=5)
+    ecm_enroll(actor=cm, enrollment=enrolled, enrolled_on=today())
+    ecm_lead_care_manager_assign(actor=supervisor, enrollment=enrolled, care_manager="cm_a")
+    ecm_enroll(actor=cm, enrollment=ended, enrolled_on=today())
+    ecm_disenroll(actor=cm, enrollment=ended, reason_code="deceased", effective_on=today())
+    path = tmp_path / f"rtf.{ending}"
+    table_write(path, kind="rtf", header=RTF_COLUMNS, rows=export_rows("rtf", hpsj, alpha, f"{today():%Y-%m}"))
+    load = run_import(path)
+    assert load.status == LoadStatus.NOTHING_NEW, (load.message, load.errors)
+    assert load.counts["unchanged"] == load.counts["rows_read"] >= 3
+    assert not LoopEvent.objects.filter(source=LoopEvent.Source.RTF).exists()
+    assert not ProviderReport.objects.exists() and not EncounterCount.objects.exists()
