@@ -2,15 +2,18 @@
 provider can hand each plan the file the plan may require, and the plan's RTF import reads it back with nothing new.
 
 Which members: the provider's ECM enrollments of the plan's members open at any time in the period
-(`enrollments_in_period`), and its Community Supports requests of the plan's members open at any time in it.
-Which rows: one per closed-loop step dated in the period (`Referral Status`, `Date of Referral Status Update`,
-`Reason for Referral Loop Closure`), in the order they happened, and one row with those three columns empty for a
-member with no step in the period. An ECM member's steps are those of the referral behind the enrollment taken while
-the provider had it (from its assignment to the next provider's, after a change of provider); a CS member's are
-those of the requests assigned to the provider. Steps with the same status on the same day are one entry, the last
-of them (the import keeps one entry per status and date). The other columns carry the member's current values: the
-roster's contact details (the indicators `N`: nothing new to report), the enrollment's status, dates and
-discontinuation, and `rtf_values` for the acuity, Lead Care Manager, milestones and the period's encounter counts.
+(`enrollments_in_period`), and its Community Supports requests of the plan's members open at any time in it. Which
+rows: one per closed-loop step dated in the period (`Referral Status`, `Date of Referral Status Update`, `Reason for
+Referral Loop Closure`), in the order they happened, and one row with those three columns empty for a member with no
+step in the period. An ECM member's steps are those of the referral behind the enrollment taken while the provider
+had it (from its assignment to the next provider's, after a change of provider); a CS member's are those of the
+requests assigned to the provider. Steps with the same status on the same day are one entry, the last of them (the
+import keeps one entry per status and date). A member the provider serves in ECM and in Community Supports at once
+is reported with the ECM enrollment only: the file has no column telling an ECM row from a CS row, and the import
+reads a member's closed-loop steps into their ECM referral when they have one. The other columns carry the member's
+current values: the roster's contact details (the indicators `N`: nothing new to report), the enrollment's status,
+dates and discontinuation, and `rtf_values` for the acuity, Lead Care Manager, milestones and the period's encounter
+counts.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ Step = tuple[str, dt.date, str]  # (Referral Status, its date, closure reason)
 class _Line:
     """One member's rows: the current values of every column but the closed loop's, and the period's steps."""
 
+    member_id: uuid.UUID
     order: tuple[str, ...]
     values: dict[str, str]
     steps: list[Step] = field(default_factory=list)
@@ -70,7 +74,10 @@ class _Line:
 def rtf_rows(plan: Plan, provider: Organization, period: Period, produced_on: dt.date) -> list[list[str]]:
     """The RTF's data rows for the provider, plan and period, produced on `produced_on`."""
     parties = parties_of(plan, provider)
-    lines = sorted([*_ecm_lines(plan, provider, period), *_cs_lines(plan, provider, period)], key=lambda x: x.order)
+    ecm = list(_ecm_lines(plan, provider, period))
+    in_ecm = {line.member_id for line in ecm}
+    cs = [line for line in _cs_lines(plan, provider, period) if line.member_id not in in_ecm]
+    lines = sorted([*ecm, *cs], key=lambda line: line.order)
     header = _file_values(parties, period, produced_on)
     rows = []
     for line in lines:
@@ -144,7 +151,7 @@ def _ecm_lines(plan: Plan, provider: Organization, period: Period) -> Iterator[_
             **_discontinuation_values(row, reasons, vocabulary),
             **dict(zip(("In Person", "Telephonic/Video"), map(str, counts.get(row["member_id"], (0, 0))), strict=True)),
         }
-        yield _Line((*member_order(row), "ecm"), values, steps.get(row["member_id"], []))
+        yield _Line(row["member_id"], (*member_order(row), "ecm"), values, steps.get(row["member_id"], []))
 
 
 def _ecm_steps(rows: list[dict[str, Any]], referral_ids: Any, period: Period) -> dict[uuid.UUID, list[Step]]:
@@ -240,4 +247,6 @@ def _cs_lines(plan: Plan, provider: Organization, period: Period) -> Iterator[_L
         steps[member_id].append((at, (status, local_date(at), reason)))
     members = {row["member_id"]: row for row in rows}
     for member_id, row in members.items():
-        yield _Line((*member_order(row), "cs"), _member_values(row), _one_per_status_and_day(steps.get(member_id, [])))
+        yield _Line(
+            member_id, (*member_order(row), "cs"), _member_values(row), _one_per_status_and_day(steps[member_id])
+        )

@@ -296,3 +296,18 @@ def test_queries_do_not_grow_with_the_caseload(
     add(15)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert len(rtf_rows(plan, alpha, NOV, PRODUCED)) == 17
+
+
+def test_a_member_in_ecm_and_cs_with_the_provider_is_reported_with_ecm(network: Any, alpha: Organization) -> None:
+    plan = Plan.objects.get(code="HPSJ")
+    Contract.objects.create(plan=plan, organization=alpha, program="cs", capacity=5, start_date=dt.date(2022, 1, 1))
+    enrollment = assign(plan_member(), alpha, assigned=dt.date(2026, 10, 2))
+    step(enrollment.referral, "Accepted", at(dt.date(2026, 11, 4)))
+    moment = at(dt.date(2026, 11, 3))
+    both = CsRequestFactory(member=enrollment.member, authorized=True, provider=alpha, received_at=moment,
+                            status_changed_at=moment)  # fmt: skip
+    only_cs = CsRequestFactory(member=plan_member(), authorized=True, provider=alpha, received_at=moment,
+                               status_changed_at=moment)  # fmt: skip
+    rows = _rows(alpha)
+    assert _loops(rows, both.member.cin) == [("Accepted", "11/04/2026", "")]
+    assert _loops(rows, only_cs.member.cin) == [("Pending", "11/03/2026", "")]
