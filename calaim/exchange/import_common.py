@@ -131,7 +131,7 @@ def member_facts(plan: Plan, provider: Organization, cins: Iterable[str]) -> dic
         )
         for member_id, plan_id, start, end in spans:
             by_id[member_id].spans.append((plan_id, start, end))
-        enrollments = (
+        enrollments: Any = (
             Enrollment.objects.filter(member_id__in=id_part, provider=provider)
             .order_by("assigned_at", "id")
             .values_list(
@@ -147,23 +147,20 @@ def member_facts(plan: Plan, provider: Organization, cins: Iterable[str]) -> dic
                 "authorization__period_end",
             )
         )
-        for (
-            member_id,
-            pk,
-            referral_id,
-            status,
-            assigned_at,
-            enrolled_on,
-            ended_on,
-            reason,
-            a_start,
-            a_end,
-        ) in enrollments:
-            by_id[member_id].enrollments.append(
-                Assignment(
-                    pk, referral_id, status, local_date(assigned_at), enrolled_on, ended_on, reason, a_start, a_end
-                )
+        for member_id, pk, referral_id, status, assigned_at, enrolled_on, ended_on, reason, *period in enrollments:
+            period_start, period_end = period
+            assignment = Assignment(
+                pk,
+                referral_id,
+                status,
+                local_date(assigned_at),
+                enrolled_on,
+                ended_on,
+                reason,
+                period_start,
+                period_end,
             )
+            by_id[member_id].enrollments.append(assignment)
         requests = (
             CsRequest.objects.filter(member_id__in=id_part, provider=provider)
             .order_by("received_at", "id")
@@ -209,6 +206,7 @@ class AuditRows:
         member_id: Any,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        reason: str = "",
     ) -> None:
         object_type, object_id = (obj._meta.label_lower, obj.pk) if isinstance(obj, models.Model) else obj
         self.events.append(
@@ -222,7 +220,7 @@ class AuditRows:
                 object_id=str(object_id),
                 before=jsonable(before) if before is not None else None,
                 after=jsonable(after) if after is not None else None,
-                reason=self.reason,
+                reason=reason or self.reason,
             )
         )
 

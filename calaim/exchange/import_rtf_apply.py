@@ -9,6 +9,7 @@ again, or the RTF calaim made for the provider read back, is a no-op.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from calaim.core.audit import snapshot
 from calaim.exchange import rtf_columns as C
 from calaim.exchange.export_common import Period
 from calaim.exchange.import_common import AuditRows, chunks, effect_counts, reported_day
-from calaim.exchange.import_enrollment import discontinue_reported, enroll_reported
+from calaim.exchange.import_enroll_bulk import enrollments_reported
+from calaim.exchange.import_enrollment import discontinue_reported
 from calaim.exchange.import_loop import loop_steps_apply
 from calaim.exchange.import_rtf import RtfChecked, RtfRow
 from calaim.exchange.models import ContactUpdate, EncounterCount, ExchangeLoad, ProviderReport
@@ -71,19 +73,18 @@ def _meaning(work: Work, row: RtfRow) -> str:
 
 
 def _enroll(work: Work) -> None:
-    done = set()
+    """The assigned members reported enrolled, in bulk (`import_enroll_bulk`), each on its first row's start."""
+    reported: dict[Any, dt.date] = {}
+    first_row: dict[Any, RtfRow] = {}
     for row in work.rows:
         enrollment = row.enrollment
         if enrollment is None or _meaning(work, row) != "enrolled" or enrollment.enrolled_on is not None:
             continue
-        if enrollment.id in done:
-            continue
-        done.add(enrollment.id)
-        source = f"reported in {work.load.file_name}"
-        if enroll_reported(
-            actor=work.load.created_by, enrollment_id=enrollment.id, enrolled_on=row.get(C.START), source=source
-        ):
-            work.did(row, "enrolled")
+        if enrollment.id not in reported:
+            reported[enrollment.id], first_row[enrollment.id] = row.get(C.START), row
+    enrolled = enrollments_reported(reported=reported, audit=work.audit, source=f"reported in {work.load.file_name}")
+    for enrollment_id in enrolled:
+        work.did(first_row[enrollment_id], "enrolled")
 
 
 def _latest_reports(enrollment_ids: list[Any]) -> dict[Any, ProviderReport]:
