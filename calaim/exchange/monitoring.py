@@ -194,10 +194,10 @@ def _cs_notices_sent(subjects: QuerySet[Any], keys: list[str]) -> dict[tuple[Any
         counts[0 if row["recipient"] == NoticeRecipient.MEMBER else 1] += row["n"]
     per_group: dict[tuple[Any, ...], tuple[int, int]] = {}
     for row in subjects.values("pk", *keys).iterator(chunk_size=5000):
-        if (counts := per_request.get(row["pk"])) is not None:
+        if (sent_to := per_request.get(row["pk"])) is not None:
             key = tuple(row[k] for k in keys)
             member, referrer = per_group.get(key, (0, 0))
-            per_group[key] = (member + counts[0], referrer + counts[1])
+            per_group[key] = (member + sent_to[0], referrer + sent_to[1])
     return per_group
 
 
