@@ -44,6 +44,7 @@ WITHOUT_MEMBER_KEY = {
     "community_supports.CsService": "reference data",
     "community_supports.CsOffering": "reference data",
     "community_supports.CsLimitSettings": "reference data",
+    "community_supports.CsBillingCode": "reference data",
 }
 
 # Reads returning values rather than models, in the modules that answer callers, and why none shows a member.
