@@ -20,6 +20,7 @@ from calaim.core.audit import jsonable
 from calaim.core.clock import local_date
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
+from calaim.exchange.bulk_sql import rows_insert
 from calaim.exchange.models import ExchangeLoad
 from calaim.exchange.reader import RowError
 from calaim.members.models import EnrollmentSpan, Member
@@ -225,7 +226,7 @@ class AuditRows:
         )
 
     def write(self) -> int:
-        AuditEvent.objects.bulk_create(self.events, batch_size=2000)
+        rows_insert(self.events)
         written = len(self.events)
         self.events.clear()
         return written

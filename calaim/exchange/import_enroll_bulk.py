@@ -23,6 +23,7 @@ from calaim.core.audit import snapshot
 from calaim.core.clock import add_business_days, plan_today
 from calaim.ecm.models import Enrollment, EnrollmentStatus
 from calaim.ecm.services import ENROLLMENT_FIELDS
+from calaim.exchange.bulk_sql import rows_insert, rows_update
 from calaim.exchange.import_common import AuditRows, chunks
 from calaim.network.models import Program
 from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
@@ -49,7 +50,7 @@ def enrollments_reported(*, reported: dict[uuid.UUID, dt.date], audit: AuditRows
         audit.add(
             "enrollment.enroll", enrollment, enrollment.member_id, before, snapshot(enrollment, ENROLLMENT_FIELDS)
         )
-    Enrollment.objects.bulk_update(enrollments, ["status", "enrolled_on", "updated_at"], batch_size=2000)
+    rows_update(enrollments, ["status", "enrolled_on", "updated_at"])
     _welcome_calls(enrollments, audit, today)
     _outreach_done(enrollments, audit, now)
     _referrals_enrolled(enrollments, audit, now, today, source)
@@ -87,7 +88,7 @@ def _welcome_calls(enrollments: list[Enrollment], audit: AuditRows, today: dt.da
         )
         tasks.append(task)
         audit.add("task.create", task, enrollment.member_id, None, snapshot(task, TASK_FIELDS))
-    Task.objects.bulk_create(tasks, batch_size=2000)
+    rows_insert(tasks)
 
 
 def _outreach_done(enrollments: list[Enrollment], audit: AuditRows, now: dt.datetime) -> None:
@@ -103,7 +104,7 @@ def _outreach_done(enrollments: list[Enrollment], audit: AuditRows, now: dt.date
             task.status, task.completed_at, task.updated_at = TaskStatus.COMPLETED, now, now
             audit.add("task.complete", task, task.member_id, before, snapshot(task, fields), "The member enrolled.")
             done.append(task)
-    Task.objects.bulk_update(done, ["status", "completed_at", "updated_at"], batch_size=2000)
+    rows_update(done, ["status", "completed_at", "updated_at"])
 
 
 def _referrals_enrolled(
@@ -167,8 +168,8 @@ def _referrals_enrolled(
                     content=content,
                 )
             )
-    Referral.objects.bulk_update(referrals, [*LOOP_FIELDS, "status_changed_at", "updated_at"], batch_size=2000)
-    LoopEvent.objects.bulk_create(events, batch_size=2000)
-    Notice.objects.bulk_create(notices, batch_size=2000)
+    rows_update(referrals, [*LOOP_FIELDS, "status_changed_at", "updated_at"])
+    rows_insert(events)
+    rows_insert(notices)
     for notice in notices:
         audit.add("notice.queue", notice, notice.member_id, None, snapshot(notice, NOTICE_FIELDS))

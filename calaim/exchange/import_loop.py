@@ -19,6 +19,7 @@ from django.utils import timezone
 from calaim.community_supports.models import CsRequest
 from calaim.core.clock import end_of_local_day, local_date
 from calaim.exchange import rtf_columns as C
+from calaim.exchange.bulk_sql import rows_insert, rows_update
 from calaim.exchange.import_common import AuditRows, chunks
 from calaim.exchange.import_rtf import LoopRecord, RtfRow
 from calaim.exchange.models import ExchangeLoad
@@ -79,7 +80,7 @@ def loop_steps_apply(
         current = latest.get(_key(row))
         if current is None or event.at >= current.at:
             latest[_key(row)] = event
-    LoopEvent.objects.bulk_create(events, batch_size=2000)
+    rows_insert(events)
     return applied, _move_current(subjects, latest, audit)
 
 
@@ -146,5 +147,5 @@ def _move_current(
         )
     for program, instances in moved.items():
         model = Referral if program == Program.ECM else CsRequest
-        model.objects.bulk_update(instances, ["loop_status", "loop_closure_reason"], batch_size=2000)  # type: ignore[attr-defined]
+        rows_update(instances, ["loop_status", "loop_closure_reason"])
     return sum(len(v) for v in moved.values())

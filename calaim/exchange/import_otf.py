@@ -17,6 +17,7 @@ from typing import Any
 
 from calaim.careplans.models import MAX_OUTREACH_MINUTES, OutreachAttempt
 from calaim.core.audit import snapshot
+from calaim.exchange.bulk_sql import rows_insert
 from calaim.exchange.columns import OTF_COLUMNS, OTF_REQUIRED, header_key
 from calaim.exchange.import_common import AuditRows, Errors, chunks, member_facts, provider_words
 from calaim.exchange.models import ExchangeLoad
@@ -252,7 +253,7 @@ def otf_apply(load: ExchangeLoad, checked: OtfChecked, progress: Callable[[str, 
         created.append(record)
         touched.add(attempt.rn)
         audit.add("outreach.record", record, attempt.member_id, None, snapshot(record, ATTEMPT_FIELDS))
-    OutreachAttempt.objects.bulk_create(created, batch_size=2000)
+    rows_insert(created)
     audit.write()
     progress("applying", len(attempts), len(attempts))
     return {"attempts": len(created), "applied": len(touched), "unchanged": checked.valid_rows - len(touched)}

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from calaim.core.audit import snapshot
 from calaim.exchange import rtf_columns as C
+from calaim.exchange.bulk_sql import rows_insert, rows_update
 from calaim.exchange.export_common import Period
 from calaim.exchange.import_common import AuditRows, chunks, effect_counts, reported_day
 from calaim.exchange.import_enroll_bulk import enrollments_reported
@@ -148,7 +149,7 @@ def _reports(work: Work) -> None:
             snapshot(before, REPORT_FIELDS) if before else None,
             snapshot(report, REPORT_FIELDS),
         )
-    ProviderReport.objects.bulk_create(created, batch_size=2000)
+    rows_insert(created)
 
 
 def _loop(work: Work) -> None:
@@ -201,7 +202,7 @@ def _contacts(work: Work) -> None:
         work.audit.add(
             "contact_update.create", update, row.member_id, None, snapshot(update, [*CONTACT_FIELDS, "status"])
         )
-    ContactUpdate.objects.bulk_create(created, batch_size=2000)
+    rows_insert(created)
 
 
 def _shown_counts(work: Work, rows: list[RtfRow]) -> dict[tuple[Any, str], tuple[int, int]]:
@@ -264,8 +265,8 @@ def _encounters(work: Work) -> None:
         work.audit.add(
             "encounter_count.update", record, row.member_id, before, snapshot(record, ["period", *COUNT_FIELDS, "load"])
         )
-    EncounterCount.objects.bulk_create(list(created.values()), batch_size=2000)
-    EncounterCount.objects.bulk_update(list(changed.values()), [*COUNT_FIELDS, "load", "updated_at"], batch_size=2000)
+    rows_insert(list(created.values()))
+    rows_update(list(changed.values()), [*COUNT_FIELDS, "load", "updated_at"])
 
 
 def _discontinue(work: Work) -> None:
