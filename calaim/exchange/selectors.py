@@ -210,6 +210,21 @@ def exchange_providers_for(user: User | None, plan: Plan) -> QuerySet[Organizati
     return Organization.objects.none()
 
 
+def exchange_contract_programs(user: User | None) -> dict[tuple[int, uuid.UUID], set[str]]:
+    """The programs (ecm, cs) of each (plan, provider) contract the caller works with, any dates: a file is made
+    only for a provider contracted for its program."""
+    if (plan_id := _plan_staff(user)) is not None:
+        contracts = Contract.objects.filter(plan_id=plan_id)
+    elif (organization_id := _provider_staff(user)) is not None:
+        contracts = Contract.objects.filter(organization_id=organization_id)
+    else:
+        return {}
+    programs: dict[tuple[int, uuid.UUID], set[str]] = {}
+    for contract in contracts.only("plan_id", "organization_id", "program"):
+        programs.setdefault((contract.plan_id, contract.organization_id), set()).add(contract.program)
+    return programs
+
+
 def exchange_provider_get(
     user: User | None, plan: Plan, *, npi: str = "", provider_id: uuid.UUID | str | None = None
 ) -> Organization:

@@ -53,7 +53,6 @@ class PeriodField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Reporting period")
         kwargs.setdefault("widget", PERIOD_INPUT)
-        kwargs.setdefault("max_length", 7)
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> str:

@@ -12,10 +12,11 @@ from django.http import QueryDict
 
 from calaim.accounts.models import User
 from calaim.core.errors import NotFound
-from calaim.exchange.exports import can_export, exchange_export_create
+from calaim.exchange.exports import KIND_PROGRAMS, can_export, exchange_export_create
 from calaim.exchange.models import ExchangeExport, FileKind, LoadSource
 from calaim.exchange.selectors import (
     FileFilters,
+    exchange_contract_programs,
     exchange_exports,
     exchange_loads,
     exchange_plan_get,
@@ -39,11 +40,12 @@ PROVIDER_KINDS = [FileKind.MIF.value, FileKind.RTF.value, FileKind.OTF.value]
 
 @dataclass
 class FilesRow:
-    """One provider under one plan, with the latest file of each kind made for the period (None: not made)."""
+    """One provider under one plan, with the latest file of each kind made for the period (None: not made) and
+    whether the provider's contracts cover that file's program."""
 
     plan: Plan
     provider: Organization
-    files: list[tuple[str, ExchangeExport | None]]
+    files: list[tuple[str, ExchangeExport | None, bool]]  # (kind, the latest made, whether it may be made)
     may_make: bool
 
 
@@ -119,11 +121,19 @@ def files_rows(user: User, plans: list[Plan], providers: list[Organization], per
     else:
         assert user.organization is not None  # provider staff
         pairs = [(plan, user.organization) for plan in plans]
+    programs = exchange_contract_programs(user)
     return [
         FilesRow(
             plan,
             provider,
-            [(kind, latest.get((plan.pk, provider.pk, kind))) for kind in kinds],
+            [
+                (
+                    kind,
+                    latest.get((plan.pk, provider.pk, kind)),
+                    bool(programs.get((plan.pk, provider.pk), set()) & set(KIND_PROGRAMS[kind])),
+                )
+                for kind in kinds
+            ],
             bool(can_export(user, plan, provider, LoadSource.WEB)),
         )
         for plan, provider in pairs
