@@ -243,6 +243,8 @@ def _finish(
     started = load.started_at or load.created_at
     load.counts["elapsed_seconds"] = round((load.finished_at - started).total_seconds(), 2)
     load.phase = status.label[:80]
+    rows = int(load.counts.get("rows_read", 0))
+    load.progress_done = load.progress_total = max(rows, load.progress_total)
     load.save()
     load_audit(
         load,

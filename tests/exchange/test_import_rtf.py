@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError
 
 from calaim.careplans.models import Task, TaskKind, TaskStatus
 from calaim.core.models import AuditEvent
@@ -17,6 +18,7 @@ from calaim.notices.models import Notice
 from calaim.referrals.models import LoopEvent, Referral, ReferralStatus
 from calaim.workflows.ecm_enrollment import ecm_disenroll
 from tests.exchange.conftest import rtf_file, rtf_row, run_import, today, us
+from tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 OPEN = (TaskStatus.REQUESTED, TaskStatus.IN_PROGRESS)
@@ -290,3 +292,154 @@ def test_calaims_own_rtf_imports_back_with_nothing_new(alpha, assigned, network,
     assert load.counts["unchanged"] == load.counts["rows_read"] >= 3
     assert not LoopEvent.objects.filter(source=LoopEvent.Source.RTF).exists()
     assert not ProviderReport.objects.exists() and not EncounterCount.objects.exists()
+
+
+# ---- The command -------------------------------------------------------------------------------------------------
+
+
+def command(*args: str) -> tuple[int, str]:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    try:
+        call_command("exchange_import", *args, stdout=out)
+    except CommandError as error:
+        return error.returncode, out.getvalue() + str(error)
+    return 0, out.getvalue()
+
+
+def test_the_command_applies_and_summarises(alpha, assigned, tmp_path):
+    cin = assigned().member.cin
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(cin, status="Accepted", status_date=us(today()))])
+    code, out = command("--kind", "rtf", "--plan", "HPSJ", str(path))
+    assert code == 0, out
+    for words in ("rows read", "applied", "unchanged", "closed-loop entries", "elapsed"):
+        assert words in out
+    code, out = command("--kind", "rtf", "--plan", "HPSJ", "--provider", alpha.npi, str(path))
+    assert code == 0 and "was loaded on" in out and "nothing was changed" in out
+
+
+def test_the_command_rejects_a_bad_file_with_a_rejects_file_and_exit_1(alpha, assigned, tmp_path):
+    cin = assigned().member.cin
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(cin, status="Referral Loop Closed", status_date=us(today()))])
+    code, out = command("--kind", "rtf", "--plan", "HPSJ", str(path))
+    assert code == 1
+    assert "rtf.csv, row 1, column 'Reason for Referral Loop Closure'" in out
+    assert "Reason for Referral Loop Closure: missing with Referral Status: 1" in out
+    rejects = tmp_path / "rtf.rejects.csv"
+    assert rejects.read_text().splitlines()[1].startswith("1,Reason for Referral Loop Closure,")
+    chosen = tmp_path / "mine.csv"
+    code, _ = command("--kind", "rtf", "--plan", "HPSJ", "--rejects", str(chosen), "--accept-valid-rows", str(path))
+    assert code == 1 and chosen.is_file()  # no valid row: still rejected
+    assert not LoopEvent.objects.filter(source=LoopEvent.Source.RTF).exists()
+
+
+def test_the_command_exits_2_on_usage(alpha, assigned, tmp_path):
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(assigned().member.cin, acuity="High")])
+    assert command("--kind", "rtf", "--plan", "NOPE", str(path))[0] == 2
+    assert command("--kind", "rtf", "--plan", "HPSJ", str(tmp_path / "missing.csv"))[0] == 2
+    assert command("--kind", "rtf", "--plan", "HPSJ", "--provider", "1111111111", str(path))[0] == 2
+    assert command("--kind", "rtf", "--plan", "HPSJ", "--as", "nobody", str(path))[0] == 2
+    assert command("--kind", "otf", "--plan", "HPSJ", str(path))[0] == 2  # an OTF names its user
+    with pytest.raises(CommandError):
+        from django.core.management import call_command
+
+        call_command("exchange_import", "--kind", "mif", "--plan", "HPSJ", str(path))
+
+
+# ---- Who may import ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"),
+    [
+        ("cm_a", True),
+        ("sup_a", True),
+        ("intake", True),
+        ("member_services", True),
+        ("analyst", True),
+        ("cm_b", False),
+        ("hpsm_intake", False),
+        ("um", False),
+        ("referrer", False),
+        (None, False),
+    ],
+)
+def test_who_may_import_a_providers_file(alpha, assigned, analyst, network, tmp_path, user, allowed):
+    from calaim.core.errors import DomainError
+    from calaim.exchange.models import ExchangeLoad
+    from calaim.exchange.services import exchange_load_create
+    from calaim.plans.models import Plan
+
+    actor = analyst if user == "analyst" else (network.users[user] if user else None)
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(assigned().member.cin, status="Accepted", status_date=us(today()))])
+
+    def offer() -> Any:
+        return exchange_load_create(
+            actor=actor,
+            plan=Plan.objects.get(code="HPSJ"),
+            provider=alpha,
+            kind="rtf",
+            path=path,
+            file_name=path.name,
+            source="web",
+        )
+
+    if allowed:
+        assert offer().status == LoadStatus.UPLOADED
+        return
+    with pytest.raises(DomainError) as refused:
+        offer()
+    expected = 403 if user in ("um", "referrer", None) else 404
+    assert refused.value.status_code == expected
+    assert not ExchangeLoad.objects.exists()
+
+
+def test_provider_staff_import_for_each_plan_their_organization_contracts_with(alpha, network, tmp_path):
+    from calaim.core.errors import NotFound
+    from calaim.exchange.policies import can_import_provider_file, can_view_exchange_load
+    from calaim.plans.models import Plan
+    from tests.factories import ecm_contract
+
+    hpsj, hpsm = Plan.objects.get(code="HPSJ"), Plan.objects.get(code="HPSM")
+    cm = network.users["cm_a"]
+    assert can_import_provider_file(cm, hpsj, alpha)
+    assert isinstance(can_import_provider_file(cm, hpsm, alpha).error, NotFound)
+    ecm_contract(alpha, "HPSM", ["San Mateo"])
+    assert can_import_provider_file(cm, hpsm, alpha)
+    assert not can_import_provider_file(network.users["intake"], hpsj, network.provider_m)  # not HPSJ's provider
+    enrollment = EnrollmentFactory(provider=alpha)
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(enrollment.member.cin, acuity="High")])
+    load = run_import(path, actor=cm)
+    assert can_view_exchange_load(cm, load) and can_view_exchange_load(network.users["intake"], load)
+    assert not can_view_exchange_load(network.users["cm_b"], load)
+    assert not can_view_exchange_load(network.users["hpsm_intake"], load)
+
+
+# ---- The task ----------------------------------------------------------------------------------------------------
+
+
+def test_the_task_runs_an_uploaded_load_once(alpha, assigned, network, tmp_path):
+    from calaim.exchange.services import exchange_load_create
+    from calaim.exchange.tasks import exchange_load_task
+    from calaim.plans.models import Plan
+
+    enrollment = assigned()
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(enrollment.member.cin, status="Accepted", status_date=us(today()))])
+    load = exchange_load_create(
+        actor=network.users["cm_a"],
+        plan=Plan.objects.get(code="HPSJ"),
+        provider=None,
+        kind="rtf",
+        path=path,
+        file_name=path.name,
+        source="web",
+    )
+    assert load.provider == alpha  # provider staff: their own organization
+    assert exchange_load_task.call(str(load.pk)) == LoadStatus.APPLIED
+    assert exchange_load_task.call(str(load.pk)) == LoadStatus.APPLIED  # a second run changes nothing
+    assert LoopEvent.objects.filter(source=LoopEvent.Source.RTF).count() == 1
+    load.refresh_from_db()
+    assert load.progress_total and load.phase == LoadStatus.APPLIED.label
