@@ -443,3 +443,36 @@ def test_the_task_runs_an_uploaded_load_once(alpha, assigned, network, tmp_path)
     assert LoopEvent.objects.filter(source=LoopEvent.Source.RTF).count() == 1
     load.refresh_from_db()
     assert load.progress_total and load.phase == LoadStatus.APPLIED.label
+
+
+def test_a_community_supports_providers_statuses_join_the_requests_loop(alpha, network, tmp_path):
+    from tests.factories import CsRequestFactory
+
+    request = CsRequestFactory(authorized=True, provider=alpha)
+    rows = [
+        rtf_row(request.member.cin, status="Referral Loop Closed", status_date=us(today()), reason="Services Received")
+    ]
+    load = run_import(rtf_file(tmp_path / "rtf.csv", rows))
+    assert load.status == LoadStatus.APPLIED, load.message
+    event = LoopEvent.objects.get(cs_request=request, source=LoopEvent.Source.RTF)
+    assert (event.loop_status, event.loop_closure_reason, event.program) == (
+        "Referral Loop Closed",
+        "Services Received",
+        "cs",
+    )
+    request.refresh_from_db()
+    assert request.loop_status == "Referral Loop Closed"
+    ecm_only = run_import(rtf_file(tmp_path / "ecm.csv", [rtf_row(request.member.cin, acuity="High")]))
+    assert ecm_only.status == LoadStatus.REJECTED
+    assert "no ECM enrollment" in ecm_only.errors[0]["message"]
+
+
+def test_the_size_limit_is_configurable(alpha, assigned, settings, tmp_path):
+    settings.CALAIM_EXCHANGE_MAX_MB = 1
+    cin = assigned().member.cin
+    rows = [rtf_row(cin, status="Accepted", status_date=us(today()), lcm="x" * 100, period=f"{today():%Y-%m}")] * 1
+    path = rtf_file(tmp_path / "rtf.csv", rows)
+    with path.open("a") as handle:
+        handle.write(("," * 40 + "\n") * 60_000)
+    load = run_import(path)
+    assert load.status == LoadStatus.REJECTED and "the largest accepted is 1 MB" in load.message
