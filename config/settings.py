@@ -218,7 +218,7 @@ STATIC_URL = "static/"
 CALAIM_DATA_DIR = Path(os.environ.get("CALAIM_DATA_DIR", VAR_DIR / "data"))
 # The largest file a browser or API client may upload, in megabytes (a 1M-member roster CSV is about 250 MB).
 CALAIM_UPLOAD_MAX_MB = int(os.environ.get("CALAIM_UPLOAD_MAX_MB", "1024"))
-# The largest provider file (RTF, OTF) the import reads, in megabytes: a month's RTF of 100,000 rows is about 25 MB;
+# The largest provider file (RTF, OTF) the import reads, in megabytes: an RTF of 100,000 rows is 13 to 40 MB;
 # a larger file is refused whole, before it is read, naming the limit.
 CALAIM_EXCHANGE_MAX_MB = int(os.environ.get("CALAIM_EXCHANGE_MAX_MB", "50"))
 # Where Django spools a large upload before the view streams it into the data folder: a private folder of calaim's,
