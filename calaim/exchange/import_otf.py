@@ -10,6 +10,7 @@ file is an error.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -121,11 +122,13 @@ def otf_check(
     _against_records(load, [a for a in attempts if not errors.has(a.rn)], errors)
     progress("checking", len(table.rows), len(table.rows))
     valid = [a for a in attempts if not errors.has(a.rn)]
+    months = Counter(f"{a.day:%Y-%m}" for a in valid)
     return OtfChecked(
         rows_read=len(table.rows) + len(table.errors),
         errors=errors,
         attempts=valid,
         valid_rows=len({a.rn for a in valid}),
+        period=months.most_common(1)[0][0] if months else "",
     )
 
 

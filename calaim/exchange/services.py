@@ -11,8 +11,10 @@ file whose every row is already on record ends `nothing_new`.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -96,13 +98,14 @@ def exchange_load_run(load: ExchangeLoad, *, progress: Progress | None = None) -
     the load accepts them); returns the load with its status, counts, errors and rejects file.
 
     A load already finished (duplicate, applied, rejected...) is returned as it is, so a task run twice changes
-    nothing the second time."""
+    nothing the second time; one still running is refused (409) unless its worker is presumed dead (`_lost`)."""
     with transaction.atomic():
         locked = ExchangeLoad.objects.select_for_update().select_related("plan", "provider").get(pk=load.pk)
         if locked.status != LoadStatus.UPLOADED:
-            if locked.status == LoadStatus.RUNNING:
+            if locked.status == LoadStatus.RUNNING and not _lost(locked):
                 raise Conflict("This load is already being read and applied.")
-            return locked
+            if locked.status != LoadStatus.RUNNING:
+                return locked
         earlier = applied_before(locked)
         if earlier is not None:
             duplicate_mark(locked, earlier)
@@ -112,6 +115,14 @@ def exchange_load_run(load: ExchangeLoad, *, progress: Progress | None = None) -
         locked.phase = "Waiting to start"
         locked.save(update_fields=["status", "started_at", "phase", "updated_at"])
     return load_execute(locked, progress)
+
+
+def _lost(load: ExchangeLoad) -> bool:
+    """A run whose worker is presumed dead: started longer ago than the worker's running timeout, after which the
+    worker runs the task again (`calaim.jobs.worker`). Its transaction died with its connection, so nothing it did
+    is left and it runs again from the start."""
+    timeout = dt.timedelta(seconds=settings.CALAIM_WORKER["RUNNING_TIMEOUT_SECONDS"])
+    return timezone.now() - (load.started_at or load.created_at) > timeout
 
 
 def _import_kind(kind: str) -> FileKind:

@@ -476,3 +476,28 @@ def test_the_size_limit_is_configurable(alpha, assigned, settings, tmp_path):
         handle.write(("," * 40 + "\n") * 60_000)
     load = run_import(path)
     assert load.status == LoadStatus.REJECTED and "the largest accepted is 1 MB" in load.message
+
+
+def test_a_run_whose_worker_died_runs_again_and_a_live_one_is_left_alone(alpha, assigned, network, tmp_path):
+    from django.utils import timezone
+
+    from calaim.core.errors import Conflict
+    from calaim.exchange.models import ExchangeLoad
+    from calaim.exchange.services import exchange_load_create, exchange_load_run
+    from calaim.plans.models import Plan
+
+    path = rtf_file(tmp_path / "rtf.csv", [rtf_row(assigned().member.cin, status="Accepted", status_date=us(today()))])
+    load = exchange_load_create(
+        actor=network.users["cm_a"],
+        plan=Plan.objects.get(code="HPSJ"),
+        provider=alpha,
+        kind="rtf",
+        path=path,
+        file_name=path.name,
+        source="web",
+    )
+    ExchangeLoad.objects.filter(pk=load.pk).update(status=LoadStatus.RUNNING, started_at=timezone.now())
+    with pytest.raises(Conflict):
+        exchange_load_run(load)
+    ExchangeLoad.objects.filter(pk=load.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    assert exchange_load_run(load).status == LoadStatus.APPLIED
