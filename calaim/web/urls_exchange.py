@@ -8,6 +8,7 @@ from calaim.web.views import exchange, exchange_worklist
 urlpatterns: list[URLPattern] = [
     path("data/exchange/", exchange.plan_files, name="exchange_plan"),
     path("exchange/", exchange.provider_files, name="exchange_provider"),
+    path("data/exchange/rtf-missing/", exchange_worklist.rtf_missing_panel, name="exchange_rtf_missing"),
     path("exchange/loads/<uuid:load_id>/", exchange.load, name="exchange_load"),
     path("exchange/loads/<uuid:load_id>/status/", exchange.load_status, name="exchange_load_status"),
     path("exchange/loads/<uuid:load_id>/rejects.csv", exchange.rejects, name="exchange_load_rejects"),

@@ -49,12 +49,15 @@ def test_a_provider_whose_rtf_has_not_arrived_is_on_the_plans_worklists(web, net
     serving(network, network.provider_b)
     period = (after_the_due_day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     make_load(network, provider=network.provider_b, period=period)  # Bravo's RTF for last month arrived
-    for role, path in (("intake", "/"), ("data", "/data/exchange/"), ("compliance", "/data/exchange/")):
+    assert 'hx-get="/data/exchange/rtf-missing/" hx-trigger="load"' in web("intake").get("/").content.decode()
+    panel = "/data/exchange/rtf-missing/"
+    for role, path in (("intake", panel), ("um", panel), ("data", "/data/exchange/"), ("compliance", panel)):
         html = web(role).get(path).content.decode()
         assert "RTF not received (1)" in html, role
         assert "Alpha Care Partners" in html.split("RTF not received")[1].split("</section>")[0], role
         assert "Bravo Health Navigators" not in html.split("RTF not received")[1].split("</section>")[0], role
     assert "RTF not received" not in web("hpsm_data").get("/data/exchange/").content.decode()
+    assert web("sup_a").get(panel).status_code == 404 and web("referrer").get(panel).status_code == 403
 
 
 def test_a_rejected_rtf_is_not_received_and_nothing_is_missing_before_the_due_day(web, network, after_the_due_day,
@@ -62,9 +65,9 @@ def test_a_rejected_rtf_is_not_received_and_nothing_is_missing_before_the_due_da
     serving(network, network.provider_a)
     period = (after_the_due_day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     make_load(network, LoadStatus.REJECTED, period=period)
-    assert "RTF not received (1)" in web("intake").get("/").content.decode()
+    assert "RTF not received (1)" in web("intake").get("/data/exchange/rtf-missing/").content.decode()
     monkeypatch.setattr(exchange_worklist, "plan_today", lambda: after_the_due_day.replace(day=5))
-    assert "RTF not received" not in web("intake").get("/").content.decode()
+    assert "RTF not received" not in web("intake").get("/data/exchange/rtf-missing/").content.decode()
 
 
 # Contact updates ----------------------------------------------------------------------------------------------------

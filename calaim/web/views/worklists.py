@@ -21,7 +21,7 @@ from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.views import cs_worklist
 from calaim.web.views.care_worklist import care_manager_worklist
-from calaim.web.views.exchange_worklist import contact_updates_context, rtf_missing_context
+from calaim.web.views.exchange_worklist import contact_updates_context
 from calaim.web.views.roster_facts import worklist_context
 
 SEARCH_PAGE_SIZE = 25
@@ -53,7 +53,6 @@ def _intake(user: User) -> dict[str, Any]:
         "missing_count": f"{pended_rows.total + incomplete_rows.total:,}"
         + ("" if pended_rows.exact and incomplete_rows.exact else "+"),
         **worklist_context(user),
-        **rtf_missing_context(user),
     }
 
 
