@@ -48,17 +48,18 @@ def rows_update(objects: Sequence[models.Model], field_names: Sequence[str]) -> 
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    fields = [pk, *(meta.get_field(name) for name in field_names)]
+    fields: list[Any] = [pk, *(meta.get_field(name) for name in field_names)]
     quote = connection.ops.quote_name
-    columns = [quote(f.column) for f in fields]  # type: ignore[union-attr]
+    columns = [quote(f.column) for f in fields]
     table, staged = quote(meta.db_table), quote(f"_exchange_update_{meta.db_table}")
     assignments = ", ".join(f"{c} = s.{c}" for c in columns[1:])
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} "
-                       "WITH NO DATA")  # fmt: skip
+        cursor.execute(
+            f"CREATE TEMP TABLE {staged} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
         with cursor.cursor.copy(f"COPY {staged} ({', '.join(columns)}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row([f.get_db_prep_save(_value(obj, f), connection) for f in fields])  # type: ignore[union-attr]
+                copy.write_row([f.get_db_prep_save(_value(obj, f), connection) for f in fields])
         cursor.execute(f"UPDATE {table} t SET {assignments} FROM {staged} s WHERE t.{columns[0]} = s.{columns[0]}")
         cursor.execute(f"DROP TABLE {staged}")
 
