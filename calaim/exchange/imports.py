@@ -19,6 +19,9 @@ from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError, ValidationFailed
 from calaim.core.files import file_sha256
 from calaim.exchange.import_common import Errors
+from calaim.exchange.import_otf import otf_apply, otf_check
+from calaim.exchange.import_rtf import rtf_check
+from calaim.exchange.import_rtf_apply import rtf_apply
 from calaim.exchange.imports_progress import LoadProgress
 from calaim.exchange.models import ExchangeLoad, FileFormat, LoadStatus
 from calaim.exchange.reader import DEFAULT_MAX_BYTES, ENDINGS, FileRefused, RowError, npis_named, table_read
@@ -125,10 +128,6 @@ def duplicate_mark(load: ExchangeLoad, earlier: ExchangeLoad) -> None:
 
 def load_execute(load: ExchangeLoad, progress: Progress | None) -> ExchangeLoad:
     """Read, check and apply a running load; every outcome is saved on its row (see the module docstring)."""
-    from calaim.exchange.import_otf import otf_apply, otf_check
-    from calaim.exchange.import_rtf import rtf_check
-    from calaim.exchange.import_rtf_apply import rtf_apply
-
     checks: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
         "rtf": (rtf_check, rtf_apply),
         "otf": (otf_check, otf_apply),

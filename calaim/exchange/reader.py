@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
-import math
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +21,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from calaim.exchange.columns import COLUMNS, REQUIRED, header_key
+from calaim.exchange.reader_xlsx import excel_text, workbook_trouble
 
 DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "|", ".psv": "|"}
 DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "pipe (|)", ";": "semicolon"}
@@ -263,13 +261,6 @@ def _encoding_problem(path: Path, delimiter: str) -> RowError:
 
 # ---- XLSX ----------------------------------------------------------------------------------------------------------
 
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
-_REL_SWAPPED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
-_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
-_FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>\s*<f[\s>/]')
-_ANY_FORMULA = re.compile(rb"<f[\s>/]")
-
 
 def _xlsx(path: Path, name: str, kind: str) -> Table:
     try:
@@ -279,7 +270,9 @@ def _xlsx(path: Path, name: str, kind: str) -> Table:
             raise _empty(kind)
         by_name = {s.strip().casefold(): s for s in sheets}
         sheet = by_name.get(kind.casefold(), sheets[0])
-        _xlsx_refuse_formulas_and_merges(path, sheet)
+        trouble = workbook_trouble(path, sheet)
+        if trouble:
+            raise FileRefused([RowError(row, None, None, message, kind) for row, message, kind in trouble])
         cells = book.get_sheet_by_name(sheet).to_python()
     except (CalamineError, OSError, zipfile.BadZipFile, KeyError) as exc:
         raise file_refused(f"the file cannot be read as an Excel workbook (.xlsx): {exc}", "unreadable") from None
@@ -296,105 +289,6 @@ def _xlsx(path: Path, name: str, kind: str) -> Table:
     if not table.rows:
         raise file_refused("the sheet has a header but no data rows", "no rows")
     return table
-
-
-def _xlsx_refuse_formulas_and_merges(path: Path, sheet: str) -> None:
-    """A workbook sent as data holds values: a formula (whose cached result may be stale or absent) or merged
-    cells (whose value sits in one cell of the range) are refused, naming the first cell of each."""
-    problems = []
-    with zipfile.ZipFile(path) as archive:
-        part = _sheet_part(archive, sheet)
-        if part is None:
-            return
-        formula, merged = _scan(archive, part)
-    if formula is not None:
-        where = f"cell {formula} (data row {_data_row(formula)})" if formula else "a cell"
-        problems.append(
-            RowError(
-                _data_row(formula) if formula else None,
-                None,
-                None,
-                (f"sheet {sheet!r} holds a formula in {where}: paste the values only (Paste Special > Values)"),
-                "formulas in a workbook",
-            )
-        )
-    if merged is not None:
-        problems.append(
-            RowError(
-                _data_row(merged) or None,
-                None,
-                None,
-                (f"sheet {sheet!r} has merged cells ({merged}): unmerge them so each cell holds its own value"),
-                "merged cells in a workbook",
-            )
-        )
-    if problems:
-        raise FileRefused(problems)
-
-
-def _data_row(cell: str) -> int | None:
-    sheet_row = int(re.sub(r"[A-Z]+", "", cell.split(":")[0]))
-    return sheet_row - 1 if sheet_row > 1 else None
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = archive.read("xl/workbook.xml")
-    rels = archive.read("xl/_rels/workbook.xml.rels")
-    targets = {rid: target for rid, target in _REL.findall(rels)}
-    targets |= {rid: target for target, rid in _REL_SWAPPED.findall(rels)}
-    for raw_name, rid in _SHEET.findall(workbook):
-        if _xml_unescape(raw_name.decode("utf-8")) == sheet and rid in targets:
-            target = targets[rid].decode("utf-8")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
-
-
-def _xml_unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
-
-
-def _scan(archive: zipfile.ZipFile, part: str) -> tuple[str | None, str | None]:
-    """The first formula's cell ("" when a formula's cell is not named) and the first merged range, if any."""
-    formula: str | None = None
-    merged: str | None = None
-    tail = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            text = tail + chunk
-            if formula is None and _ANY_FORMULA.search(text):
-                found = _FORMULA.search(text)
-                formula = found[1].decode() if found else ""
-            if merged is None and (found := _MERGE.search(text)):
-                merged = found[1].decode()
-            if formula is not None and merged is not None:
-                break
-            tail = text[-512:]
-    return formula, merged
-
-
-def excel_text(value: object) -> str | None:
-    """An Excel cell as the text a CSV export holds: a date cell as YYYY-MM-DD, a whole number without ".0"."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    return str(value).strip() or None
 
 
 def npis_named(
