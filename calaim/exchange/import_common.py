@@ -20,7 +20,7 @@ from calaim.core.audit import jsonable
 from calaim.core.clock import local_date
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
-from calaim.exchange.bulk_sql import rows_insert
+from calaim.exchange.bulk_sql import rows_copy
 from calaim.exchange.models import ExchangeLoad
 from calaim.exchange.reader import RowError
 from calaim.members.models import EnrollmentSpan, Member
@@ -191,14 +191,29 @@ def provider_words(provider: Organization, plan: Plan) -> str:
     return f"{provider.name}{npi} under {plan.code}"
 
 
+AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "member_id",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+)
+
+
 @dataclass
 class AuditRows:
-    """Audit events of a bulk write, created in one statement at the end (each with its before and after)."""
+    """Audit events of a bulk write, each with its before and after, written together at the end (COPY on
+    PostgreSQL): the same rows `calaim.core.audit.audit_record` writes one at a time."""
 
     actor: User | None
     actor_label: str
     reason: str
-    events: list[AuditEvent] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
     def add(
         self,
@@ -210,25 +225,25 @@ class AuditRows:
         reason: str = "",
     ) -> None:
         object_type, object_id = (obj._meta.label_lower, obj.pk) if isinstance(obj, models.Model) else obj
-        self.events.append(
-            AuditEvent(
-                at=timezone.now(),
-                actor_id=self.actor.pk if self.actor is not None else None,
-                actor_label=self.actor_label,
-                action=action,
-                member_id=member_id,
-                object_type=object_type,
-                object_id=str(object_id),
-                before=jsonable(before) if before is not None else None,
-                after=jsonable(after) if after is not None else None,
-                reason=reason or self.reason,
+        self.rows.append(
+            (
+                timezone.now(),
+                self.actor.pk if self.actor is not None else None,
+                self.actor_label,
+                action,
+                member_id,
+                object_type,
+                str(object_id),
+                jsonable(before) if before is not None else None,
+                jsonable(after) if after is not None else None,
+                reason or self.reason,
             )
         )
 
     def write(self) -> int:
-        rows_insert(self.events)
-        written = len(self.events)
-        self.events.clear()
+        rows_copy(AuditEvent, AUDIT_COLUMNS, self.rows)
+        written = len(self.rows)
+        self.rows.clear()
         return written
 
 

@@ -36,12 +36,12 @@ from calaim.workflows.ecm_enrollment import provider_letter
 WELCOME_CALL = "Welcome call: introduce the Lead Care Manager and ECM."
 
 
-def enrollments_reported(*, reported: dict[uuid.UUID, dt.date], audit: AuditRows, source: str) -> set[uuid.UUID]:
-    """Enroll each still-assigned enrollment of `reported` (id -> enrollment day); returns those enrolled. Inside the
-    caller's transaction; the enrollments' rows are locked first."""
+def enrollments_reported(*, reported: dict[uuid.UUID, dt.date], audit: AuditRows, source: str) -> list[Enrollment]:
+    """Enroll each still-assigned enrollment of `reported` (id -> enrollment day); returns those enrolled, with their
+    referrals as the step left them. Inside the caller's transaction; the enrollments' rows are locked first."""
     enrollments = _locked(reported)
     if not enrollments:
-        return set()
+        return []
     now, today = timezone.now(), plan_today()
     for enrollment in enrollments:
         before = snapshot(enrollment, ENROLLMENT_FIELDS)
@@ -54,7 +54,7 @@ def enrollments_reported(*, reported: dict[uuid.UUID, dt.date], audit: AuditRows
     _welcome_calls(enrollments, audit, today)
     _outreach_done(enrollments, audit, now)
     _referrals_enrolled(enrollments, audit, now, today, source)
-    return {e.pk for e in enrollments}
+    return enrollments
 
 
 def _locked(reported: dict[uuid.UUID, dt.date]) -> list[Enrollment]:

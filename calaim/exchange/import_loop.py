@@ -19,13 +19,28 @@ from django.utils import timezone
 from calaim.community_supports.models import CsRequest
 from calaim.core.clock import end_of_local_day, local_date
 from calaim.exchange import rtf_columns as C
-from calaim.exchange.bulk_sql import rows_insert, rows_update
+from calaim.exchange.bulk_sql import rows_copy, rows_update
 from calaim.exchange.import_common import AuditRows, chunks
 from calaim.exchange.import_rtf import LoopRecord, RtfRow
 from calaim.exchange.models import ExchangeLoad
 from calaim.network.models import Program
 from calaim.referrals.closed_loop import AUDIT_PREFIX
 from calaim.referrals.models import LoopEvent, Referral
+
+EVENT_COLUMNS = (
+    "referral_id",
+    "cs_request_id",
+    "program",
+    "status",
+    "status_label",
+    "loop_status",
+    "loop_closure_reason",
+    "at",
+    "reason",
+    "source",
+    "actor_label",
+    "table_version",
+)
 
 
 @dataclass
@@ -49,11 +64,13 @@ def loop_steps_apply(
     transaction."""
     subjects = _subjects(rows, known)
     now = timezone.now()
-    events: list[LoopEvent] = []
+    events: list[tuple[Any, ...]] = []
     applied: set[int] = set()
-    latest: dict[tuple[str, Any], LoopEvent] = {}
+    latest: dict[tuple[str, Any], tuple[dt.datetime, str, str]] = {}
+    note = f"Reported by {load.provider.name} in {load.file_name}"
     for order, row in enumerate(rows):
-        subject = subjects[_key(row)]
+        key = _key(row)
+        subject = subjects[key]
         status, day, reason = row.get(C.STATUS), row.get(C.STATUS_DATE), row.get(C.REASON) or ""
         record = subject.record
         if (status, day, reason) in record.entries or (status, day) in record.reported:
@@ -61,26 +78,27 @@ def loop_steps_apply(
         record.entries.add((status, day, reason))
         record.reported[(status, day)] = reason
         at = _reported_at(day, order, len(rows), now)
-        field = "referral_id" if subject.program == Program.ECM else "cs_request_id"
-        event = LoopEvent(
-            **{field: subject.id},
-            program=subject.program,
-            status=subject.status,
-            status_label=subject.status_label,
-            loop_status=status,
-            loop_closure_reason=reason,
-            at=at,
-            reason=f"Reported by {load.provider.name} in {load.file_name}",
-            source=LoopEvent.Source.RTF,
-            actor_label=load.actor_label,
-            table_version=version,
+        ecm = subject.program == Program.ECM
+        events.append(
+            (
+                subject.id if ecm else None,
+                None if ecm else subject.id,
+                subject.program,
+                subject.status,
+                subject.status_label,
+                status,
+                reason,
+                at,
+                note,
+                LoopEvent.Source.RTF,
+                load.actor_label,
+                version,
+            )
         )
-        events.append(event)
         applied.add(row.rn)
-        current = latest.get(_key(row))
-        if current is None or event.at >= current.at:
-            latest[_key(row)] = event
-    rows_insert(events)
+        if key not in latest or at >= latest[key][0]:
+            latest[key] = (at, status, reason)
+    rows_copy(LoopEvent, EVENT_COLUMNS, events)
     return applied, _move_current(subjects, latest, audit)
 
 
@@ -124,15 +142,17 @@ def _subjects(rows: list[RtfRow], known: dict[Any, LoopRecord]) -> dict[tuple[st
 
 
 def _move_current(
-    subjects: dict[tuple[str, Any], Subject], latest: dict[tuple[str, Any], LoopEvent], audit: AuditRows
+    subjects: dict[tuple[str, Any], Subject],
+    latest: dict[tuple[str, Any], tuple[dt.datetime, str, str]],
+    audit: AuditRows,
 ) -> int:
     """Each subject whose newest entry is no older than its last step takes that entry's status and reason."""
     moved: dict[str, list[Any]] = {Program.ECM: [], Program.CS: []}
-    for key, event in latest.items():
+    for key, (at, status, reason) in latest.items():
         subject = subjects[key]
-        if subject.record.last_at is not None and event.at < subject.record.last_at:
+        if subject.record.last_at is not None and at < subject.record.last_at:
             continue
-        new = (event.loop_status, event.loop_closure_reason)
+        new = (status, reason)
         if new == (subject.loop_status, subject.loop_closure_reason):
             continue
         model = Referral if subject.program == Program.ECM else CsRequest

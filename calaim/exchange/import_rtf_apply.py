@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from calaim.core.audit import snapshot
+from calaim.core.clock import local_date
 from calaim.exchange import rtf_columns as C
 from calaim.exchange.bulk_sql import rows_insert, rows_update
 from calaim.exchange.export_common import Period
@@ -26,7 +27,7 @@ from calaim.exchange.import_common import AuditRows, chunks, effect_counts, repo
 from calaim.exchange.import_enroll_bulk import enrollments_reported
 from calaim.exchange.import_enrollment import discontinue_reported
 from calaim.exchange.import_loop import loop_steps_apply
-from calaim.exchange.import_rtf import RtfChecked, RtfRow
+from calaim.exchange.import_rtf import LoopRecord, RtfChecked, RtfRow
 from calaim.exchange.models import ContactUpdate, EncounterCount, ExchangeLoad, ProviderReport
 from calaim.exchange.rtf_values import Milestones, encounter_counts, enrollment_milestones
 from calaim.exchange.vocabulary import ExchangeVocabulary
@@ -84,8 +85,14 @@ def _enroll(work: Work) -> None:
         if enrollment.id not in reported:
             reported[enrollment.id], first_row[enrollment.id] = row.get(C.START), row
     enrolled = enrollments_reported(reported=reported, audit=work.audit, source=f"reported in {work.load.file_name}")
-    for enrollment_id in enrolled:
-        work.did(first_row[enrollment_id], "enrolled")
+    for enrollment in enrolled:
+        work.did(first_row[enrollment.pk], "enrolled")
+        # The step just taken is the referral's last: an entry of the file dated before it does not replace it.
+        referral = enrollment.referral
+        record = work.checked.loop.setdefault(referral.pk, LoopRecord())
+        record.last_at = referral.status_changed_at
+        step = (referral.loop_status, local_date(referral.status_changed_at), referral.loop_closure_reason)
+        record.entries.add(step)
 
 
 def _latest_reports(enrollment_ids: list[Any]) -> dict[Any, ProviderReport]:

@@ -72,8 +72,12 @@ def test_the_same_bytes_again_are_a_duplicate_naming_when_and_by_whom(alpha, ass
 def test_enrolled_with_a_start_date_enrolls_the_assigned_member_as_the_pages_do(alpha, assigned, tmp_path):
     enrollment = assigned()
     row = rtf_row(enrollment.member.cin, ecm_status="Enrolled", start=us(today()))
-    load = run_import(rtf_file(tmp_path / "rtf.csv", [row]))
+    earlier = rtf_row(
+        enrollment.member.cin, status="Outreach Initiated", status_date=us(today() - dt.timedelta(days=3))
+    )
+    load = run_import(rtf_file(tmp_path / "rtf.csv", [row, earlier]))
     assert load.status == LoadStatus.APPLIED and load.counts["enrolled"] == 1, load.message
+    assert load.counts["loop_steps"] == 1 and load.counts["loop_status_changes"] == 0  # the enrollment is the latest
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.ENROLLED and enrollment.enrolled_on == today()
     referral = Referral.objects.get(pk=enrollment.referral_id)
