@@ -79,11 +79,11 @@ def _enroll(work: Work) -> None:
     reported: dict[Any, dt.date] = {}
     first_row: dict[Any, RtfRow] = {}
     for row in work.rows:
-        enrollment = row.enrollment
-        if enrollment is None or _meaning(work, row) != "enrolled" or enrollment.enrolled_on is not None:
+        assignment = row.enrollment
+        if assignment is None or _meaning(work, row) != "enrolled" or assignment.enrolled_on is not None:
             continue
-        if enrollment.id not in reported:
-            reported[enrollment.id], first_row[enrollment.id] = row.get(C.START), row
+        if assignment.id not in reported:
+            reported[assignment.id], first_row[assignment.id] = row.get(C.START), row
     enrolled = enrollments_reported(reported=reported, audit=work.audit, source=f"reported in {work.load.file_name}")
     for enrollment in enrolled:
         work.did(first_row[enrollment.pk], "enrolled")
