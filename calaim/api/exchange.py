@@ -2,8 +2,9 @@
 the loads by plan, provider, kind, period, status and errors, read one with its rejected rows, download them as CSV;
 make a MIF, RTF or OTF for a provider, plan and month, list the files made and download one.
 
-The plan's staff work with every provider the plan contracts with (naming it by NPI); provider staff with their own
-organization, under each plan it contracts with. A role without access is refused (403); a load, file, plan or
+The plan's staff see every provider the plan contracts with (naming it by NPI), and its data analysts upload and make
+files for them (calaim.exchange.policies); provider staff work with their own organization, under each plan it
+contracts with. A role without access is refused (403); a load, file, plan or
 provider outside the caller's scope does not exist (404). The web app calls the same services."""
 
 import uuid
@@ -181,8 +182,9 @@ def get_exchange_load_rejects(request: HttpRequest, load_id: uuid.UUID) -> FileR
 
 @router.post("/exchange-exports", response={201: ExchangeExportOut, **UPLOAD_ERRORS})
 def create_exchange_export(request: HttpRequest, payload: ExportIn) -> Status[ExchangeExport]:
-    """Make a provider's MIF, RTF or OTF for a plan and month (the plan's data analysts and compliance officers for
-    any provider of the plan, provider staff for their own organization); download it from `file_url`."""
+    """Make a provider's MIF, RTF or OTF for a plan and month (the plan's data analysts for any provider of the plan,
+    provider staff for their own organization; the plan's other staff download the files made); download it from
+    `file_url`."""
     caller = actor(request)
     plan, provider = _target(caller, payload.plan, payload.provider, npi_required=True)
     assert provider is not None  # npi_required

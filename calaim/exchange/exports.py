@@ -16,19 +16,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from calaim.accounts.models import PROVIDER_ROLES, Role, User
-from calaim.accounts.policies import plan_staff_in, provider_staff_of
+from calaim.accounts.models import User
 from calaim.core.clock import plan_today
 from calaim.core.errors import NotFound, ValidationFailed
 from calaim.core.files import file_sha256
 from calaim.core.models import AuditEvent
-from calaim.core.policy import ALLOWED, Verdict, forbidden
 from calaim.exchange.columns import COLUMNS
 from calaim.exchange.export_common import Period
 from calaim.exchange.export_mif import mif_rows
 from calaim.exchange.export_otf import otf_rows
 from calaim.exchange.export_rtf import rtf_rows
-from calaim.exchange.models import ExchangeExport, FileFormat, FileKind, LoadSource
+from calaim.exchange.models import ExchangeExport, FileFormat, FileKind
+from calaim.exchange.policies import can_export
 from calaim.exchange.writer import ENDINGS, table_write
 from calaim.network.models import Contract, Organization, Program
 from calaim.plans.models import Plan
@@ -40,9 +39,6 @@ KIND_PROGRAMS: dict[str, tuple[str, ...]] = {
     FileKind.OTF: (Program.ECM,),
     FileKind.RTF: (Program.ECM, Program.CS),
 }
-# Plan staff who make and download the plan's provider files; the provider's own staff make and download theirs.
-PLAN_EXPORT_ROLES = frozenset({Role.PLAN_DATA_ANALYST, Role.PLAN_COMPLIANCE})
-UNATTENDED_SOURCES = (LoadSource.COMMAND, LoadSource.SCHEDULE)
 
 
 def export_rows(
@@ -59,18 +55,6 @@ def export_rows(
     if kind == FileKind.OTF:
         return otf_rows(plan, provider, period)
     raise ValidationFailed(f"Unknown file kind {kind!r}; calaim makes mif, rtf and otf files.", field="kind")
-
-
-def can_export(user: User | None, plan: Plan, provider: Organization, source: str) -> Verdict:
-    """Who makes a provider's file for a plan: the plan's data analysts and compliance officers, the provider's own
-    staff, the command (as a superuser or unnamed) and the schedule. Another plan's or provider's staff: 404."""
-    if user is None:
-        return ALLOWED if source in UNATTENDED_SOURCES else forbidden("Sign in to make a provider file.")
-    if user.is_superuser and source == LoadSource.COMMAND:
-        return ALLOWED
-    if user.role in PROVIDER_ROLES:
-        return provider_staff_of(user, provider.pk, "make the provider's files")
-    return plan_staff_in(user, PLAN_EXPORT_ROLES, plan.pk, "make a provider's files")
 
 
 def exchange_export_create(

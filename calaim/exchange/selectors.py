@@ -2,12 +2,12 @@
 name, the provider-reported rows a member record shows, and the contact updates waiting on member services.
 
 The plan's staff (calaim.exchange.policies.PLAN_VIEWING_ROLES: every plan role, since each works with what the
-providers report) see every load and export of their plan, for every provider. Provider staff (ECM and Community
-Supports providers' care managers and supervisors) see their own organization's loads and exports, for each plan it
-contracts with (a file exists only for a contracted plan). Anyone else sees none: a list answers 403 to a role
-without access, and one load or export outside the caller's scope does not exist (404). What a page shows of
-members (the CINs of rejected rows, the rows of a downloaded file) is loaded as Member rows, so the PHI read log
-records it.
+providers report) see every load and export of their plan, for every provider; which of them upload and make files
+is calaim.exchange.policies' answer. Provider staff (ECM and Community Supports providers' care managers and
+supervisors) see their own organization's loads and exports, for each plan it contracts with (a file exists only for
+a contracted plan). Anyone else sees none: a list answers 403 to a role without access, and one load or export
+outside the caller's scope does not exist (404). What a page shows of members (the CINs of rejected rows, the rows
+of a downloaded file) is loaded as Member rows, so the PHI read log records it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from openpyxl import load_workbook
 
 from calaim.access.scopes import is_active, member_scope, plan_of
-from calaim.accounts.models import PROVIDER_ROLES, Role, User
+from calaim.accounts.models import User
 from calaim.core.errors import Forbidden, NotFound
 from calaim.exchange.columns import header_key
 from calaim.exchange.models import (
@@ -35,15 +35,11 @@ from calaim.exchange.models import (
     LoadStatus,
     ProviderReport,
 )
-from calaim.exchange.policies import PLAN_VIEWING_ROLES
+from calaim.exchange.policies import CONTACT_UPDATE_ROLES, PLAN_VIEWING_ROLES, PROVIDER_FILE_ROLES
 from calaim.members.models import Member
 from calaim.network.models import Contract, Organization
 from calaim.plans.models import Plan
 
-PLAN_FILE_ROLES = PLAN_VIEWING_ROLES
-PROVIDER_FILE_ROLES = PROVIDER_ROLES
-# Member services check the contact updates providers report (the roster stays the source of truth).
-CONTACT_UPDATE_ROLES = frozenset({Role.MEMBER_SERVICES})
 # The member record shows the latest report of each enrollment and this many months of encounter counts.
 ENCOUNTER_MONTHS_SHOWN = 12
 # The column naming the member in each kind of file, as header_key reads it.
@@ -91,7 +87,7 @@ def load_progress(load: ExchangeLoad) -> LoadProgress:
 def _plan_staff(user: User | None) -> int | None:
     """The plan of a plan staff member who sees provider files, else None."""
     plan_id = plan_of(user)
-    return plan_id if plan_id is not None and user is not None and user.role in PLAN_FILE_ROLES else None
+    return plan_id if plan_id is not None and user is not None and user.role in PLAN_VIEWING_ROLES else None
 
 
 def _provider_staff(user: User | None) -> uuid.UUID | None:

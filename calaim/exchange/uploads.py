@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from calaim.accounts.models import User
 from calaim.core.errors import DomainError, Forbidden, ValidationFailed
 from calaim.exchange.models import ExchangeLoad
-from calaim.exchange.policies import PLAN_IMPORTING_ROLES, PROVIDER_IMPORTING_ROLES
+from calaim.exchange.policies import may_upload
 from calaim.exchange.services import exchange_load_create
 from calaim.exchange.tasks import exchange_load_enqueue
 from calaim.network.models import Organization
@@ -100,13 +100,6 @@ def exchange_upload_receive(request: HttpRequest, handler: ExchangeUploadHandler
     finally:
         if writer.open:  # a chunk failed: nothing half-written is left behind
             writer.abort()
-
-
-def may_upload(user: User) -> bool:
-    """Whether the caller's role offers provider files at all (which plan and provider: the import's policy)."""
-    if user.is_plan_staff:
-        return user.role in PLAN_IMPORTING_ROLES
-    return user.is_provider_staff and user.role in PROVIDER_IMPORTING_ROLES
 
 
 def exchange_upload_allowed(user: User) -> None:

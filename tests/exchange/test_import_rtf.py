@@ -361,23 +361,32 @@ def test_the_command_exits_2_on_usage(alpha, assigned, tmp_path):
     [
         ("cm_a", True),
         ("sup_a", True),
-        ("intake", True),
-        ("member_services", True),
-        ("analyst", True),
+        ("analyst", True),  # the plan's data analysts upload on a provider's behalf, as they load the roster
         ("cm_b", False),
-        ("hpsm_intake", False),
+        ("hpsm_analyst", False),
+        ("intake", False),  # the plan's other staff see the loads only
+        ("member_services", False),
         ("um", False),
+        ("compliance", False),
         ("referrer", False),
         (None, False),
     ],
 )
 def test_who_may_import_a_providers_file(alpha, assigned, analyst, network, tmp_path, user, allowed):
+    from calaim.accounts.models import Role
     from calaim.core.errors import DomainError
     from calaim.exchange.models import ExchangeLoad
     from calaim.exchange.services import exchange_load_create
     from calaim.plans.models import Plan
+    from tests.factories import UserFactory
 
-    actor = analyst if user == "analyst" else (network.users[user] if user else None)
+    users = {
+        **network.users,
+        "analyst": analyst,
+        "hpsm_analyst": UserFactory(role=Role.PLAN_DATA_ANALYST, organization=network.hpsm),
+        "compliance": UserFactory(role=Role.PLAN_COMPLIANCE, organization=network.hpsj),
+    }
+    actor = users[user] if user else None
     path = rtf_file(tmp_path / "rtf.csv", [rtf_row(assigned().member.cin, status="Accepted", status_date=us(today()))])
 
     def offer() -> Any:
@@ -396,12 +405,12 @@ def test_who_may_import_a_providers_file(alpha, assigned, analyst, network, tmp_
         return
     with pytest.raises(DomainError) as refused:
         offer()
-    expected = 403 if user in ("um", "referrer", None) else 404
+    expected = 404 if user in ("cm_b", "hpsm_analyst") else 403
     assert refused.value.status_code == expected
     assert not ExchangeLoad.objects.exists()
 
 
-def test_provider_staff_import_for_each_plan_their_organization_contracts_with(alpha, network, tmp_path):
+def test_provider_staff_import_for_each_plan_their_organization_contracts_with(alpha, analyst, network, tmp_path):
     from calaim.core.errors import NotFound
     from calaim.exchange.policies import can_import_provider_file, can_view_exchange_load
     from calaim.plans.models import Plan
@@ -413,7 +422,7 @@ def test_provider_staff_import_for_each_plan_their_organization_contracts_with(a
     assert isinstance(can_import_provider_file(cm, hpsm, alpha).error, NotFound)
     ecm_contract(alpha, "HPSM", ["San Mateo"])
     assert can_import_provider_file(cm, hpsm, alpha)
-    assert not can_import_provider_file(network.users["intake"], hpsj, network.provider_m)  # not HPSJ's provider
+    assert not can_import_provider_file(analyst, hpsj, network.provider_m)  # not HPSJ's provider
     enrollment = EnrollmentFactory(provider=alpha)
     path = rtf_file(tmp_path / "rtf.csv", [rtf_row(enrollment.member.cin, acuity="High")])
     load = run_import(path, actor=cm)

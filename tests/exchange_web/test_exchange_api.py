@@ -52,17 +52,19 @@ def nothing_changed(data_dir: Path, loads: int = 0) -> None:
 # Upload -----------------------------------------------------------------------------------------------------------
 
 
-def test_plan_staff_upload_for_a_provider_named_by_npi(api, network, data_dir, django_capture_on_commit_callbacks):
-    response = upload(api, "intake", provider=ALPHA_NPI, plan="hpsj", accept_valid_rows="true",
+def test_the_plans_analyst_uploads_for_a_provider_named_by_npi(
+    api, network, data_dir, django_capture_on_commit_callbacks
+):
+    response = upload(api, "data", provider=ALPHA_NPI, plan="hpsj", accept_valid_rows="true",
                       capture=django_capture_on_commit_callbacks)  # fmt: skip
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status"] == "uploaded" and body["plan"] == "HPSJ" and body["kind"] == "rtf"
     assert body["provider"] == {"id": str(network.provider_a.pk), "name": "Alpha Care Partners", "npi": ALPHA_NPI}
-    assert body["accept_valid_rows"] is True and body["source"] == "api" and body["loaded_by"] == "intake"
+    assert body["accept_valid_rows"] is True and body["source"] == "api" and body["loaded_by"] == "hpsj.data"
     assert body["progress"]["phase"] == "Waiting for the worker" and body["rejects_url"] is None
     load = ExchangeLoad.objects.get()
-    assert load.created_by == network.users["intake"] and DBTaskResult.objects.count() == 1
+    assert load.created_by == network.users["data"] and DBTaskResult.objects.count() == 1
 
 
 def test_provider_staff_upload_their_own_file_to_each_of_their_plans(api, network, django_capture_on_commit_callbacks):
@@ -78,10 +80,13 @@ def test_provider_staff_upload_their_own_file_to_each_of_their_plans(api, networ
     [
         (None, {"plan": "HPSJ"}, 401, None),
         ("referrer", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403, None),
+        # The plan's roles other than its data analysts see the loads but send none.
         ("compliance", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403, None),
         ("um", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403, None),
-        ("intake", {"plan": "HPSM", "provider": MATEO_NPI}, 404, "plan"),  # another plan
-        ("intake", {"plan": "HPSJ", "provider": MATEO_NPI}, 404, "provider"),  # another plan's provider
+        ("intake", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403, None),
+        ("member_services", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403, None),
+        ("data", {"plan": "HPSM", "provider": MATEO_NPI}, 404, "plan"),  # another plan
+        ("data", {"plan": "HPSJ", "provider": MATEO_NPI}, 404, "provider"),  # another plan's provider
         ("cm_b", {"plan": "HPSM"}, 404, "plan"),  # a plan the provider has no contract with
         ("cm_b", {"plan": "HPSJ", "provider": ALPHA_NPI}, 404, "provider"),  # another provider
         ("sup_a", {"plan": "HPSJ", "kind": "mif"}, 422, "kind"),
@@ -194,13 +199,17 @@ def test_a_provider_makes_each_plans_mif_and_downloads_it(api, network):
     assert client.get(f"/exchange-exports/{made['HPSM']['id']}").json()["period"] == PERIOD
 
 
-def test_plan_staff_make_a_providers_file_in_any_format(api, network):
+def test_the_analyst_makes_a_providers_file_in_any_format_and_every_plan_role_downloads_it(api, network):
+    enrollment = EnrollmentFactory(provider=network.provider_b, enrolled=True)
     response = api("data").post("/exchange-exports", {"kind": "rtf", "plan": "HPSJ", "provider": BRAVO_NPI,
                                                       "period": PERIOD, "format": "xlsx"})  # fmt: skip
     assert response.status_code == 201, response.content
-    download = api("compliance").get(f"/exchange-exports/{response.json()['id']}/file")
-    assert download.status_code == 200 and "spreadsheetml" in download["Content-Type"]
-    assert b"".join(download.streaming_content)[:2] == b"PK"
+    for who in ("compliance", "intake", "member_services", "um", "data"):
+        download = api(who).get(f"/exchange-exports/{response.json()['id']}/file")
+        assert download.status_code == 200 and "spreadsheetml" in download["Content-Type"], who
+        assert b"".join(download.streaming_content)[:2] == b"PK"
+        # A download is a PHI read: the members the file names are on the log.
+        assert PhiRead.objects.filter(member=enrollment.member, user=network.users[who]).exists(), who
 
 
 @pytest.mark.parametrize(
@@ -209,6 +218,9 @@ def test_plan_staff_make_a_providers_file_in_any_format(api, network):
         (None, {"plan": "HPSJ", "provider": ALPHA_NPI}, 401),
         ("referrer", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403),
         ("intake", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403),  # sees the files, may not make one
+        ("member_services", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403),
+        ("um", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403),
+        ("compliance", {"plan": "HPSJ", "provider": ALPHA_NPI}, 403),  # read-only, here as everywhere
         ("data", {"plan": "HPSM", "provider": MATEO_NPI}, 404),
         ("data", {"plan": "HPSJ", "provider": MATEO_NPI}, 404),
         ("data", {"plan": "HPSJ"}, 422),  # plan staff name the provider

@@ -153,11 +153,19 @@ def test_the_plan_page_pages_its_loads_keeping_the_filters(web, network):
     assert "file-00.csv" in web("data").get("/data/exchange/", {"status": "applied", "page": "2"}).content.decode()
 
 
-def test_analysts_intake_and_member_services_may_upload_compliance_and_um_may_not(web, network):
-    for role in ("data", "intake", "member_services"):
-        assert "Upload a provider's file on its behalf" in web(role).get("/data/exchange/").content.decode()
-    for role in ("compliance", "um"):
-        assert "Upload a provider" not in web(role).get("/data/exchange/").content.decode(), role
+def test_only_the_analysts_see_the_upload_and_make_buttons_the_other_plan_roles_see_the_files(web, network):
+    made = ExchangeExport.objects.create(
+        kind=FileKind.MIF, plan=network.hpsj.plan, provider=network.provider_a, period=PERIOD, file_format="csv",
+        file_name="MIF_made.csv", stored_path="/nowhere/MIF_made.csv", source=LoadSource.WEB, actor_label="hpsj.data",
+    )  # fmt: skip
+    html = web("data").get("/data/exchange/").content.decode()
+    assert "Upload a provider's file on its behalf" in html and "Make the MIF" in html and "Make it again" in html
+    assert "Make a file in another format" in html and 'id="files-read-only"' not in html
+    for role in ("intake", "member_services", "um", "compliance"):
+        html = web(role).get("/data/exchange/").content.decode()
+        assert "Upload a provider" not in html and "Make the " not in html and "Make it again" not in html, role
+        assert "Make a file in another format" not in html, role
+        assert 'id="files-read-only"' in html and made.file_name in html, role  # the files made, to download
 
 
 def test_provider_staff_on_the_plan_page_go_to_their_own_and_plan_staff_the_other_way(web, network):
@@ -334,7 +342,7 @@ def test_uploads_outside_the_callers_scope_are_refused_and_keep_nothing(
         mateo, alpha = str(network.provider_m.pk), str(network.provider_a.pk)
         assert web("data").post("/data/exchange/", upload_body(provider=mateo)).status_code == 400
         # Roles that see the files but may not send them.
-        for role in ("compliance", "um"):
+        for role in ("compliance", "um", "intake", "member_services"):
             assert web(role).post("/data/exchange/", upload_body(provider=alpha)).status_code == 403, role
     assert not ExchangeLoad.objects.exists() and not DBTaskResult.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -402,9 +410,11 @@ def test_made_files_are_not_found_outside_their_scope_and_refused_roles_make_non
     export = ExchangeExport.objects.get()
     for role in ("hpsm_data", "cm_b", "sup_m", "referrer"):
         assert web(role).get(f"/exchange/exports/{export.pk}/file").status_code == 404, role
-    # Plan intake sees the files but may not make one (403); a provider names a plan it has no contract with (400).
+    # The plan's other roles see the files but may not make one (403); a provider names a plan it has no contract
+    # with (400).
     body = {"kind": "mif", "provider": str(network.provider_a.pk), "period": PERIOD, "file_format": "csv"}
-    assert web("intake").post("/exchange/exports/", body).status_code == 403
+    for role in ("intake", "member_services", "um", "compliance"):
+        assert web(role).post("/exchange/exports/", body).status_code == 403, role
     assert web("cm_b").post("/exchange/exports/", {**body, "plan": "HPSM"}).status_code == 400
     future = (plan_today().replace(day=1) + dt.timedelta(days=62)).strftime("%Y-%m")
     response = web("data").post("/exchange/exports/", {**body, "period": future})

@@ -172,7 +172,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             made = export_make(user, form.cleaned_data, source=LoadSource.WEB)
-        except Forbidden as refusal:  # a role that sees the files but may not make them (plan intake, UM)
+        except Forbidden as refusal:  # a role that sees the files but may not make them (plan intake, compliance)
             raise PermissionDenied(refusal.message) from refusal
         except DomainError as refusal:  # e.g. no contract of the file's program that month: said on the form
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)

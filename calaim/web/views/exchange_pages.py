@@ -12,8 +12,9 @@ from django.http import QueryDict
 
 from calaim.accounts.models import User
 from calaim.core.errors import NotFound
-from calaim.exchange.exports import KIND_PROGRAMS, can_export, exchange_export_create
+from calaim.exchange.exports import KIND_PROGRAMS, exchange_export_create
 from calaim.exchange.models import ExchangeExport, FileKind, LoadSource
+from calaim.exchange.policies import can_export, may_upload
 from calaim.exchange.selectors import (
     FileFilters,
     exchange_contract_programs,
@@ -24,7 +25,6 @@ from calaim.exchange.selectors import (
     exchange_provider_get,
     exchange_providers_for,
 )
-from calaim.exchange.uploads import may_upload
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 from calaim.web.forms_exchange import PERIOD, ExchangeUploadForm, ExportForm, LoadFilterForm, period_now

@@ -3,9 +3,9 @@ provider's file for a plan and month (exchange-spec §2).
 
 The command runs the same service as the web app and the API (`exchange_export_create`, source=command): the file
 is kept under CALAIM_DATA_DIR with its record and audit event, and copied to FILE, whose ending picks the format
-(.csv, .tsv, .txt or .psv for pipe, .xlsx). Who makes it: `--as` names the plan's data analyst or compliance officer,
-the provider's staff (who may leave out --provider: their own organization) or a superuser; without it the file is
-recorded under "<OS user> (manage.py exchange_export)". Exit status: 0 made, 1 refused, 2 usage.
+(.csv, .tsv, .txt or .psv for pipe, .xlsx). Who makes it: `--as` names the plan's data analyst, the provider's
+staff (who may leave out --provider: their own organization) or a superuser; without it the file is recorded under
+"<OS user> (manage.py exchange_export)". Exit status: 0 made, 1 refused, 2 usage.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 (exchange-spec §2.2, §2.3).
 
 The command runs the same services as the web app and the API (`exchange_load_create` with source=command, then
-`exchange_load_run`), in this process. Who imports: `--as` names the provider's or the plan's staff (or a
+`exchange_load_run`), in this process. Who imports: `--as` names the provider's staff or the plan's data analyst (or a
 superuser); without it the load is recorded under "<OS user> (manage.py exchange_import)" (an OTF needs `--as`: its
 attempts are recorded under a user). The provider is `--provider NPI`, else the `--as` user's own organization, else
 the one NPI the file names. Exit status: 0 applied, nothing new or already loaded; 1 rejected or failed (nothing
