@@ -1,6 +1,7 @@
 """Provider files (exchange-spec §2): upload an RTF or OTF (read and applied in the background; poll the load), list
 the loads by plan, provider, kind, period, status and errors, read one with its rejected rows, download them as CSV;
-make a MIF, RTF or OTF for a provider, plan and month, list the files made and download one.
+make a MIF, RTF, OTF or the encounter service lines for a provider, plan and month, list the files made and download
+one.
 
 The plan's staff see every provider the plan contracts with (naming it by NPI), and its data analysts upload and make
 files for them (calaim.exchange.policies); provider staff work with their own organization, under each plan it
@@ -182,9 +183,9 @@ def get_exchange_load_rejects(request: HttpRequest, load_id: uuid.UUID) -> FileR
 
 @router.post("/exchange-exports", response={201: ExchangeExportOut, **UPLOAD_ERRORS})
 def create_exchange_export(request: HttpRequest, payload: ExportIn) -> Status[ExchangeExport]:
-    """Make a provider's MIF, RTF or OTF for a plan and month (the plan's data analysts for any provider of the plan,
-    provider staff for their own organization; the plan's other staff download the files made); download it from
-    `file_url`."""
+    """Make a provider's MIF, RTF, OTF or encounter service lines (kind `service_lines`) for a plan and month (the
+    plan's data analysts for any provider of the plan, provider staff for their own organization; the plan's other
+    staff download the files made); download it from `file_url`."""
     caller = actor(request)
     plan, provider = _target(caller, payload.plan, payload.provider, npi_required=True)
     assert provider is not None  # npi_required

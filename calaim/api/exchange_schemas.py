@@ -16,7 +16,7 @@ NPI = r"^\d{10}$"
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 PlanCode = Line
 ImportKind = Literal["rtf", "otf"]
-ExportKind = Literal["mif", "rtf", "otf"]
+ExportKind = Literal["mif", "rtf", "otf", "service_lines"]
 Format = Literal["csv", "tsv", "psv", "xlsx"]
 # The Content-Type of a made file, by its format.
 CONTENT_TYPES = {
@@ -199,7 +199,7 @@ class ExportIn(Schema):
 
 class ExchangeExportOut(Schema):
     id: uuid.UUID
-    kind: str
+    kind: str = Field(..., description="mif, rtf, otf or service_lines.")
     plan: str = Field(..., alias="plan.code")
     provider: ProviderOut
     period: str

@@ -1,8 +1,10 @@
-"""Making a provider file (exchange-spec §2: MIF, and calaim's own RTF and OTF) for one provider, plan and month.
+"""Making a provider file for one provider, plan and month: the MIF, calaim's own RTF and OTF (exchange-spec §2), and
+the encounter service lines (calaim.exchange.service_lines).
 
-The command, the web app, the API and the monthly schedule all call `exchange_export_create`: it builds the rows
-(`export_rows`), writes the file under CALAIM_DATA_DIR/exchange/exports/<export id>/ (atomically), and records the
-`ExchangeExport` with the file's SHA-256 and row count and one audit event, so the same file can be downloaded again.
+The commands (`exchange_export`, `encounters_export`), the web app, the API, the monthly schedule and the demo all
+call `exchange_export_create`: it builds the header and rows (`export_content`), writes the file under
+CALAIM_DATA_DIR/exchange/exports/<export id>/ (atomically), and records the `ExchangeExport` with the file's SHA-256
+and row count and one audit event, so the same file can be downloaded again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,24 +32,37 @@ from calaim.exchange.export_otf import otf_rows
 from calaim.exchange.export_rtf import rtf_rows
 from calaim.exchange.models import ExchangeExport, FileFormat, FileKind
 from calaim.exchange.policies import can_export
+from calaim.exchange.service_lines import SERVICE_LINE_COLUMNS, service_line_facts, service_line_report
 from calaim.exchange.writer import ENDINGS, table_write
 from calaim.network.models import Contract, Organization, Program
 from calaim.plans.models import Plan
 
-EXPORT_KINDS = (FileKind.MIF, FileKind.RTF, FileKind.OTF)
-# The programs whose contract lets a provider have each file: the MIF and OTF are ECM's; the RTF is ECM's and CS's.
+EXPORT_KINDS = (FileKind.MIF, FileKind.RTF, FileKind.OTF, FileKind.SERVICE_LINES)
+KINDS_IN_WORDS = "mif, rtf, otf and service_lines"
+# The programs whose contract lets a provider have each file: the MIF and OTF are ECM's; the RTF and the service
+# lines are ECM's and CS's.
 KIND_PROGRAMS: dict[str, tuple[str, ...]] = {
     FileKind.MIF: (Program.ECM,),
     FileKind.OTF: (Program.ECM,),
     FileKind.RTF: (Program.ECM, Program.CS),
+    FileKind.SERVICE_LINES: (Program.ECM, Program.CS),
 }
+
+
+@dataclass(frozen=True)
+class ExportContent:
+    """A file's header and data rows, as text, and what its audit event records beyond them."""
+
+    header: tuple[str, ...]
+    rows: list[list[str]]
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def export_rows(
     kind: str, plan: Plan, provider: Organization, period: Period | str, *, produced_on: dt.date | None = None
 ) -> list[list[str]]:
-    """The data rows of the provider's `kind` file for the plan and month, in the contract's column order
-    (`calaim.exchange.columns.COLUMNS[kind]`); `produced_on` (default today) is the production date they state."""
+    """The data rows of the provider's `kind` file for the plan and month, in its column order (`export_content`'s
+    header); `produced_on` (default today) is the production date they state."""
     period = period if isinstance(period, Period) else _period(period)
     produced_on = produced_on or plan_today()
     if kind == FileKind.MIF:
@@ -54,7 +71,20 @@ def export_rows(
         return rtf_rows(plan, provider, period, produced_on)
     if kind == FileKind.OTF:
         return otf_rows(plan, provider, period)
-    raise ValidationFailed(f"Unknown file kind {kind!r}; calaim makes mif, rtf and otf files.", field="kind")
+    if kind == FileKind.SERVICE_LINES:
+        return [line.row() for line in service_line_report(plan, provider, period).lines]
+    raise ValidationFailed(f"Unknown file kind {kind!r}; calaim makes {KINDS_IN_WORDS} files.", field="kind")
+
+
+def export_content(
+    kind: str, plan: Plan, provider: Organization, period: Period, produced_on: dt.date | None = None
+) -> ExportContent:
+    """The header and rows of the provider's `kind` file; for the service lines, with the lines by program and the
+    records left uncoded (by reason) for the audit event."""
+    if kind == FileKind.SERVICE_LINES:
+        report = service_line_report(plan, provider, period)
+        return ExportContent(SERVICE_LINE_COLUMNS, [line.row() for line in report.lines], service_line_facts(report))
+    return ExportContent(COLUMNS[kind], export_rows(kind, plan, provider, period, produced_on=produced_on))
 
 
 def exchange_export_create(
@@ -69,7 +99,8 @@ def exchange_export_create(
     actor_label: str = "",
     produced_on: dt.date | None = None,
 ) -> ExchangeExport:
-    """Make, keep and record the provider's `kind` file for the plan and month in `file_format`.
+    """Make, keep and record the provider's `kind` file (mif, rtf, otf, service_lines) for the plan and month in
+    `file_format`.
 
     Preconditions: the caller may (`can_export`); the provider contracts with the plan for the file's program and
     has an NPI (the files name a provider by it); the month has begun. `actor` None with `actor_label` is the
@@ -80,9 +111,9 @@ def exchange_export_create(
     export_id = uuid.uuid4()
     file_name = f"{kind.upper()}_{plan.code}_{provider.npi}_{period.label}{ENDINGS[file_format]}"
     path = Path(settings.CALAIM_DATA_DIR) / "exchange" / "exports" / str(export_id) / file_name
-    rows = export_rows(kind, plan, provider, period, produced_on=produced_on)
+    content = export_content(kind, plan, provider, period, produced_on)
     try:
-        count = table_write(path, kind=kind, header=COLUMNS[kind], rows=rows, file_format=file_format)
+        count = table_write(path, kind=kind, header=content.header, rows=content.rows, file_format=file_format)
         digest, size = file_sha256(path)
         with transaction.atomic():
             export = ExchangeExport.objects.create(
@@ -101,7 +132,7 @@ def exchange_export_create(
                 created_by=actor,
                 actor_label=actor.get_username() if actor is not None else (actor_label or "system"),
             )
-            _audit(export, actor)
+            _audit(export, actor, content.facts)
     except BaseException:
         path.unlink(missing_ok=True)  # nothing recorded: no file left behind either
         with contextlib.suppress(OSError):
@@ -119,7 +150,7 @@ def _period(text: str) -> Period:
 
 def _checked(kind: str, file_format: str, plan: Plan, provider: Organization, period: Period) -> tuple[str, str]:
     if kind not in EXPORT_KINDS:
-        raise ValidationFailed(f"Unknown file kind {kind!r}; calaim makes mif, rtf and otf files.", field="kind")
+        raise ValidationFailed(f"Unknown file kind {kind!r}; calaim makes {KINDS_IN_WORDS} files.", field="kind")
     if file_format not in FileFormat.values:
         raise ValidationFailed(
             f"Unknown file format {file_format!r}; expected one of {', '.join(FileFormat.values)}.", field="file_format"
@@ -139,7 +170,7 @@ def _checked(kind: str, file_format: str, plan: Plan, provider: Organization, pe
     return kind, file_format
 
 
-def _audit(export: ExchangeExport, actor: User | None) -> None:
+def _audit(export: ExchangeExport, actor: User | None, facts: dict[str, Any]) -> None:
     """The export's own audit event; made by the command without --as or the schedule, under its label."""
     AuditEvent.objects.create(
         at=timezone.now(),
@@ -158,5 +189,13 @@ def _audit(export: ExchangeExport, actor: User | None) -> None:
             "file_sha256": export.file_sha256,
             "rows": export.rows,
             "source": export.source,
+            **facts,
         },
     )
+
+
+def export_facts(export: ExchangeExport) -> dict[str, Any]:
+    """What the file's audit event recorded of it (for the service lines: `lines_by_program`, `uncoded`,
+    `uncoded_by_reason`), for a command or page to say once the file is made."""
+    event = AuditEvent.objects.filter(action="exchange_export.create", object_id=str(export.pk)).first()
+    return dict(event.after or {}) if event is not None else {}

@@ -42,9 +42,9 @@ from calaim.plans.models import Plan
 
 # The member record shows the latest report of each enrollment and this many months of encounter counts.
 ENCOUNTER_MONTHS_SHOWN = 12
-# The column naming the member in each kind of file, as header_key reads it.
+# The column naming the member in each kind of file (MIF and RTF, OTF, service lines), as header_key reads it.
 _CIN_COLUMNS = frozenset(
-    header_key(name) for name in ("Member Client Index Number (CIN)", "Member Client Index Number")
+    header_key(name) for name in ("Member Client Index Number (CIN)", "Member Client Index Number", "Member CIN")
 )
 _DELIMITERS: dict[str, str] = {FileFormat.CSV: ",", FileFormat.TSV: "\t", FileFormat.PSV: "|"}
 # The most rejected rows a report shows; the rejects file has them all.

@@ -7,37 +7,30 @@ catalog's code for deliveries of the service in force on the delivery's first da
 day of service is in, under the plan the member was in that day (`in_plan`: their enrollment spans). The billing
 and rendering provider is the organization (calaim records no individual NPIs). A record calaim cannot code is left
 out and listed with the reason (`ServiceLineReport.uncoded`).
+
+The file is made, kept, recorded and audited like every provider file: `exchange_export_create` with kind
+`service_lines` (calaim.exchange.exports), from the web pages, the API, `manage.py exchange_export --kind
+service_lines` and `manage.py encounters_export`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import OuterRef
-from django.utils import timezone
 
-from calaim.accounts.models import User
 from calaim.careplans.models import OutreachAttempt
 from calaim.community_supports.billing_codes import cs_delivery_code_on, cs_delivery_codes
 from calaim.community_supports.models import CsBillingCode, CsDelivery, UnitsFrom
-from calaim.core.clock import plan_today
-from calaim.core.errors import NotFound, ValidationFailed
-from calaim.core.files import file_sha256
-from calaim.core.models import AuditEvent
 from calaim.exchange.encounters import EcmEncounterCode, ecm_encounters
 from calaim.exchange.export_common import Period, in_plan
-from calaim.exchange.exports import can_export
-from calaim.exchange.models import ExchangeExport, FileFormat, FileKind
-from calaim.exchange.writer import ENDINGS, date_text, flag_text, table_write
+from calaim.exchange.writer import date_text, flag_text
 from calaim.members.models import Member
-from calaim.network.models import Contract, Organization, Program
+from calaim.network.models import Organization
 from calaim.plans.models import Plan
 
 MAX_MODIFIERS = 5
@@ -263,102 +256,12 @@ def service_lines(plan: Plan, provider: Organization, period: Period | str) -> l
     return service_line_report(plan, provider, period).lines
 
 
-# ---- The file --------------------------------------------------------------------------------------------------
-
-
-def _checked(plan: Plan, provider: Organization, period: Period | str, file_format: str) -> Period:
-    try:
-        period = period if isinstance(period, Period) else Period.parse(period)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), field="period") from None
-    if file_format not in FileFormat.values:
-        formats = ", ".join(FileFormat.values)
-        raise ValidationFailed(f"Unknown file format {file_format!r}; expected one of {formats}.", field="file_format")
-    if period.start > plan_today():
-        raise ValidationFailed(
-            f"The month {period.label} has not begun: there is nothing to report yet.", field="period"
-        )
-    contracts = Contract.objects.filter(
-        plan=plan, organization=provider, program__in=(Program.ECM, Program.CS), start_date__lte=period.end
-    ).exclude(end_date__lt=period.start)
-    if not contracts.exists():
-        raise NotFound(f"{provider.name} has no ECM or CS contract with {plan.code} in {period.label}.")
-    if not provider.npi:
-        raise ValidationFailed(f"{provider.name} has no NPI on file; a service line names its billing provider by it.")
-    return period
-
-
-def service_lines_export_create(
-    *,
-    actor: User | None,
-    plan: Plan,
-    provider: Organization,
-    period: Period | str,
-    file_format: str,
-    source: str,
-    actor_label: str = "",
-) -> tuple[ExchangeExport, ServiceLineReport]:
-    """Write, keep and record the provider's service lines for the plan and month (an `ExchangeExport` of kind
-    SERVICE_LINES with one audit event); return it with the lines and the records left uncoded.
-
-    Preconditions: the caller may make the provider's files (`can_export`); the provider contracts with the plan
-    for ECM or CS in the month and has an NPI; the month has begun."""
-    can_export(actor, plan, provider, source).enforce()
-    period = _checked(plan, provider, period, file_format)
-    report = service_line_report(plan, provider, period)
-    export_id = uuid.uuid4()
-    file_name = f"SERVICE_LINES_{plan.code}_{provider.npi}_{period.label}{ENDINGS[file_format]}"
-    path = Path(settings.CALAIM_DATA_DIR) / "exchange" / "exports" / str(export_id) / file_name
-    rows = (line.row() for line in report.lines)
-    count = table_write(
-        path, kind=FileKind.SERVICE_LINES, header=SERVICE_LINE_COLUMNS, rows=rows, file_format=file_format
-    )
-    try:
-        digest, size = file_sha256(path)
-        with transaction.atomic():
-            export = ExchangeExport.objects.create(
-                id=export_id,
-                kind=FileKind.SERVICE_LINES,
-                plan=plan,
-                provider=provider,
-                period=period.label,
-                file_format=file_format,
-                file_name=file_name,
-                file_sha256=digest,
-                file_size=size,
-                stored_path=str(path),
-                rows=count,
-                source=source,
-                created_by=actor,
-                actor_label=actor.get_username() if actor is not None else (actor_label or "system"),
-            )
-            _audit(export, actor, report)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
-        raise
-    return export, report
-
-
-def _audit(export: ExchangeExport, actor: User | None, report: ServiceLineReport) -> None:
-    """The export's audit event, under the command's label when no user is named."""
-    AuditEvent.objects.create(
-        at=timezone.now(),
-        actor=actor,
-        actor_label=export.actor_label,
-        action="exchange_export.create",
-        object_type=ExchangeExport._meta.label_lower,
-        object_id=str(export.pk),
-        after={
-            "kind": export.kind,
-            "plan": export.plan.code,
-            "provider": str(export.provider_id),
-            "period": export.period,
-            "file_name": export.file_name,
-            "file_format": export.file_format,
-            "file_sha256": export.file_sha256,
-            "rows": export.rows,
-            "uncoded": len(report.uncoded),
-            "source": export.source,
-        },
-    )
+def service_line_facts(report: ServiceLineReport) -> dict[str, Any]:
+    """What a service-lines file's audit event records beyond its rows: the lines by program and the records left
+    uncoded, by reason (no member is named: the reasons are the coding's)."""
+    by_program = Counter(line.program for line in report.lines)
+    return {
+        "lines_by_program": {program: by_program[program] for program in ("ECM", "CS")},
+        "uncoded": len(report.uncoded),
+        "uncoded_by_reason": dict(Counter(u.reason for u in report.uncoded).most_common()),
+    }

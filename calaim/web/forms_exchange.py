@@ -27,6 +27,7 @@ EXPORT_CHOICES = [
     (FileKind.MIF.value, "MIF: Member Information File"),
     (FileKind.RTF.value, "RTF: Return Transmission File"),
     (FileKind.OTF.value, "OTF: Outreach Tracker File"),
+    (FileKind.SERVICE_LINES.value, "Service lines: encounter lines for the encounter submission"),
 ]
 ERRORS_CHOICES = [("", "Any"), ("yes", "With errors"), ("no", "Without errors")]
 

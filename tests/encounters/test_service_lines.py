@@ -1,5 +1,7 @@
 """Encounter service lines per provider and month: ECM contacts and outreach and Community Supports deliveries as
-837P-ready lines, written as CSV, TSV, pipe or XLSX, kept and recorded as an ExchangeExport of kind service_lines."""
+837P-ready lines, written as CSV, TSV, pipe or XLSX, made, kept and recorded like every provider file
+(`exchange_export_create` with kind service_lines), by `manage.py encounters_export` and `manage.py exchange_export
+--kind service_lines` alike."""
 
 from __future__ import annotations
 
@@ -15,13 +17,9 @@ from django.core.management import CommandError, call_command
 from calaim.accounts.models import Role
 from calaim.core.errors import Forbidden, NotFound, ValidationFailed
 from calaim.core.models import AuditEvent
+from calaim.exchange.exports import exchange_export_create
 from calaim.exchange.models import ExchangeExport, FileKind, LoadSource
-from calaim.exchange.service_lines import (
-    SERVICE_LINE_COLUMNS,
-    service_line_report,
-    service_lines,
-    service_lines_export_create,
-)
+from calaim.exchange.service_lines import SERVICE_LINE_COLUMNS, service_line_report, service_lines
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
 from tests.encounters import attempt_by, delivery, enrolled_member
@@ -179,10 +177,11 @@ def test_export_keeps_the_file_and_records_it(
     network: Any, alpha: Organization, month: dict[str, Any], data_dir: Path, file_format: str
 ) -> None:
     analyst = UserFactory(role=Role.PLAN_DATA_ANALYST, organization=network.hpsj)
-    export, report = service_lines_export_create(
-        actor=analyst, plan=Plan.objects.get(code="HPSJ"), provider=alpha, period=MARCH, file_format=file_format,
-        source=LoadSource.WEB,
+    export = exchange_export_create(
+        actor=analyst, plan=Plan.objects.get(code="HPSJ"), provider=alpha, kind="service_lines", period=MARCH,
+        file_format=file_format, source=LoadSource.WEB,
     )  # fmt: skip
+    report = service_line_report(Plan.objects.get(code="HPSJ"), alpha, MARCH)
     path = Path(export.stored_path)
     assert path.is_relative_to(data_dir / "exchange")
     assert path.name == f"SERVICE_LINES_HPSJ_{alpha.npi}_{MARCH}.{file_format}"
@@ -198,6 +197,8 @@ def test_export_keeps_the_file_and_records_it(
         6,
         1,
     )
+    assert event.after["lines_by_program"] == {"ECM": 3, "CS": 3}
+    assert list(event.after["uncoded_by_reason"].values()) == [1]
 
 
 @pytest.mark.parametrize(
@@ -205,6 +206,7 @@ def test_export_keeps_the_file_and_records_it(
     [
         (None, Forbidden),  # anonymous from the web
         ("intake", Forbidden),  # a plan role that does not make provider files
+        ("compliance", Forbidden),  # read-only
         ("hpsm_analyst", NotFound),  # another plan's analyst
         ("cm_b", NotFound),  # another provider's staff
         ("referrer", Forbidden),
@@ -213,11 +215,15 @@ def test_export_keeps_the_file_and_records_it(
 def test_who_may_not_export(
     network: Any, alpha: Organization, month: dict[str, Any], data_dir: Path, who: str | None, error: type
 ) -> None:
-    users = {**network.users, "hpsm_analyst": UserFactory(role=Role.PLAN_DATA_ANALYST, organization=network.hpsm)}
+    users = {
+        **network.users,
+        "hpsm_analyst": UserFactory(role=Role.PLAN_DATA_ANALYST, organization=network.hpsm),
+        "compliance": UserFactory(role=Role.PLAN_COMPLIANCE, organization=network.hpsj),
+    }
     with pytest.raises(error):
-        service_lines_export_create(
-            actor=users[who] if who else None, plan=Plan.objects.get(code="HPSJ"), provider=alpha, period=MARCH,
-            file_format="csv", source=LoadSource.WEB,
+        exchange_export_create(
+            actor=users[who] if who else None, plan=Plan.objects.get(code="HPSJ"), provider=alpha,
+            kind="service_lines", period=MARCH, file_format="csv", source=LoadSource.WEB,
         )  # fmt: skip
     assert not ExchangeExport.objects.exists()
     assert not AuditEvent.objects.filter(action="exchange_export.create").exists()
@@ -239,16 +245,16 @@ def test_bad_requests_write_nothing(
     args: dict[str, Any] = {"period": MARCH, "file_format": "csv", "plan": "HPSJ", **change}
     args["plan"] = Plan.objects.get(code=args["plan"])
     with pytest.raises(error, match=message):
-        service_lines_export_create(actor=None, provider=alpha, source=LoadSource.COMMAND, **args)
+        exchange_export_create(actor=None, provider=alpha, kind="service_lines", source=LoadSource.COMMAND, **args)
     assert not ExchangeExport.objects.exists()
     assert not data_dir.joinpath("exchange").exists()
 
 
 def test_a_provider_without_an_npi_is_refused(network: Any, data_dir: Path) -> None:
     with pytest.raises(ValidationFailed, match="no NPI"):
-        service_lines_export_create(
-            actor=None, plan=Plan.objects.get(code="HPSJ"), provider=network.provider_b, period=MARCH,
-            file_format="csv", source=LoadSource.COMMAND,
+        exchange_export_create(
+            actor=None, plan=Plan.objects.get(code="HPSJ"), provider=network.provider_b, kind="service_lines",
+            period=MARCH, file_format="csv", source=LoadSource.COMMAND,
         )  # fmt: skip
     assert not ExchangeExport.objects.exists()
 
@@ -256,22 +262,35 @@ def test_a_provider_without_an_npi_is_refused(network: Any, data_dir: Path) -> N
 # ---- The command ---------------------------------------------------------------------------------------------------
 
 
+# Both commands run the one service: `encounters_export`, and `exchange_export` with the kind named.
+COMMANDS = {"encounters_export": [], "exchange_export": ["--kind", "service_lines"]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("ending", [".csv", ".tsv", ".txt", ".psv", ".xlsx"])
 def test_command_writes_the_file_by_its_ending(
-    network: Any, alpha: Organization, month: dict[str, Any], data_dir: Path, tmp_path: Path, ending: str, capsys: Any
+    network: Any,
+    alpha: Organization,
+    month: dict[str, Any],
+    data_dir: Path,
+    tmp_path: Path,
+    ending: str,
+    command: str,
+    capsys: Any,
 ) -> None:
     out = tmp_path / f"lines{ending}"
     call_command(
-        "encounters_export", "--plan", "HPSJ", "--provider", alpha.npi, "--period", MARCH, "--out", str(out),
+        command, *COMMANDS[command], "--plan", "HPSJ", "--provider", alpha.npi, "--period", MARCH, "--out", str(out),
     )  # fmt: skip
     table = read_table(out)
     assert table[0] == list(SERVICE_LINE_COLUMNS) and len(table) == 7
     export = ExchangeExport.objects.get()
-    assert (export.kind, export.source, export.actor_label.endswith("(manage.py encounters_export)")) == (
+    assert (export.kind, export.source, export.actor_label.endswith(f"(manage.py {command})")) == (
         "service_lines",
         "command",
         True,
     )
+    assert AuditEvent.objects.filter(action="exchange_export.create", object_id=str(export.pk)).count() == 1
     assert out.read_bytes() == Path(export.stored_path).read_bytes()
     printed = capsys.readouterr().out
     assert "6 lines (ECM 3, CS 3)" in printed
@@ -300,14 +319,22 @@ def test_command_as_provider_staff_may_leave_out_the_provider(
         (["--period", "2099-01"], 1, "has not begun"),
     ],
 )
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_command_errors_write_nothing(
-    network: Any, alpha: Organization, data_dir: Path, tmp_path: Path, args: list[str], code: int, message: str
+    network: Any,
+    alpha: Organization,
+    data_dir: Path,
+    tmp_path: Path,
+    args: list[str],
+    code: int,
+    message: str,
+    command: str,
 ) -> None:
     base = {"--plan": "HPSJ", "--provider": alpha.npi, "--period": MARCH, "--out": "lines.csv"}
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     base["--out"] = str(tmp_path / base["--out"])
     with pytest.raises(CommandError, match=message) as raised:
-        call_command("encounters_export", *[item for pair in base.items() for item in pair])
+        call_command(command, *COMMANDS[command], *[item for pair in base.items() for item in pair])
     assert raised.value.returncode == code
     assert not ExchangeExport.objects.exists()
     assert not Path(base["--out"]).exists()

@@ -14,6 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
+from calaim.careplans.models import OutreachAttempt
+from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent, PhiRead
 from calaim.exchange.models import ExchangeExport, ExchangeLoad, LoadStatus
 from tests.exchange.conftest import ALPHA_NPI, BRAVO_NPI, MATEO_NPI, rtf_file, rtf_row
@@ -210,6 +212,29 @@ def test_the_analyst_makes_a_providers_file_in_any_format_and_every_plan_role_do
         assert b"".join(download.streaming_content)[:2] == b"PK"
         # A download is a PHI read: the members the file names are on the log.
         assert PhiRead.objects.filter(member=enrollment.member, user=network.users[who]).exists(), who
+
+
+def test_service_lines_are_made_like_the_other_files(api, network):
+    enrollment = EnrollmentFactory(provider=network.provider_a, enrolled=True)
+    OutreachAttempt.objects.create(
+        member=enrollment.member, enrollment=enrollment, organization=network.provider_a, attempted_on=plan_today(),
+        method="phone", reached=True, minutes_spent=20, performed_by=network.users["cm_a"],
+    )  # fmt: skip
+    body = {"kind": "service_lines", "period": PERIOD}
+    by_analyst = api("data").post("/exchange-exports", {**body, "plan": "HPSJ", "provider": ALPHA_NPI})
+    by_provider = api("sup_a").post("/exchange-exports", {**body, "plan": "HPSJ", "format": "tsv"})
+    for response in (by_analyst, by_provider):
+        assert response.status_code == 201, response.content
+        made = response.json()
+        assert (made["kind"], made["rows"], made["provider"]["npi"]) == ("service_lines", 1, ALPHA_NPI)
+    download = api("um").get(by_analyst.json()["file_url"].removeprefix("/api"))
+    assert enrollment.member.cin in b"".join(download.streaming_content).decode()
+    assert PhiRead.objects.filter(member=enrollment.member, user=network.users["um"]).exists()
+    listed = api("data").get("/exchange-exports", kind="service_lines").json()["items"]
+    assert {item["made_by"] for item in listed} == {"hpsj.data", "sup_a"}
+    refused = api("compliance").post("/exchange-exports", {**body, "plan": "HPSJ", "provider": ALPHA_NPI})
+    assert refused.status_code == 403
+    assert ExchangeExport.objects.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from calaim.accounts.models import Role
+from calaim.careplans.models import OutreachAttempt
 from calaim.core.clock import plan_today
 from calaim.core.models import AuditEvent, PhiRead
 from calaim.exchange.columns import RTF_COLUMNS
@@ -216,10 +217,11 @@ def test_the_provider_page_lists_its_own_loads_for_each_of_its_plans_and_no_one_
     assert "bravo.csv" in web("cm_b").get("/exchange/").content.decode()
 
 
-def test_the_provider_page_offers_each_plans_mif_rtf_and_otf(web, network):
+def test_the_provider_page_offers_each_plans_mif_rtf_otf_and_service_lines(web, network):
     html = web("sup_a").get("/exchange/").content.decode()
+    assert '<th scope="col">Service lines</th>' in html
     for plan in ("HPSJ", "HPSM"):
-        for kind in ("MIF", "RTF", "OTF"):
+        for kind in ("MIF", "RTF", "OTF", "service lines"):
             assert f'Make the {kind}<span class="sr-only"> for {plan}, {PERIOD}' in html, (plan, kind)
     html = web("cm_b").get("/exchange/").content.decode()
     assert "for HPSJ" in html and "for HPSM" not in html
@@ -402,6 +404,30 @@ def test_the_analyst_makes_a_providers_mif_and_compliance_downloads_it(web, netw
     assert (export.provider, export.file_format, export.kind) == (network.provider_b, "xlsx", "mif")
     assert web("compliance").get(f"/exchange/exports/{export.pk}/file").status_code == 200
     assert export.file_name in web("data").get("/data/exchange/").content.decode()
+
+
+def test_the_analyst_makes_a_providers_service_lines_from_the_grid_and_a_download_is_a_phi_read(web, network):
+    enrollment = EnrollmentFactory(provider=network.provider_b, enrolled=True)
+    OutreachAttempt.objects.create(
+        member=enrollment.member, enrollment=enrollment, organization=network.provider_b, attempted_on=plan_today(),
+        method="phone", reached=True, minutes_spent=20, performed_by=network.users["cm_b"],
+    )  # fmt: skip
+    html = web("data").get("/data/exchange/").content.decode()
+    assert '<th scope="col">Service lines</th>' in html
+    assert f'Make the service lines<span class="sr-only"> for {network.provider_b.name}, {PERIOD}' in html
+    body = {"kind": "service_lines", "provider": str(network.provider_b.pk), "period": PERIOD, "file_format": "csv"}
+    response = web("data").post("/exchange/exports/", body)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    export = ExchangeExport.objects.get()
+    assert (export.kind, export.provider, export.rows) == (FileKind.SERVICE_LINES, network.provider_b, 1)
+    assert export.file_name.startswith(f"SERVICE_LINES_HPSJ_{BRAVO_NPI}_")
+    assert export.file_name in web("data").get("/data/exchange/").content.decode()
+    for role in ("compliance", "cm_b"):
+        download = web(role).get(f"/exchange/exports/{export.pk}/file")
+        assert enrollment.member.cin in b"".join(download.streaming_content).decode(), role
+        assert PhiRead.objects.filter(member=enrollment.member, user=network.users[role]).exists(), role
+    assert web("compliance").post("/exchange/exports/", body).status_code == 403
+    assert ExchangeExport.objects.count() == 1
 
 
 def test_made_files_are_not_found_outside_their_scope_and_refused_roles_make_none(web, network):

@@ -32,20 +32,34 @@ from calaim.web.views.exchange_worklist import rtf_missing_context
 
 PAGE_SIZE = 25
 RECENT_EXPORTS = 10
-# The files each landing page offers for a period: the plan makes each provider's MIF; a provider takes its MIF and
-# makes its own RTF and OTF for each of its plans, to hand each plan the file it may require.
-PLAN_KINDS = [FileKind.MIF.value]
-PROVIDER_KINDS = [FileKind.MIF.value, FileKind.RTF.value, FileKind.OTF.value]
+# The files each landing page offers for a period: the plan makes each provider's MIF and service lines; a provider
+# takes its MIF and makes its own RTF, OTF and service lines for each of its plans, to hand each plan the file it may
+# require.
+PLAN_KINDS = [FileKind.MIF.value, FileKind.SERVICE_LINES.value]
+PROVIDER_KINDS = [FileKind.MIF.value, FileKind.RTF.value, FileKind.OTF.value, FileKind.SERVICE_LINES.value]
+# How a button ("Make the ...") and a column heading name each kind.
+KIND_LABELS = {FileKind.MIF: "MIF", FileKind.RTF: "RTF", FileKind.OTF: "OTF", FileKind.SERVICE_LINES: "service lines"}
+KIND_HEADINGS = {**KIND_LABELS, FileKind.SERVICE_LINES: "Service lines"}
+
+
+@dataclass(frozen=True)
+class FileCell:
+    """One kind of file for one provider under one plan: the latest made for the period (None: not made) and
+    whether the provider's contracts cover that file's program."""
+
+    kind: str
+    label: str
+    export: ExchangeExport | None
+    contracted: bool
 
 
 @dataclass
 class FilesRow:
-    """One provider under one plan, with the latest file of each kind made for the period (None: not made) and
-    whether the provider's contracts cover that file's program."""
+    """One provider under one plan, with its file of each kind for the period, and whether the caller may make them."""
 
     plan: Plan
     provider: Organization
-    files: list[tuple[str, ExchangeExport | None, bool]]  # (kind, the latest made, whether it may be made)
+    files: list[FileCell]
     may_make: bool
 
 
@@ -64,8 +78,12 @@ def upload_choices(user: User) -> dict[str, Any]:
     return {"providers": providers} if user.is_plan_staff else {"plans": plans}
 
 
+def _kinds(user: User) -> list[str]:
+    return PLAN_KINDS if user.is_plan_staff else PROVIDER_KINDS
+
+
 def export_choices(user: User) -> dict[str, Any]:
-    return {"kinds": PLAN_KINDS if user.is_plan_staff else PROVIDER_KINDS, **upload_choices(user)}
+    return {"kinds": _kinds(user), **upload_choices(user)}
 
 
 def upload_target(user: User, data: dict[str, Any]) -> tuple[Plan, Organization]:
@@ -111,8 +129,9 @@ def _filters(form: LoadFilterForm, plans: list[Plan], providers: list[Organizati
 
 
 def files_rows(user: User, plans: list[Plan], providers: list[Organization], period: str) -> list[FilesRow]:
-    """Each provider's MIF for the period (plan staff), or the provider's MIF, RTF and OTF for each plan."""
-    kinds = PLAN_KINDS if user.is_plan_staff else PROVIDER_KINDS
+    """Each provider's MIF and service lines for the period (plan staff), or the provider's MIF, RTF, OTF and service
+    lines for each plan."""
+    kinds = _kinds(user)
     latest: dict[tuple[int, Any, str], ExchangeExport] = {}
     for export in exchange_exports(user, FileFilters(period=period)).filter(kind__in=kinds):
         latest.setdefault((export.plan_id, export.provider_id, export.kind), export)  # the latest first
@@ -127,8 +146,9 @@ def files_rows(user: User, plans: list[Plan], providers: list[Organization], per
             plan,
             provider,
             [
-                (
+                FileCell(
                     kind,
+                    KIND_LABELS[FileKind(kind)],
                     latest.get((plan.pk, provider.pk, kind)),
                     bool(programs.get((plan.pk, provider.pk), set()) & set(KIND_PROGRAMS[kind])),
                 )
@@ -171,6 +191,7 @@ def landing_context(
         "export_form": export_form or ExportForm(auto_id="export-%s", **export_choices(user)),
         "period": period,
         "files": files,
+        "file_kinds": [KIND_HEADINGS[FileKind(kind)] for kind in _kinds(user)],
         "may_export": any(row.may_make for row in files),
         "recent_exports": list(exchange_exports(user)[:RECENT_EXPORTS]),
         **rtf_missing_context(user),
