@@ -88,8 +88,10 @@ def load_audit(
 
 
 def applied_before(load: ExchangeLoad) -> ExchangeLoad | None:
-    """The earlier load that applied the same bytes for the same plan, provider and kind, if any."""
-    return (
+    """The earlier load that applied the same bytes for the same plan, provider and kind, if any. A file of a header
+    and no rows is no one's duplicate: the same header serves every month a provider has nobody, and the load says
+    it has no rows instead."""
+    earlier = (
         ExchangeLoad.objects.filter(
             plan_id=load.plan_id,
             provider_id=load.provider_id,
@@ -101,6 +103,9 @@ def applied_before(load: ExchangeLoad) -> ExchangeLoad | None:
         .order_by("finished_at", "created_at")
         .first()
     )
+    if earlier is None or (earlier.status == LoadStatus.NOTHING_NEW and not (earlier.counts or {}).get("rows_read")):
+        return None
+    return earlier
 
 
 def duplicate_mark(load: ExchangeLoad, earlier: ExchangeLoad) -> None:
@@ -145,6 +150,8 @@ def load_execute(load: ExchangeLoad, progress: Progress | None) -> ExchangeLoad:
             errors = Errors()
             errors.extend(refused.problems)
             return _rejected(load, 0, errors)
+        if not table.rows and not table.errors:
+            return _no_rows(load)
         with transaction.atomic():
             # One load of a provider's files at a time: the check reads what is on record and the apply writes
             # what is new, so a second load waits until the first has committed.
@@ -173,6 +180,14 @@ def load_execute(load: ExchangeLoad, progress: Progress | None) -> ExchangeLoad:
         return _finish(load, LoadStatus.FAILED, f"{type(exc).__name__}: {exc}")
     finally:
         tracker.close()
+
+
+def _no_rows(load: ExchangeLoad) -> ExchangeLoad:
+    """A header and no data rows: nothing to apply, as for a file whose every row is on record. It is what calaim's
+    own export gives for a provider with nobody in the period, so the round trip holds for every provider and month."""
+    counts = {"rows_read": 0, "applied": 0, "unchanged": 0, "rejected": 0, "rejected_by_reason": {}}
+    message = f"Nothing new: {load.file_name} has a header row and no data rows, so there was nothing to apply."
+    return _finish(load, LoadStatus.NOTHING_NEW, message, counts)
 
 
 def _applied_message(load: ExchangeLoad, counts: dict[str, Any]) -> str:

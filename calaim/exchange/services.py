@@ -6,7 +6,8 @@ column, value and what was expected) unless the load accepts valid rows, when th
 go to the rejects file. The apply step is one transaction; any exception leaves nothing written and the load
 `failed` with the reason. The same bytes already applied for the plan, provider and kind change nothing (status
 `duplicate`, naming when and by whom they were loaded); a corrected resubmission applies only what is new, and a
-file whose every row is already on record ends `nothing_new`.
+file whose every row is already on record ends `nothing_new`, as does a file of a header and no rows (what calaim's
+own export gives for a provider with nobody in the period), saying it has none; a zero-byte file is an error.
 """
 
 from __future__ import annotations

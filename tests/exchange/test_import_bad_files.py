@@ -312,8 +312,6 @@ for kind, required in (("rtf", RTF_REQUIRED), ("otf", OTF_REQUIRED)):
         file_case(f"delimiter-{ending}-{ord(written)}", kind, wrong)
     file_case("empty", kind, text_file("empty.csv", b""))
     file_case("blank-lines", kind, text_file("blank.csv", b"\n \n\n"))
-    file_case("header-only", kind, header_only(RTF_COLUMNS if kind == "rtf" else OTF_COLUMNS, "header.csv"))
-    file_case("header-only-xlsx", kind, header_only(RTF_COLUMNS if kind == "rtf" else OTF_COLUMNS, "header.xlsx"))
     file_case("binary", kind, text_file("binary.csv", bytes(range(256)) * 64))
     file_case("pdf", kind, text_file("scan.txt", b"%PDF-1.4\n\x00\x00\x00binary"))
     file_case("zip-as-csv", kind, text_file("archive.csv", b"PK\x03\x04" + b"\x00" * 200))
@@ -394,6 +392,25 @@ def test_a_file_of_an_unknown_format_is_refused_before_it_is_recorded(world, net
     with pytest.raises(ValidationFailed, match=r"^rows\.json: a provider file must be one of"):
         run_import(path, kind=kind, actor=network.users["cm_a"])
     assert not ExchangeLoad.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["rtf", "otf"])
+@pytest.mark.parametrize("name", ["header.csv", "header.xlsx", "header.psv"])
+def test_a_header_without_rows_is_nothing_new_saying_so_and_a_zero_byte_file_an_error(world, network, kind, name):
+    """What calaim's own export gives for a provider with nobody in the period: not an error, nothing to apply.
+    Sent again (the same header serves every such month), it says the same, not that it repeats a file."""
+    path = header_only(RTF_COLUMNS if kind == "rtf" else OTF_COLUMNS, name)(world)
+    before = nothing_applied()
+    for _ in range(2):
+        load = run_import(path, kind=kind, actor=network.users["cm_a"])
+        assert (load.status, load.error_count, load.rejects_path) == (LoadStatus.NOTHING_NEW, 0, ""), load.message
+        assert load.message == f"Nothing new: {name} has a header row and no data rows, so there was nothing to apply."
+        assert (load.counts["rows_read"], load.counts["applied"], load.counts["rejected"]) == (0, 0, 0)
+    assert nothing_applied() == before
+    zero = world.tmp / f"zero{Path(name).suffix}"
+    zero.write_bytes(b"")
+    load = run_import(zero, kind=kind, actor=network.users["cm_a"])
+    assert load.status == LoadStatus.REJECTED and "the file is empty" in load.errors[0]["message"]
 
 
 def test_there_are_at_least_a_hundred_malformed_files():

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from calaim.accounts.models import User
+from calaim.accounts.models import Role, User
 from calaim.careplans.models import CarePlan, OutreachAttempt, Task, TaskKind, TaskStatus
 from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
@@ -35,7 +35,7 @@ from calaim.plans.models import Plan
 from calaim.referrals.models import LoopEvent, Referral
 from calaim.workflows.reference import reference_data_load
 from tests.exchange_export import assign, at, attempt, plan_member, with_ids
-from tests.factories import ecm_contract
+from tests.factories import UserFactory, ecm_contract
 
 NOV = Period.parse("2026-11")
 
@@ -189,6 +189,32 @@ def test_this_months_file_round_trips_too(alpha: Organization) -> None:
         _nothing_new(_round_trip(alpha, "HPSJ", kind, "csv", period=month))
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_month_with_nobody_round_trips_as_a_header_with_nothing_new(
+    alpha: Organization, network: Any, file_format: str
+) -> None:
+    """Before its first member was assigned (2026-06), Alpha's RTF and OTF have a header and no rows: each imports
+    back with nothing new, saying it has no rows, sent by the provider or by the plan's analyst for it."""
+    analyst = UserFactory(role=Role.PLAN_DATA_ANALYST, organization=network.hpsj)
+    before = _records()
+    for kind in ("rtf", "otf"):
+        for user in (alpha.staff.get(username="cm_a"), analyst):
+            export = exchange_export_create(
+                actor=user, plan=Plan.objects.get(code="HPSJ"), provider=alpha, kind=kind, period="2026-06",
+                file_format=file_format, source=LoadSource.WEB,
+            )  # fmt: skip
+            assert export.rows == 0
+            load = exchange_load_run(
+                exchange_load_create(
+                    actor=user, plan=export.plan, provider=alpha, kind=kind, path=Path(export.stored_path),
+                    file_name=export.file_name, source=LoadSource.WEB,
+                )
+            )  # fmt: skip
+            assert (load.status, load.errors, load.counts["rows_read"]) == (LoadStatus.NOTHING_NEW, [], 0)
+            assert "has a header row and no data rows" in load.message
+    assert _records() == before
+
+
 # ---- the demo: every provider and plan, every month of the past year -------------------------------------------------
 
 
@@ -196,7 +222,8 @@ def test_this_months_file_round_trips_too(alpha: Organization) -> None:
 def test_the_round_trip_holds_for_every_provider_and_plan_of_the_demo(settings: Any, tmp_path: Path) -> None:
     """The demo's providers and plans, their members driven through every state by the workflows (referral,
     authorization, assignment, enrollment, provider change, discontinuation, Community Supports) over the past
-    year: each provider's RTF (and OTF, for ECM) of each plan and month imports back with nothing new."""
+    year: each provider's RTF (and OTF, for ECM) of each plan and month imports back with nothing new, a month with
+    nobody (a header and no rows) too."""
     settings.CALAIM_DATA_DIR = tmp_path
     reference_data_load()
     demo_population_create(seed=2026, members=400, as_of=plan_today())
@@ -211,7 +238,7 @@ def test_the_round_trip_holds_for_every_provider_and_plan_of_the_demo(settings: 
         {(c.plan, c.organization, c.program) for c in Contract.objects.select_related("plan", "organization")},
         key=lambda item: (item[0].code, item[1].name, item[2]),
     )
-    failures, files, rows, plans_per_provider = [], 0, 0, {}
+    failures, files, rows, empty, plans_per_provider = [], 0, 0, 0, {}
     before = _records()
     for plan, provider, program in pairs:
         plans_per_provider.setdefault(provider.pk, set()).add(plan.code)
@@ -222,9 +249,7 @@ def test_the_round_trip_holds_for_every_provider_and_plan_of_the_demo(settings: 
                     actor=None, plan=plan, provider=provider, kind=kind, period=period, file_format="csv",
                     source=LoadSource.COMMAND,
                 )  # fmt: skip
-                if not export.rows:
-                    continue  # no member that month: no file to hand over
-                files, rows = files + 1, rows + export.rows
+                files, rows, empty = files + 1, rows + export.rows, empty + (not export.rows)
                 load = exchange_load_run(
                     exchange_load_create(
                         actor=admin, plan=plan, provider=provider, kind=kind, path=Path(export.stored_path),
@@ -235,5 +260,5 @@ def test_the_round_trip_holds_for_every_provider_and_plan_of_the_demo(settings: 
                     failures.append((plan.code, provider.name, kind, period.label, load.status, load.message))
     assert failures == [], "\n".join(map(str, failures))
     assert _records() == before
-    assert files >= 20 and rows >= 100, (files, rows)
+    assert files >= 20 and rows >= 100 and empty >= 1, (files, rows, empty)  # a month with nobody: a header only
     assert any(len(codes) == 2 for codes in plans_per_provider.values())  # one provider, two plans

@@ -42,7 +42,7 @@ STATUS_SENTENCES = {
     LoadStatus.UPLOADED: "Waiting for the background worker to read the file. Nothing has changed.",
     LoadStatus.RUNNING: "Reading, checking and applying the file. It applies all at once, when it finishes.",
     LoadStatus.APPLIED: "Applied: what the file reported is on record.",
-    LoadStatus.NOTHING_NEW: "Nothing new: every row of this file was already on record, so nothing changed.",
+    LoadStatus.NOTHING_NEW: "Nothing new: this file has no row that was not already on record, so nothing changed.",
     LoadStatus.REJECTED: "The file has errors, so nothing was changed. Correct the rows below and send the file "
     "again, or send it with “Accept the valid rows” ticked.",
     LoadStatus.DUPLICATE: "This exact file was loaded before, so nothing was changed.",
