@@ -1,5 +1,6 @@
 """The provider files' monthly rhythm (issue #13 item 4): each contracted ECM provider's MIF made for the month on
-the plan's MIF day, and the providers whose RTF for last month has not arrived by the plan's RTF due day.
+the plan's MIF day, and the file-only providers (no staff working in calaim) whose RTF for last month has not
+arrived by the plan's RTF due day.
 
 The MIF job runs every hour (`exchange_periodic_jobs`, enqueued by `manage.py calaim_worker`) and makes what is
 missing, so a worker that was down on the MIF day catches up at its next run, and a run repeated by a retry or a
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django_tasks import task
 
+from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.exchange.export_common import Period, cs_requests_in_period, enrollments_in_period
@@ -114,11 +116,15 @@ class RtfMissing:
 
 
 def rtf_missing(plan: Plan, on_date: dt.date) -> list[RtfMissing]:
-    """After the plan's RTF due day (`ProgramSettings.rtf_due_day`, for the month before), the ECM and CS providers
-    contracted with the plan last month that had members under it then (an ECM enrollment or CS request open in
-    the month) and from which no RTF for that month was received: no load of theirs ended applied, nothing new or
-    duplicate that states that period, or that states none and was offered since the month ended. Before the due
-    day, or on it, nothing is missing yet."""
+    """After the plan's RTF due day (`ProgramSettings.rtf_due_day`, for the month before), the file-only ECM and CS
+    providers contracted with the plan last month that had members under it then (an ECM enrollment or CS request
+    open in the month) and from which no RTF for that month was received: no load of theirs ended applied, nothing
+    new or duplicate that states that period, or that states none and was offered since the month ended. Before
+    the due day, or on it, nothing is missing yet.
+
+    A provider whose staff work in calaim (at least one active user account with a provider role) already gives the
+    plan its data through calaim's pages, so it is not expected to send an RTF and is never listed: only providers
+    without active staff users, which report by file alone, are."""
     found = settings_in_force(plan, on_date)
     if found is None or on_date.day <= found.rtf_due_day:
         return []
@@ -129,8 +135,16 @@ def rtf_missing(plan: Plan, on_date: dt.date) -> list[RtfMissing]:
     )
     received_from = set(received.values_list("provider_id", flat=True))
     contracted = [p for p in contracted_providers(plan, period, (Program.ECM, Program.CS)) if p.pk not in received_from]
-    serving = _serving(plan, period, [p.pk for p in contracted])
-    return [RtfMissing(provider, period.label, due_on) for provider in contracted if provider.pk in serving]
+    working_in_calaim = _with_staff_users([p.pk for p in contracted])
+    file_only = [p for p in contracted if p.pk not in working_in_calaim]
+    serving = _serving(plan, period, [p.pk for p in file_only])
+    return [RtfMissing(provider, period.label, due_on) for provider in file_only if provider.pk in serving]
+
+
+def _with_staff_users(provider_ids: list[object]) -> set[object]:
+    """Of these providers, those whose staff work in calaim: one active user account or more with a provider role."""
+    staff = User.objects.filter(organization_id__in=provider_ids, role__in=PROVIDER_ROLES, is_active=True)
+    return set(staff.values_list("organization_id", flat=True).distinct())
 
 
 def _serving(plan: Plan, period: Period, provider_ids: list[object]) -> set[object]:

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from calaim.accounts.models import Role, User
 from calaim.community_supports.models import CsRequestStatus
 from calaim.exchange.models import ExchangeExport, ExchangeLoad, LoadStatus
 from calaim.exchange.schedule import exchange_periodic_jobs, mif_monthly_run, rtf_missing
@@ -19,7 +20,7 @@ from calaim.jobs.worker import CalaimWorker, WorkerConfig
 from calaim.network.models import Contract, Organization
 from calaim.plans.models import County, Plan, ProgramSettings
 from tests.exchange_export import assign, at, plan_member, with_ids
-from tests.factories import CsRequestFactory, OrganizationFactory, ecm_contract
+from tests.factories import CsRequestFactory, OrganizationFactory, UserFactory, ecm_contract
 
 
 @pytest.fixture
@@ -127,6 +128,13 @@ def test_calaim_worker_schedules_the_exchange_jobs(monkeypatch: pytest.MonkeyPat
 # ---- RTF not received ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def file_only(providers: Any) -> Any:
+    """Alpha and Bravo report by file alone: their staff's accounts in calaim are closed."""
+    User.objects.filter(organization__in=[providers.provider_a, providers.provider_b]).update(is_active=False)
+    return providers
+
+
 def _load(plan: str, provider: Organization, status: str, period: str) -> ExchangeLoad:
     return ExchangeLoad.objects.create(
         kind="rtf",
@@ -142,7 +150,8 @@ def _load(plan: str, provider: Organization, status: str, period: str) -> Exchan
     )
 
 
-def test_rtf_missing_after_the_due_day_for_providers_serving_last_month(providers: Any) -> None:
+def test_rtf_missing_after_the_due_day_for_providers_serving_last_month(file_only: Any) -> None:
+    providers = file_only
     hpsj = Plan.objects.get(code="HPSJ")
     assign(plan_member(), providers.provider_a, assigned=dt.date(2026, 10, 2))
     assign(plan_member(), providers.provider_b, assigned=dt.date(2026, 11, 20))
@@ -167,8 +176,9 @@ def test_rtf_missing_after_the_due_day_for_providers_serving_last_month(provider
     ],
 )
 def test_a_received_rtf_takes_the_provider_off_the_list(
-    providers: Any, status: str, period: str, received: bool
+    file_only: Any, status: str, period: str, received: bool
 ) -> None:
+    providers = file_only
     hpsj = Plan.objects.get(code="HPSJ")
     assign(plan_member(), providers.provider_a, assigned=dt.date(2026, 10, 2))
     _load("HPSJ", providers.provider_a, status, period)
@@ -176,7 +186,8 @@ def test_a_received_rtf_takes_the_provider_off_the_list(
     assert [m.provider for m in rtf_missing(hpsj, on)] == ([] if received else [providers.provider_a])
 
 
-def test_another_plans_load_does_not_count_and_idle_providers_are_not_listed(providers: Any) -> None:
+def test_another_plans_load_does_not_count_and_idle_providers_are_not_listed(file_only: Any) -> None:
+    providers = file_only
     ecm_contract(providers.provider_a, "HPSM", ["San Mateo"])
     assign(plan_member("HPSM"), providers.provider_a, assigned=dt.date(2026, 11, 2))
     _load("HPSJ", providers.provider_a, LoadStatus.APPLIED, "2026-11")
@@ -202,3 +213,17 @@ def test_a_community_supports_provider_with_requests_is_listed(providers: Any) -
         status_changed_at=moment,
     )
     assert [m.provider.name for m in rtf_missing(hpsj, dt.date(2026, 12, 11))] == ["Delta CS"]
+
+
+def test_a_provider_whose_staff_work_in_calaim_is_not_expected_to_send_an_rtf(providers: Any) -> None:
+    """Alpha has active care managers in calaim: its data reach the plan through calaim's pages. Bravo's only
+    account is closed, and a referrer or plan user tied to it does not count: Bravo reports by file and is listed."""
+    hpsj = Plan.objects.get(code="HPSJ")
+    assign(plan_member(), providers.provider_a, assigned=dt.date(2026, 10, 2))
+    assign(plan_member(), providers.provider_b, assigned=dt.date(2026, 10, 2))
+    User.objects.filter(organization=providers.provider_b).update(is_active=False)
+    UserFactory(role=Role.REFERRER, organization=providers.provider_b)
+    on = dt.date(2026, 12, 11)
+    assert [m.provider for m in rtf_missing(hpsj, on)] == [providers.provider_b]
+    UserFactory(role=Role.PROVIDER_SUPERVISOR, organization=providers.provider_b)  # Bravo's staff start in calaim
+    assert rtf_missing(hpsj, on) == []

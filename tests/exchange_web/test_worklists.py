@@ -18,7 +18,7 @@ from calaim.exchange.models import ContactUpdate, ContactUpdateStatus, Encounter
 from calaim.plans.models import Plan
 from calaim.web.views import exchange_worklist
 from tests.exchange_web import test_exchange_views as views
-from tests.factories import EnrollmentFactory, MemberFactory, UserFactory
+from tests.factories import EnrollmentFactory, MemberFactory, OrganizationFactory, UserFactory, ecm_contract
 
 # The pages' fixtures: the network with NPIs and each plan's analyst, and a data folder of the test's own.
 network = views.network
@@ -44,27 +44,40 @@ def serving(network: Any, provider: Any) -> Any:
     return EnrollmentFactory(provider=provider, enrolled=True, assigned_at=timezone.now() - dt.timedelta(days=60))
 
 
-def test_a_provider_whose_rtf_has_not_arrived_is_on_the_plans_worklists(web, network, after_the_due_day):
-    serving(network, network.provider_a)
-    serving(network, network.provider_b)
+def file_only_provider(name: str, npi: str) -> Any:
+    """An ECM provider of HPSJ with no staff account in calaim: it reports by file alone."""
+    provider = OrganizationFactory(name=name, npi=npi, tin="941234567")
+    ecm_contract(provider, "HPSJ", ["San Joaquin"])
+    return provider
+
+
+def test_a_file_only_provider_whose_rtf_has_not_arrived_is_on_the_plans_worklists(web, network, after_the_due_day):
+    delta, echo = (
+        file_only_provider("Delta File Partners", "1000000012"),
+        file_only_provider("Echo Outreach", "1000000020"),
+    )
+    for provider in (delta, echo, network.provider_a):  # Alpha's staff work in calaim: no RTF expected of it
+        serving(network, provider)
     period = (after_the_due_day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    make_load(network, provider=network.provider_b, period=period)  # Bravo's RTF for last month arrived
+    make_load(network, provider=echo, period=period)  # Echo's RTF for last month arrived
     assert 'hx-get="/data/exchange/rtf-missing/" hx-trigger="load"' in web("intake").get("/").content.decode()
     panel = "/data/exchange/rtf-missing/"
     for role, path in (("intake", panel), ("um", panel), ("data", "/data/exchange/"), ("compliance", panel)):
         html = web(role).get(path).content.decode()
         assert "RTF not received (1)" in html, role
-        assert "Alpha Care Partners" in html.split("RTF not received")[1].split("</section>")[0], role
-        assert "Bravo Health Navigators" not in html.split("RTF not received")[1].split("</section>")[0], role
+        listed = html.split("RTF not received")[1].split("</section>")[0]
+        assert "Delta File Partners" in listed and 'id="rtf-missing-who"' in listed, role
+        assert "Echo Outreach" not in listed and "Alpha Care Partners" not in listed, role
     assert "RTF not received" not in web("hpsm_data").get("/data/exchange/").content.decode()
     assert web("sup_a").get(panel).status_code == 404 and web("referrer").get(panel).status_code == 403
 
 
 def test_a_rejected_rtf_is_not_received_and_nothing_is_missing_before_the_due_day(web, network, after_the_due_day,
                                                                                  monkeypatch):  # fmt: skip
-    serving(network, network.provider_a)
+    delta = file_only_provider("Delta File Partners", "1000000012")
+    serving(network, delta)
     period = (after_the_due_day.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    make_load(network, LoadStatus.REJECTED, period=period)
+    make_load(network, LoadStatus.REJECTED, provider=delta, period=period)
     assert "RTF not received (1)" in web("intake").get("/data/exchange/rtf-missing/").content.decode()
     monkeypatch.setattr(exchange_worklist, "plan_today", lambda: after_the_due_day.replace(day=5))
     assert "RTF not received" not in web("intake").get("/data/exchange/rtf-missing/").content.decode()
