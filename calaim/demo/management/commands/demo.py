@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
+from calaim.demo.exchange import demo_exchange_create
 from calaim.demo.history import demo_history_create
 from calaim.demo.lifecycle import demo_lifecycle_create
 from calaim.demo.population import demo_joiners_draw
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"This month's roster as of {today}: " + ", ".join(f"{k} {v}" for k, v in sorted(month.items()))
             )
+            files = demo_exchange_create(seed=options["seed"], as_of=today)
+            self.stdout.write("Provider files: " + ", ".join(f"{k} {v}" for k, v in sorted(files.items())))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
