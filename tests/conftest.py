@@ -14,6 +14,8 @@ from calaim.accounts.models import ApiToken, Role, User
 from calaim.core.clock import plan_today
 from calaim.network.models import Organization
 from calaim.plans.models import Plan
+from calaim.plans.refcache import reference_cache_clear
+from calaim.referrals.models import LoopTransition
 from calaim.workflows.reference import reference_data_load
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory, ecm_contract
 
@@ -37,9 +39,25 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The reference data loaded once into each worker's test database (half a second a test on PostgreSQL when
+    every test loaded it); each test's transaction then rolls back whatever it changed."""
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _reference_cache_fresh() -> None:
+    # A test's reference rows roll back without a signal: no test may read another's cached rows.
+    reference_cache_clear()
+
+
 @pytest.fixture
 def reference(db: Any) -> None:
-    reference_data_load()
+    # A transactional test (transaction=True) empties every table when it ends; load the data again after one.
+    if not (Plan.objects.exists() and LoopTransition.objects.exists()):
+        reference_data_load()
 
 
 @pytest.fixture

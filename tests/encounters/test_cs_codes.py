@@ -293,9 +293,11 @@ def test_a_bad_code_item_names_file_entry_and_key_and_writes_nothing(
 ) -> None:
     reference_load()
     _edit(cs_copy, old, new)
+    before = list(CsBillingCode.objects.values().order_by("pk")), list(CsService.objects.values().order_by("pk"))
     with pytest.raises(ReferenceDataError) as caught:
         cs_reference_load(cs_copy)
     assert "services.yaml" in caught.value.message
     for fragment in expected:
         assert fragment in caught.value.message, caught.value.message
-    assert not CsBillingCode.objects.exists() and not CsService.objects.exists()
+    after = list(CsBillingCode.objects.values().order_by("pk")), list(CsService.objects.values().order_by("pk"))
+    assert after == before  # nothing written (the test database holds the catalog already)
