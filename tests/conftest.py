@@ -47,6 +47,18 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         reference_data_load()
 
 
+@pytest.fixture(scope="session")
+def _worker_data_dir(tmp_path_factory: Any) -> Any:
+    return tmp_path_factory.mktemp("calaim-data")
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(settings: Any, _worker_data_dir: Any) -> None:
+    # Each test worker its own data folder: two workers writing the demo's roster file under one shared folder
+    # read each other's bytes ("The file changed after it was offered").
+    settings.CALAIM_DATA_DIR = _worker_data_dir
+
+
 @pytest.fixture(autouse=True)
 def _reference_cache_fresh() -> None:
     # A test's reference rows roll back without a signal: no test may read another's cached rows.
