@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "calaim.roster",
     "calaim.analytics",
     "calaim.exchange",
+    "calaim.appeals",
+    "calaim.public",
     "calaim.demo",
     "calaim.web",
     "calaim.commands",
@@ -154,6 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "calaim.notices.context_processors.inbox",
             ]
         },
     }
@@ -211,6 +214,29 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"
 USE_I18N = True
 USE_TZ = True
+
+# The languages calaim writes letters and public pages in (the plans' threshold languages are configuration,
+# calaim/notices/reference/languages.yaml; these are the ones with a catalogue in locale/).
+LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "中文"), ("vi", "Tiếng Việt"), ("tl", "Tagalog")]
+LOCALE_PATHS = [BASE_DIR / "calaim" / "notices" / "locale", BASE_DIR / "calaim" / "public" / "locale"]
+
+# Email to referrers and staff (no PHI in it, only what happened and a link): SMTP in production
+# (CALAIM_EMAIL_HOST, CALAIM_EMAIL_PORT, CALAIM_EMAIL_USER, CALAIM_EMAIL_PASSWORD, CALAIM_EMAIL_TLS); in development
+# each message is written to var/mail/ unless CALAIM_EMAIL_HOST names a server.
+EMAIL_HOST = os.environ.get("CALAIM_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("CALAIM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CALAIM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CALAIM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("CALAIM_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("CALAIM_EMAIL_FROM", "calaim <no-reply@localhost>")
+if PRODUCTION or EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# The address staff and referrers reach calaim at, for the links in emails.
+CALAIM_BASE_URL = os.environ.get("CALAIM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 STATIC_URL = "static/"
 # Files the plan's staff upload (roster extracts, identification inputs) and the files calaim writes from them

@@ -10,5 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # The plans' public pages: no sign-in, no member data.
+    path("public/", include("calaim.public.urls")),
     path("", include("calaim.web.urls")),
 ]

@@ -18,13 +18,21 @@ class Role(models.TextChoices):
     MEMBER_SERVICES = "member_services", "Member services"
     PLAN_COMPLIANCE = "plan_compliance", "Plan compliance officer"
     PLAN_DATA_ANALYST = "plan_data_analyst", "Plan data analyst"
+    PLAN_APPEALS = "plan_appeals", "Plan appeals and grievances coordinator"
     PROVIDER_CARE_MANAGER = "provider_care_manager", "Provider care manager"
     PROVIDER_SUPERVISOR = "provider_supervisor", "Provider supervisor"
     REFERRER = "referrer", "Referrer"
 
 
 PLAN_ROLES = frozenset(
-    {Role.PLAN_INTAKE, Role.PLAN_UM, Role.MEMBER_SERVICES, Role.PLAN_COMPLIANCE, Role.PLAN_DATA_ANALYST}
+    {
+        Role.PLAN_INTAKE,
+        Role.PLAN_UM,
+        Role.MEMBER_SERVICES,
+        Role.PLAN_COMPLIANCE,
+        Role.PLAN_DATA_ANALYST,
+        Role.PLAN_APPEALS,
+    }
 )
 PROVIDER_ROLES = frozenset({Role.PROVIDER_CARE_MANAGER, Role.PROVIDER_SUPERVISOR})
 

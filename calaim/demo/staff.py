@@ -27,6 +27,7 @@ PLAN_STAFF: tuple[tuple[str, Role], ...] = (
     ("memberservices", Role.MEMBER_SERVICES),
     ("compliance", Role.PLAN_COMPLIANCE),
     ("data", Role.PLAN_DATA_ANALYST),
+    ("appeals", Role.PLAN_APPEALS),
 )
 STAFF_NAMES: tuple[tuple[str, str], ...] = (
     ("Ana", "Ruiz"),

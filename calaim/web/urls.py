@@ -1,6 +1,7 @@
 from django.urls import path
 
 from calaim.web import (
+    urls_appeals,
     urls_care,
     urls_compliance,
     urls_cs_actions,
@@ -8,6 +9,8 @@ from calaim.web import (
     urls_ecm_actions,
     urls_exchange,
     urls_identification,
+    urls_inbox,
+    urls_notices,
     urls_reports,
     urls_roster,
 )
@@ -43,4 +46,7 @@ urlpatterns = [
     *urls_identification.urlpatterns,
     *urls_reports.urlpatterns,
     *urls_exchange.urlpatterns,
+    *urls_notices.urlpatterns,
+    *urls_inbox.urlpatterns,
+    *urls_appeals.urlpatterns,
 ]

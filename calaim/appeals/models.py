@@ -1,0 +1,1 @@
+"""Appeals of Notices of Action and grievances, with their clocks."""
