@@ -24,6 +24,7 @@ $(UV):
 bootstrap: .venv/.synced
 
 demo: bootstrap
+	bash scripts/system_packages.sh || true
 	$(UV) run --frozen --no-sync python manage.py demo
 
 test: bootstrap

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
+from calaim.api.appeals import router as appeals_router
 from calaim.api.auth import AUTH
 from calaim.api.authorizations import router as authorizations_router
 from calaim.api.base import CalaimApi
@@ -16,6 +17,7 @@ from calaim.api.exchange import router as exchange_router
 from calaim.api.identification import router as identification_router
 from calaim.api.members import router as members_router
 from calaim.api.notices import router as notices_router
+from calaim.api.notifications import router as notifications_router
 from calaim.api.plans import router as plans_router
 from calaim.api.referrals import router as referrals_router
 from calaim.api.reports import router as reports_router
@@ -48,6 +50,8 @@ for router in (
     roster_facts_router,
     reports_router,
     exchange_router,
+    notifications_router,
+    appeals_router,
 ):
     api.add_router("/", router)
 

@@ -20,18 +20,13 @@ run python manage.py makemigrations --check --dry-run >/dev/null
 echo "== import contracts: the layers, no cycle between calaim's packages, no Django in the rule engines"
 run lint-imports --no-cache
 
-echo "== Chromium for the browser tests"
-# tests/browser drive Debian's Chromium through Playwright (the Python package is in the locked dev group).
+echo "== Pango and fonts for the letters, Chromium for the browser tests"
+# tests/browser drive Debian's Chromium through Playwright (the Python package is in the locked dev group); the
+# letters need Pango and the Noto fonts (scripts/system_packages.sh installs what is missing).
 CHROMIUM=/usr/bin/chromium
-if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null; then
-  echo "$CHROMIUM is missing: installing Debian's chromium package."
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
-  elif command -v sudo >/dev/null; then
-    # -n: never stop to ask for a password; without passwordless sudo the install is skipped.
-    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-      || true
-  fi
+if ! bash scripts/system_packages.sh --browser && [ "${CI:-}" = "true" ]; then
+  echo "System packages for the letters or the browser tests are missing and CI=true: failing." >&2
+  exit 1
 fi
 if [ -x "$CHROMIUM" ]; then
   "$CHROMIUM" --version 2>/dev/null

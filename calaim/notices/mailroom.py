@@ -1,4 +1,8 @@
-"""The mailroom: generates and sends the notices the outbox holds, each exactly once.
+"""The mailroom: produces and sends the notices the outbox holds, each exactly once.
+
+A member's notice becomes a PDF letter (`calaim.notices.letters`), stored immutable and left PRODUCED for the day's
+mail batch (`calaim.notices.batch`), which marks it SENT. A referrer's or provider's notice becomes notifications
+(`calaim.notices.notify`: the inbox and email) and is SENT at once.
 
 `notice_queue` enqueues `notice_send_task` when the transaction that owed the notice commits; `notices_sweep_task`
 runs every few minutes for any whose enqueue was lost (a crash between the commit and the enqueue). Either may run
@@ -18,7 +22,9 @@ from django_tasks import task
 
 from calaim.core.audit import audited_update
 from calaim.core.clock import local_date
-from calaim.notices.models import Notice, NoticeStatus
+from calaim.notices.letters import letter_produce
+from calaim.notices.models import Notice, NoticeRecipient, NoticeStatus
+from calaim.notices.notify import notification_dispatch
 
 logger = logging.getLogger("calaim.notices")
 # The sweep leaves a just-queued notice to its own task for this long.
@@ -39,17 +45,27 @@ def notice_render(notice: Notice, *, on: dt.date) -> str:
 
 
 def notice_send(*, notice_id: uuid.UUID | str) -> bool:
-    """Generate and send a planned notice, once; False when it was already sent (or cancelled, or is gone)."""
+    """Produce a planned notice's letter, or send its notifications, once; False when it was already done (or
+    cancelled, or is gone)."""
     with transaction.atomic():
         notice = Notice.objects.select_for_update(of=("self",)).select_related("member").filter(pk=notice_id).first()
         if notice is None or notice.status != NoticeStatus.PLANNED:
             return False
         now = timezone.now()
+        changes: dict[str, object] = {"document": notice_render(notice, on=local_date(now))}
+        if notice.recipient == NoticeRecipient.MEMBER:
+            letter_produce(notice)
+            changes["status"] = NoticeStatus.PRODUCED
+            action = "notice.produce"
+        else:
+            notification_dispatch(notice)
+            changes.update(status=NoticeStatus.SENT, sent_at=now)
+            action = "notice.send"
         audited_update(
             notice,
-            {"document": notice_render(notice, on=local_date(now)), "status": NoticeStatus.SENT, "sent_at": now},
+            changes,
             actor=None,
-            action="notice.send",
+            action=action,
             fields=["kind", "recipient", "status", "sent_at"],
             member=notice.member,
         )

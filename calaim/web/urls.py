@@ -10,6 +10,7 @@ from calaim.web import (
     urls_exchange,
     urls_identification,
     urls_inbox,
+    urls_letters,
     urls_notices,
     urls_reports,
     urls_roster,
@@ -48,5 +49,6 @@ urlpatterns = [
     *urls_exchange.urlpatterns,
     *urls_notices.urlpatterns,
     *urls_inbox.urlpatterns,
+    *urls_letters.urlpatterns,
     *urls_appeals.urlpatterns,
 ]

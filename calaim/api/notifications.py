@@ -1,0 +1,5 @@
+"""The notifications API (filled in by the notifications work)."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])
