@@ -29,7 +29,7 @@ from calaim.network.models import Program
 from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
 from calaim.notices.services import NOTICE_FIELDS
 from calaim.plans.selectors import program_settings_for
-from calaim.referrals.closed_loop import LOOP_FIELDS, loop_reference, step_content, transition_for
+from calaim.referrals.closed_loop import LOOP_FIELDS, referrer_notice_content, transition_for
 from calaim.referrals.models import LoopEvent, Referral, ReferralStatus
 from calaim.workflows.ecm_enrollment import provider_letter
 
@@ -147,7 +147,7 @@ def _referrals_enrolled(
                     language="en",
                     due_date=today,
                     referral_id=referral.pk,
-                    content={**loop_reference(referral), **step_content(event)},
+                    content=referrer_notice_content(referral, event),
                 )
             )
         if rule.member_notice:

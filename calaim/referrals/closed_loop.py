@@ -2,13 +2,14 @@
 
 Every step appends one dated `LoopEvent` with calaim's status and the DHCS Referral Status and closure reason it
 maps to, and queues the notices the transition table (`closed_loop.yaml`, loaded as `LoopTransition`) says are
-owed: to the referrer, and a letter to the member. docs/architecture.md shows the table.
+owed: to the referrer, and a letter to the member; the provider's staff it names are told in their inbox and by
+email (`calaim.referrals.loop_told`). docs/architecture.md shows the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, Value, When
@@ -17,37 +18,16 @@ from django.utils import timezone
 from calaim.core.audit import audited_update
 from calaim.core.clock import local_date
 from calaim.core.errors import ValidationFailed
-from calaim.members.models import Member
 from calaim.network.models import Program
 from calaim.notices.models import NoticeKind, NoticeRecipient
 from calaim.notices.services import member_letter_due, notice_queue
 from calaim.plans.models import Dated
 from calaim.plans.refcache import reference_cached
+from calaim.referrals.loop_told import AUDIT_PREFIX, LoopSubject, provider_staff_tell, referrer_told
 from calaim.referrals.models import LoopEvent, LoopTransition
 
 LOOP_FIELDS = ["status", "closure_reason", "loop_status", "loop_closure_reason"]
-# The audit action of a step names the record the loop belongs to, e.g. "referral.enrolled".
-AUDIT_PREFIX: dict[str, str] = {Program.ECM: "referral", Program.CS: "cs_request"}
 SUBJECT_FIELD: dict[str, str] = {Program.ECM: "referral", Program.CS: "cs_request"}
-
-
-class LoopSubject(Protocol):
-    """A referral or Community Supports request: anything built on `calaim.referrals.models.ClosedLoop`."""
-
-    pk: Any
-    member: Member
-    status: str
-    status_changed_at: dt.datetime
-    closure_reason: str
-    loop_status: str
-    loop_closure_reason: str
-    referrer_name: str
-
-    @property
-    def loop_program(self) -> str: ...
-
-    def get_status_display(self) -> str: ...
-    def save(self, *, update_fields: list[str]) -> None: ...
 
 
 @reference_cached
@@ -149,8 +129,11 @@ def _notify(
             recipient_name=subject.referrer_name,
             due_date=day,
             referral_id=referral_id,
-            content={**loop_reference(subject), **step_content(event)},
+            content=referrer_notice_content(subject, event, cause=rule.cause),
         )
+    # Provider staff are told at once (their inbox now, email after the commit); the outbox of notices is for
+    # what the member and the referrer are owed.
+    provider_staff_tell(subject, rule, event)
     if rule.member_notice:
         notice_queue(
             actor=actor,
@@ -161,6 +144,11 @@ def _notify(
             referral_id=referral_id,
             content=dict(letter or {}),
         )
+
+
+def referrer_notice_content(subject: LoopSubject, event: LoopEvent, *, cause: str = "") -> dict[str, Any]:
+    """What a referrer's notice records: which record, the step, and whom it tells in which words."""
+    return {**loop_reference(subject), **step_content(event), **referrer_told(subject, event, cause=cause)}
 
 
 def loop_reference(subject: LoopSubject) -> dict[str, str]:

@@ -197,6 +197,9 @@ class LoopTransition(Dated):
     loop_status = models.CharField("DHCS referral status", max_length=40)
     loop_closure_reason = models.CharField("DHCS loop closure reason", max_length=60, blank=True)
     notify_referrer = models.BooleanField(default=False)
+    notify_provider = models.JSONField(
+        default=list, blank=True, help_text="The roles of the provider's staff told (the ECM or CS provider)."
+    )
     member_notice = models.CharField(max_length=40, blank=True, help_text="The letter the member is sent, if any.")
 
     class Meta:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from calaim.accounts.models import PROVIDER_ROLES
 from calaim.notices.models import NoticeKind
 from calaim.plans.reference import ReferenceDataError, _entries, _Entry
 from calaim.referrals.models import LoopTransition, LoopVocabulary, ReferralStatus
@@ -23,6 +24,7 @@ _TRANSITION_KEYS = {
     "loop_status",
     "loop_closure_reason",
     "notify_referrer",
+    "notify_provider",
     "member_notice",
 }
 
@@ -53,6 +55,9 @@ def _transition(entry: _Entry, statuses: list[str], reasons: list[str]) -> dict[
     notice = entry.text("member_notice", "")
     if notice and notice not in NoticeKind.values:
         raise entry.fail("member_notice", f"{notice!r} is not a notice kind: {', '.join(NoticeKind.values)}")
+    told = entry.strings("notify_provider", [])
+    if stranger := next((role for role in told if role not in PROVIDER_ROLES), None):
+        raise entry.fail("notify_provider", f"{stranger!r} is not a provider role: {', '.join(sorted(PROVIDER_ROLES))}")
     return {
         "program": program,
         "status": status,
@@ -60,6 +65,7 @@ def _transition(entry: _Entry, statuses: list[str], reasons: list[str]) -> dict[
         "loop_status": loop_status,
         "loop_closure_reason": reason,
         "notify_referrer": entry.value("notify_referrer", bool, False),
+        "notify_provider": sorted(set(told)),
         "member_notice": notice,
     }
 

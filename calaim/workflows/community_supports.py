@@ -5,6 +5,8 @@ decision carried into the requests; a delegated member's reassignment to the pla
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,7 +33,7 @@ from calaim.community_supports.services import (
 from calaim.core.clock import plan_today
 from calaim.members.models import Member
 from calaim.members.services import member_delegation_end, member_lock
-from calaim.network.models import Program
+from calaim.network.models import Organization, Program
 from calaim.referrals.closed_loop import loop_status_set
 from calaim.roster.fact_services import roster_facts_resolve_with
 
@@ -112,7 +114,35 @@ def cs_after_decision(*, actor: User, authorization: AuthorizationRequest) -> No
             reason = (
                 f"Authorized; provider {provider.name}." if provider else "Authorized; no CS provider has room yet."
             )
-            loop_status_set(request, CsRequestStatus.AUTHORIZED, actor=actor, reason=reason)
+            letter = cs_authorization_letter(request, authorization, provider)
+            loop_status_set(request, CsRequestStatus.AUTHORIZED, actor=actor, reason=reason, letter=letter)
+
+
+def cs_authorization_letter(
+    request: CsRequest, authorization: AuthorizationRequest, provider: Organization | None
+) -> dict[str, Any]:
+    """What the member's Community Supports authorization notice says: the service, the dates and units
+    authorized (as modified, if they were), and the provider (blank while none has room)."""
+    service = services_in_force(plan_today()).get(request.service_code)
+    return {
+        "service": service.name if service else request.service_code,
+        "service_code": request.service_code,
+        "start_date": (authorization.period_start or request.requested_start).isoformat(),
+        "end_date": (authorization.period_end or request.requested_end).isoformat(),
+        "units": _units(request.quantity, service.unit if service else ""),
+        "provider_name": provider.name if provider else "",
+        "provider_phone": provider.phone if provider else "",
+        "cs_request_id": str(request.pk),
+    }
+
+
+def _units(quantity: Decimal, unit: str) -> str:
+    """The quantity as the member reads it ("30 days", "1 meal", "500 dollars"); blank when none was named."""
+    if not quantity:
+        return ""
+    amount = f"{quantity.normalize():f}"
+    plural = quantity != 1 and unit and not unit.endswith("s")
+    return f"{amount} {unit}{'s' if plural else ''}".strip()
 
 
 def cs_after_denial(*, actor: User | None, authorization: AuthorizationRequest) -> None:

@@ -170,7 +170,7 @@ def ecm_provider_change(
             actor=actor,
             reason=f"ECM provider changed to {choice.organization.name}: {reason}",
             cause="provider_change",
-            letter=provider_letter(new, change=True),
+            letter=provider_letter(new, change=True, previous_provider=old.provider.name),
         )
     return new
 

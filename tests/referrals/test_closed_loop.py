@@ -90,7 +90,7 @@ def test_history_is_never_rewritten_when_the_table_changes(network):
     later = timezone.now() + dt.timedelta(days=1)
     loop_status_set(referral, ReferralStatus.NOT_ELIGIBLE, actor=None, reason="Again.", at=later)
     first.refresh_from_db()
-    assert (first.loop_status, first.table_version) == ("Referral Loop Closed", "2026.1")
+    assert (first.loop_status, first.table_version) == ("Referral Loop Closed", TABLE["version"])
     assert referral.loop_events.latest("at").loop_status == "Declined"
 
 
@@ -186,6 +186,7 @@ def test_the_documented_table_is_the_configured_one():
             row.get("cause", ""),
             row["loop_status"] + (f": {row['loop_closure_reason']}" if row.get("loop_closure_reason") else ""),
             "yes" if row.get("notify_referrer") else "",
+            ", ".join(row.get("notify_provider", [])),
             row.get("member_notice", ""),
         ]
         assert "| " + " | ".join(cells) + " |" in doc, cells

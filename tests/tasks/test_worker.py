@@ -109,10 +109,11 @@ def test_a_task_lost_on_its_last_attempt_fails():
 
 
 def test_each_periodic_job_is_enqueued_once_per_period_across_workers():
-    jobs = periodic_jobs()  # every minute: heartbeat and clocks; every 5 minutes: notices; daily: prune
+    jobs = periodic_jobs()  # every minute: heartbeat and clocks; every 5 minutes: notices and emails; daily: prune
     first, second = _worker("w1", jobs), _worker("w2", jobs)
     now = period_start(timezone.now(), dt.timedelta(minutes=5)) + dt.timedelta(seconds=1)
-    assert first.schedule_due(now) == ["heartbeat", "authorization_clocks", "notices_sweep", "jobs_prune"]
+    due = ["heartbeat", "authorization_clocks", "notices_sweep", "notification_emails_sweep", "jobs_prune"]
+    assert first.schedule_due(now) == due
     assert second.schedule_due(now) == []
     assert first.schedule_due(now + dt.timedelta(seconds=30)) == []
 
