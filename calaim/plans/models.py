@@ -150,6 +150,11 @@ class ProgramSettings(Dated):
     member_letter_business_days = models.PositiveSmallIntegerField(default=5)
     welcome_call_business_days = models.PositiveSmallIntegerField(default=3)
     dsnp_excludes_ecm = models.BooleanField(default=False)
+    # A Knox-Keene licensed plan's members may also ask the DMHC for an Independent Medical Review; the Notice of
+    # Action's "Your Rights" says so only then (domain doc §5.4).
+    knox_keene_licensed = models.BooleanField(
+        default=False, help_text="Licensed under the Knox-Keene Act (DMHC): members may ask for an IMR."
+    )
     # A roster load that would term more than this share of the plan's enrolled members by their absence is refused
     # unless the analyst allows it: a truncated file must not disenroll a county (exchange-spec §1).
     roster_mass_term_percent = models.PositiveSmallIntegerField(

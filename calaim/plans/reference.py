@@ -269,6 +269,7 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
                 "effective_from",
                 "effective_to",
                 "dsnp_excludes_ecm",
+                "knox_keene_licensed",
                 "appeal_rights",
                 "other_supports",
                 *numbers,
@@ -285,6 +286,7 @@ def _load_program_settings(directory: Path) -> dict[str, int]:
             "version": entry.text("version", DEFAULT_VERSION),
             "effective_to": end,
             "dsnp_excludes_ecm": entry.value("dsnp_excludes_ecm", bool),
+            "knox_keene_licensed": entry.value("knox_keene_licensed", bool, False),
             "appeal_rights": " ".join(entry.text("appeal_rights").split()),
             "other_supports": entry.strings("other_supports"),
         }

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from calaim.core.models import AuditEvent
 from calaim.notices.mailroom import notice_send, notice_send_task, notices_sweep_task
-from calaim.notices.models import Notice, NoticeKind, NoticeRecipient
+from calaim.notices.models import Notice, NoticeKind, NoticeLetter, NoticeRecipient
 from calaim.notices.services import notice_queue
 
 pytestmark = pytest.mark.django_db
@@ -52,21 +52,23 @@ def test_a_notice_is_enqueued_when_its_change_commits_and_not_when_it_rolls_back
     assert callbacks == [] and _send_tasks().count() == 1
 
 
-def test_the_task_generates_and_sends_the_notice_once(member):
+def test_the_task_produces_the_member_letter_once(member):
     notice = _queue(member, reason="Assigned to your nearest provider")
     assert notice_send_task.call(str(notice.pk)) is True
     notice.refresh_from_db()
-    assert notice.status == "sent" and notice.sent_at is not None
+    # A member's letter is produced (a PDF, kept immutable) and left for the day's mail batch, which sends it.
+    assert notice.status == "produced" and notice.sent_at is None
     assert "ECM provider assignment notice" in notice.document and "Alpha Care Partners" in notice.document
     assert f"To: {member.full_name}" in notice.document
-    event = AuditEvent.objects.get(action="notice.send")
+    letter = NoticeLetter.objects.get(notice=notice)
+    assert letter.pdf[:5] == b"%PDF-" and letter.data["content"]["provider"] == "Alpha Care Partners"
+    event = AuditEvent.objects.get(action="notice.produce")
     assert event.actor is None and event.actor_label == "system" and "document" not in event.after
 
-    sent_at = notice.sent_at
     assert notice_send_task.call(str(notice.pk)) is False
     assert notice_send(notice_id=notice.pk) is False
-    notice.refresh_from_db()
-    assert notice.sent_at == sent_at and AuditEvent.objects.filter(action="notice.send").count() == 1
+    assert NoticeLetter.objects.get(notice=notice).sha256 == letter.sha256
+    assert AuditEvent.objects.filter(action="notice.produce").count() == 1
 
 
 def test_the_sweep_sends_notices_whose_task_was_lost_and_leaves_fresh_ones_to_theirs(member):
@@ -75,5 +77,5 @@ def test_the_sweep_sends_notices_whose_task_was_lost_and_leaves_fresh_ones_to_th
     assert notices_sweep_task.call() == 1
     lost.refresh_from_db()
     fresh.refresh_from_db()
-    assert lost.status == "sent" and fresh.status == "planned"
+    assert lost.status == "produced" and fresh.status == "planned"
     assert notices_sweep_task.call() == 0
