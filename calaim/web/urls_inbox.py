@@ -1,11 +1,12 @@
-"""Routes of the inbox pages (filled in by the inbox work)."""
+"""Routes of the inbox pages; calaim.web.urls joins them under the "web" namespace."""
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, path
 
+from calaim.web.views import inbox
 
-def _todo(request: HttpRequest) -> HttpResponse:
-    raise Http404
-
-
-urlpatterns = [path("inbox/", _todo, name="inbox")]
+urlpatterns: list[URLPattern] = [
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<uuid:notification_id>/", inbox.inbox_open, name="inbox_open"),
+    path("inbox/<uuid:notification_id>/read/", inbox.inbox_read, name="inbox_read"),
+]

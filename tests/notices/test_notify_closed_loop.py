@@ -94,7 +94,9 @@ def test_a_cs_authorization_tells_the_cs_providers_staff_and_owes_the_authorizat
 
     for user in (network.users["cs"], sup):
         [told] = _told(user)
-        assert told.message.startswith("A Community Supports request was authorized with your organization (request CS-")
+        assert told.message.startswith(
+            "A Community Supports request was authorized with your organization (request CS-"
+        )
         assert told.link == f"/community-supports/requests/{request['id']}/"
         assert web("cs").get(told.link).status_code == 200
     letter = Notice.objects.get(member=member, kind=NoticeKind.CS_AUTHORIZATION_LETTER)
@@ -138,7 +140,9 @@ def test_the_referrers_notice_names_the_user_the_form_address_the_words_and_the_
     reference = f"R-{referral.pk.hex[:8].upper()}"
     assert content["notify_users"] == [network.users["referrer"].pk]
     assert content["notify_emails"] == ["office@clinic.example"]
-    assert content["message"] == f"A referral you sent on {content['sent_on']} (reference {reference}) was not authorized."
+    assert (
+        content["message"] == f"A referral you sent on {content['sent_on']} (reference {reference}) was not authorized."
+    )
     assert content["link"] == f"/referrals/{referral.pk}/" and content["event"] == "referral.denied"
     assert "no POF" not in content["message"]  # the decision's reason stays behind sign-in
 
