@@ -19,13 +19,13 @@ from calaim.core.clock import plan_today
 from calaim.ecm.selectors import determination_scope, enrollment_scope
 from calaim.members.models import Member
 from calaim.members.selectors import member_audit_trail
-from calaim.notices.selectors import notice_scope
 from calaim.referrals.policies import referral_sources_for
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import DisenrollForm, OutreachForm
 from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
 from calaim.web.views.exchange_display import provider_reports_section
+from calaim.web.views.mailroom_letters import notices_section
 from calaim.web.views.roster_facts import member_disenroll_initial, member_facts_context
 
 Section = Callable[[User, Member], dict[str, Any]]
@@ -82,7 +82,7 @@ def _community_supports(user: User, member: Member) -> dict[str, Any]:
 
 
 def _notices(user: User, member: Member) -> dict[str, Any]:
-    return {"notices": notice_scope(user).filter(member=member)}
+    return notices_section(user, member)
 
 
 def _audit(user: User, member: Member) -> dict[str, Any]:
