@@ -12,6 +12,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from calaim.appeals.schedule import appeals_periodic_jobs
 from calaim.exchange.schedule import exchange_periodic_jobs
 from calaim.jobs.worker import CalaimWorker, WorkerConfig, default_worker_id
 from calaim.workflows.scheduled import periodic_jobs
@@ -36,7 +37,9 @@ class Command(DbWorkerCommand):
         queue_names = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
         worker = CalaimWorker(
-            schedule=[*periodic_jobs(), *exchange_periodic_jobs()] if options["schedule"] else (),
+            schedule=[*periodic_jobs(), *exchange_periodic_jobs(), *appeals_periodic_jobs()]
+            if options["schedule"]
+            else (),
             config=WorkerConfig.from_settings(),
             queue_names=queue_names,
             interval=options["interval"],
