@@ -218,7 +218,16 @@ def ecm_end(
 
 
 def ended_letter(enrollment: Enrollment, reason: DiscontinuationReason) -> dict[str, Any]:
-    return provider_letter(enrollment, reason=reason.label, other_supports=list(reason.other_supports))
+    """The discontinuation letter: why, from when (the date of action, which sets when the letter is due), and the
+    other supports offered."""
+    ended_on = enrollment.ended_on.isoformat() if enrollment.ended_on else None
+    return provider_letter(
+        enrollment,
+        reason=reason.label,
+        reason_code=reason.code,
+        effective_on=ended_on,
+        other_supports=list(reason.other_supports),
+    )
 
 
 def discontinuation_reason(code: str) -> DiscontinuationReason:

@@ -122,6 +122,9 @@ def test_a_presumptive_enrollment_ended_tells_the_providers_supervisors_with_the
     assert assigned.message.startswith("A member was assigned to your organization")
     assert "was not authorized for a member your organization enrolled presumptively" in told.message
     assert told.link == "/"  # the member is no longer theirs to see: their worklist
+    letter = Notice.objects.get(member=member, kind=NoticeKind.ECM_DISENROLLMENT_LETTER)
+    ended = Enrollment.objects.get(member=member).ended_on
+    assert (letter.content["reason_code"], letter.content["effective_on"]) == ("other", ended.isoformat())
 
 
 def test_a_plan_identified_referral_tells_no_referrer_user(network):
