@@ -2,8 +2,11 @@
 reference data's names) and the .po files kept in step with them, compiled to .mo with Babel.
 
 After changing a template, the content file or a reference name, run (with the reference data loaded)
-`.venv/bin/python manage.py shell -c "from calaim.public.catalogue import catalogue_update; print(catalogue_update())"`: each new text is added to every .po untranslated, each text no longer shown is dropped, and the
-.mo files are compiled again. tests/public/test_catalogues.py fails until every text is translated.
+
+    .venv/bin/python manage.py shell -c "from calaim.public.catalogue import catalogue_update as u; print(u())"
+
+each new text is added to every .po untranslated, each text no longer shown is dropped, and the .mo files are
+compiled again. tests/public/test_catalogues.py fails until every text is translated.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def template_msgids() -> list[str]:
     for template in sorted(TEMPLATES_DIR.glob("*.html")):
         code = templatize(template.read_text(encoding="utf-8"))
         for _line, _function, messages, _comments in extract_python(io.BytesIO(code.encode()), KEYWORDS, [], {}):
-            texts = messages if isinstance(messages, tuple) else (messages,)
-            found += [text for text in texts if isinstance(text, str)]
+            texts: tuple[object, ...] = messages if isinstance(messages, tuple) else (messages,)
+            found.extend(text for text in texts if isinstance(text, str))
     return found
 
 
@@ -100,4 +103,3 @@ def catalogue_update() -> dict[str, int]:
         catalogue_write(language, catalogue)
         untranslated[language] = sum(1 for m in catalogue if m.id and not m.string)
     return untranslated
-

@@ -10,6 +10,9 @@ from babel.dates import format_date
 from django.conf import settings
 from django.utils.translation import to_locale
 
+from calaim.notices.letters.language import django_language
+from calaim.notices.reference import languages_config
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 
@@ -37,13 +40,14 @@ def catalogued_languages() -> list[PageLanguage]:
     return found
 
 
-def plan_languages(plan_code: str, county_names: list[str]) -> list[PageLanguage]:
-    """The languages a plan's pages are offered in: English, then its counties' threshold languages with a catalogue.
-
-    TODO(lead): read the threshold languages per plan and county from calaim/notices/reference/languages.yaml once
-    the letters work commits it (through its selector); until then every catalogued language is offered.
-    """
-    return catalogued_languages()
+def plan_languages(plan_code: str, county_names: list[str], day: dt.date) -> list[PageLanguage]:
+    """The languages a plan's pages are offered in on `day`: English, then each threshold language of any of its
+    counties (the letters' configuration, calaim/notices/reference/languages.yaml) that has a catalogue here."""
+    config = languages_config()
+    wanted = {
+        django_language(code) for county in county_names for code in config.thresholds_for(plan_code, county, day)
+    }
+    return [language for language in catalogued_languages() if language.code == "en" or language.code in wanted]
 
 
 def long_date(day: dt.date, language: PageLanguage) -> str:

@@ -28,7 +28,7 @@ class Alternate:
 
 
 def page_languages(plan: Plan) -> list[PageLanguage]:
-    return plan_languages(plan.code, [county.name for county in plan.counties.all()])
+    return plan_languages(plan.code, [county.name for county in plan.counties.all()], plan_today())
 
 
 def alternates(request: HttpRequest, plan: Plan, url_name: str, current: PageLanguage) -> list[Alternate]:

@@ -140,7 +140,11 @@ def _supports_by_county(plan: Plan, day: dt.date) -> dict[int, list[SupportOffer
 
 def plan_offer(plan: Plan, day: dt.date) -> PlanOffer:
     """The plan's offer on `day` from its reference data: what is in force and what is coming, never what ended."""
-    pofs, providers, supports = _pofs_by_county(plan, day), _providers_by_county(plan, day), _supports_by_county(plan, day)
+    pofs, providers, supports = (
+        _pofs_by_county(plan, day),
+        _providers_by_county(plan, day),
+        _supports_by_county(plan, day),
+    )
     counties = tuple(
         CountyOffer(
             name=county.name,

@@ -13,18 +13,20 @@ from django.test import Client
 
 from calaim.community_supports.models import CsOffering
 from calaim.core.clock import plan_today
-from calaim.plans.models import County, Plan, PofGoLive, PopulationOfFocus
+from calaim.plans.models import County, Plan, PofGoLive, PopulationOfFocus, ReferralSourceType
 from calaim.public.languages import catalogued_languages, long_date
+from tests.factories import OrganizationFactory, ecm_contract
 from tests.public.conftest import CAPTIONS
 from tests.public.pagehtml import as_dict, column
 
 LANGUAGES = {"en": "en", "es": "es", "zh-hans": "zh-Hans", "vi": "vi", "tl": "tl"}
+# Each plan's threshold languages (calaim/notices/reference/languages.yaml) with a catalogue, after English.
+PLAN_LANGUAGES = {"HPSJ": ["en", "es", "zh-hans"], "HPSM": ["en", "es", "zh-hans", "tl"]}
 ENGLISH = catalogued_languages()[0]
 
 
-@pytest.mark.parametrize("plan", ["HPSJ", "HPSM"])
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_anyone_reads_each_page_in_each_language(network: Any, plan: str, lang: str) -> None:
+@pytest.mark.parametrize(("plan", "lang"), [(p, lang) for p, langs in PLAN_LANGUAGES.items() for lang in langs])
+def test_anyone_reads_each_page_in_each_of_the_plans_languages(network: Any, plan: str, lang: str) -> None:
     for url in [f"/public/{plan}/{lang}/", f"/public/{plan}/{lang}/long-term-care/"]:
         response = Client().get(url)
         assert response.status_code == 200, url
@@ -32,16 +34,28 @@ def test_anyone_reads_each_page_in_each_language(network: Any, plan: str, lang: 
         assert f'<html lang="{LANGUAGES[lang]}">' in response.content.decode()
 
 
+@pytest.mark.parametrize(("plan", "lang"), [("HPSJ", "vi"), ("HPSJ", "tl"), ("HPSM", "vi")])
+def test_a_catalogued_language_that_is_not_a_threshold_language_of_the_plan_is_not_offered(
+    network: Any, plan: str, lang: str
+) -> None:
+    assert Client().get(f"/public/{plan}/{lang}/").status_code == 404
+    assert Client().get(f"/public/{plan}/{lang}/long-term-care/").status_code == 404
+
+
 def test_the_spanish_and_chinese_pages_are_translated(read: Any) -> None:
     spanish = read("/public/HPSJ/es/")
     assert ("h1", "Administración de Atención Mejorada y Apoyos Comunitarios en Health Plan of San Joaquin") in (
         spanish.headings
     )
-    pofs = as_dict(spanish.tables["Poblaciones de Enfoque en el condado de San Joaquin y desde cuándo está vigente cada una"])
+    pofs = as_dict(
+        spanish.tables["Poblaciones de Enfoque en el condado de San Joaquin y desde cuándo está vigente cada una"]
+    )
     assert pofs["Adultos y familias sin hogar"] == "1 de enero de 2022"
     chinese = read("/public/HPSJ/zh-hans/")
     assert ("h2", "谁符合 ECM 资格") in chinese.headings
-    assert as_dict(chinese.tables["San Joaquin县的重点人群及各自的开始实施日期"])["无家可归的成人和家庭"] == "2022年1月1日"
+    assert (
+        as_dict(chinese.tables["San Joaquin县的重点人群及各自的开始实施日期"])["无家可归的成人和家庭"] == "2022年1月1日"
+    )
 
 
 def test_who_qualifies_by_county_with_the_go_live_dates(read: Any) -> None:
@@ -58,7 +72,9 @@ def test_who_qualifies_by_county_with_the_go_live_dates(read: Any) -> None:
     names = {p.code: p.name for p in PopulationOfFocus.objects.all()}
     for county, table in [("San Joaquin", san_joaquin), ("Stanislaus", stanislaus)]:
         rows = PofGoLive.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
-        expected = {names[r.pof_code]: long_date(r.effective_from, ENGLISH) for r in rows.filter(plan=hpsj, county__name=county)}
+        expected = {
+            names[r.pof_code]: long_date(r.effective_from, ENGLISH) for r in rows.filter(plan=hpsj, county__name=county)
+        }
         assert table == expected
 
 
@@ -70,7 +86,9 @@ def test_the_contracted_ecm_providers_per_county(read: Any, network: Any) -> Non
     assert san_joaquin[0][2] == "English, Spanish" and san_joaquin[1][2] == "English, Vietnamese"
     for not_an_ecm_provider in [network.clinic.name, network.cbo.name, network.provider_m.name]:
         assert not_an_ecm_provider not in page.text
-    assert column(read("/public/HPSM/en/").tables[CAPTIONS["providers"].format("San Mateo")]) == [network.provider_m.name]
+    assert column(read("/public/HPSM/en/").tables[CAPTIONS["providers"].format("San Mateo")]) == [
+        network.provider_m.name
+    ]
 
 
 def test_the_community_supports_per_county_with_their_dates(read: Any) -> None:
@@ -109,14 +127,20 @@ def test_how_members_get_ecm_and_how_each_referrer_refers(read: Any) -> None:
     )
     hpsm = read("/public/HPSM/en/")  # no fax number on the seed pages: the forms come from member services
     assert "Call Health Plan of San Mateo Member Services at 650-616-2133 to get the forms." in hpsm.text
-    for question in ["Do members pay for ECM?", "Can members opt out of ECM?", "Can members change their ECM provider?"]:
+    for question in [
+        "Do members pay for ECM?",
+        "Can members opt out of ECM?",
+        "Can members change their ECM provider?",
+    ]:
         assert ("h3", question) in hpsm.headings
 
 
 def test_the_long_term_care_overview(read: Any) -> None:
-    hpsj = as_dict(read("/public/HPSJ/en/long-term-care/").tables[
-        "Long-term care facilities Health Plan of San Joaquin covers, and since when"
-    ])
+    hpsj = as_dict(
+        read("/public/HPSJ/en/long-term-care/").tables[
+            "Long-term care facilities Health Plan of San Joaquin covers, and since when"
+        ]
+    )
     hpsm_page = read("/public/HPSM/en/long-term-care/")
     hpsm = as_dict(hpsm_page.tables["Long-term care facilities Health Plan of San Mateo covers, and since when"])
     skilled = "Skilled nursing facility, freestanding or part of a hospital (Nursing Facility Level B)"
@@ -137,8 +161,6 @@ def test_a_change_in_the_reference_data_changes_the_page(read: Any, network: Any
     coming = today + dt.timedelta(days=40)
     PofGoLive.objects.create(plan=hpsm, county=san_mateo, pof_code="A4", effective_from=coming)  # live again later
     network.provider_m.contracts.update(end_date=today - dt.timedelta(days=1))
-    from tests.factories import OrganizationFactory, ecm_contract  # noqa: PLC0415 (a test-only helper, used here only)
-
     ecm_contract(OrganizationFactory(name="Coastside Care Team"), "HPSM", ["San Mateo"], languages=["en", "tl"])
     CsOffering.objects.filter(plan=hpsm, service_code="respite").update(effective_to=today - dt.timedelta(days=1))
     CsOffering.objects.create(plan=hpsm, county=san_mateo, service_code="sobering_center", effective_from=coming)
@@ -156,8 +178,6 @@ def test_a_change_in_the_reference_data_changes_the_page(read: Any, network: Any
 
 
 def test_a_referral_source_that_ends_takes_its_route_off_the_page(read: Any) -> None:
-    from calaim.plans.models import ReferralSourceType  # noqa: PLC0415 (only this test changes referral sources)
-
     yesterday = plan_today() - dt.timedelta(days=1)
     ReferralSourceType.objects.filter(code__in=["pcp", "cbo"]).update(effective_to=yesterday)
     headings = [text for _, text in read("/public/HPSJ/en/").headings]
