@@ -148,6 +148,9 @@ PARAMETERS = {
     # Provider files' exports and contact updates: any id is a 404 to compliance (and to intake) here.
     "export_id": "member",
     "update_id": "member",
+    # Appeals and grievances: none exists here, so any id is a 404 to compliance (and to intake).
+    "appeal_id": "member",
+    "grievance_id": "member",
     "section": None,
 }
 
