@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from django.utils.translation import to_locale
 
 from calaim.public.catalogue import TRANSLATED, catalogue_msgids, catalogue_read, po_path
-from calaim.public.languages import catalogued_languages, plan_languages
+from calaim.public.languages import LOCALE_DIR, catalogued_languages, plan_languages
 
 BLANK = re.compile(r"%\(\w+\)s")
 
@@ -57,3 +59,19 @@ def test_a_plan_is_offered_in_english_and_each_threshold_language_of_its_countie
     # Before the configured thresholds begin, and for a county with none, English alone.
     assert [language.code for language in plan_languages("HPSM", ["San Mateo"], dt.date(2024, 6, 30))] == ["en"]
     assert [language.code for language in plan_languages("HPSJ", ["Alpine"], day)] == ["en"]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_name_the_letters_also_translate_reads_the_same_on_the_pages(language: str) -> None:
+    """The letters' catalogue comes first in LOCALE_PATHS and wins for a shared text (a Community Support's name): the
+    pages' catalogue says the same, so a member reads one name in the letter and on the page."""
+    letters = LOCALE_DIR.parent.parent / "notices" / "locale" / to_locale(language) / "LC_MESSAGES" / "django.po"
+    if not letters.exists():
+        pytest.skip("the letters have no catalogue in this language")
+    with letters.open("rb") as po:
+        theirs = {m.id: m.string for m in read_po(po) if m.id and m.string}
+    ours = {m.id: m.string for m in catalogue_read(language) if m.id}
+    differ = {
+        msgid: (ours[msgid], theirs[msgid]) for msgid in ours.keys() & theirs.keys() if ours[msgid] != theirs[msgid]
+    }
+    assert not differ
