@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from calaim.accounts.models import User
 from calaim.authorizations.clocks import ClockSettings, Deadlines, decision_deadlines, extended_deadlines
+from calaim.authorizations.letters import authorization_extension_letter_queue, is_deemed_denial, requested_service
 from calaim.authorizations.models import (
     APPROVED,
     AuthorizationKind,
@@ -125,9 +126,7 @@ def authorization_lock(authorization: AuthorizationRequest | uuid.UUID) -> Autho
     """The request's row, locked until the end of the caller's transaction."""
     pk = authorization.pk if isinstance(authorization, AuthorizationRequest) else authorization
     return (
-        AuthorizationRequest.objects.select_for_update(of=("self",))
-        .select_related("member__plan", "renews")
-        .get(pk=pk)
+        AuthorizationRequest.objects.select_for_update(of=("self",)).select_related("member__plan", "renews").get(pk=pk)
     )
 
 
@@ -154,6 +153,7 @@ def authorization_extend(*, actor: User, authorization: AuthorizationRequest, re
             after=snapshot(locked, _AUDIT_FIELDS),
             reason=reason,
         )
+        authorization_extension_letter_queue(actor=actor, authorization=locked, settings=settings)
     return locked
 
 
@@ -301,10 +301,14 @@ def notice_of_action_issue(
         due_date=owed_on or local_date(now),
         referral_id=authorization.referral_id,
         content={
+            **requested_service(authorization),
             "notice_of_action_id": str(noa.pk),
             "determination": noa.determination,
+            "deemed": is_deemed_denial(authorization),
+            "decision_date": local_date(authorization.decided_at or now).isoformat(),
             "reason": noa.reason,
             "criteria": noa.criteria,
+            "modification": authorization.modification,
             "appeal_deadline": noa.appeal_deadline.isoformat(),
             "appeal_rights": noa.appeal_rights,
         },

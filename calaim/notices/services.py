@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db import transaction
 from calaim.core.audit import audit_record, snapshot
 from calaim.core.clock import add_business_days
 from calaim.members.models import Member
+from calaim.notices.letters.timing import letter_due_for_content
 from calaim.notices.mailroom import notice_send_task
 from calaim.notices.models import Notice, NoticeRecipient
 from calaim.plans.selectors import program_settings_for
@@ -55,6 +57,19 @@ def notice_queue(
     return notice
 
 
-def member_letter_due(member: Member, day: dt.date) -> dt.date:
-    """When a letter to the member is due: the plan's configured business days after `day`."""
-    return add_business_days(day, program_settings_for(member.plan, day).member_letter_business_days)
+def member_letter_due(
+    member: Member, day: dt.date, kind: str | None = None, *, content: Mapping[str, Any] | None = None
+) -> dt.date:
+    """When a letter to the member owed by an event on `day` is due: by its kind's timing (letters.yaml; an
+    ending's date of action and cause read from `content`), or the plan's configured business days when the kind
+    is not given."""
+    settings = program_settings_for(member.plan, day)
+    if kind is None:
+        return add_business_days(day, settings.member_letter_business_days)
+    return letter_due_for_content(
+        kind=kind,
+        day=day,
+        plan_business_days=settings.member_letter_business_days,
+        knox_keene_licensed=settings.knox_keene_licensed,
+        content=content or {},
+    )

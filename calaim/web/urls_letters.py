@@ -1,11 +1,20 @@
-"""Routes of the letter templates and translation reviews (filled in by the letters work)."""
+"""Routes of the letter templates, their previews and translation reviews; calaim.web.urls joins them under the
+"web" namespace."""
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, path
 
+from calaim.web.views import letters
 
-def _todo(request: HttpRequest) -> HttpResponse:
-    raise Http404
-
-
-urlpatterns = [path("letters/templates/", _todo, name="letter_templates")]
+urlpatterns: list[URLPattern] = [
+    path("letters/templates/", letters.letter_templates, name="letter_templates"),
+    path(
+        "letters/templates/<slug:key>/<str:version>/<slug:language>/preview.pdf",
+        letters.letter_template_preview,
+        name="letter_template_preview",
+    ),
+    path(
+        "letters/templates/<slug:key>/<str:version>/<slug:language>/review/",
+        letters.letter_template_review,
+        name="letter_template_review",
+    ),
+]

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from calaim.core.clock import plan_today
+from calaim.core.errors import ValidationFailed
 from calaim.notices.letters.data import addressee_of, letter_data
 from calaim.notices.letters.language import LanguageChoice, letter_language_choose
 from calaim.notices.letters.render import RenderedLetter, letter_html, letter_pdf
@@ -111,6 +112,8 @@ def letter_produce(notice: Notice) -> NoticeLetter:
 def letter_preview(*, key: str, version: str, language: str, plan: Plan, on: dt.date | None = None) -> Letter:
     """A template version in one language rendered with made-up sample data (no member's), for review."""
     selection = letter_select_version(key, version, plan_code=plan.code)
+    if language not in selection.version.languages:
+        raise ValidationFailed(f"{key} v{version} has no {language!r} translation.", field="language")
     return letter_render(
         kind=selection.template.kind,
         selection=selection,
