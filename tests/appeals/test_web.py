@@ -133,3 +133,8 @@ def test_pages_are_on_the_phi_read_log(web, staff, denied):
     appeal = appeal_of(staff, denied)
     web("compliance").get(reverse("web:appeal", args=[appeal.pk]))
     assert PhiRead.objects.filter(member=denied.member, user=staff["compliance"], view="web:appeal").exists()
+
+
+def test_the_coordinator_lands_on_the_appeals_worklist(web, staff):
+    response = web("appeals").get(reverse("web:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("web:appeals")

@@ -123,6 +123,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.PLAN_DATA_ANALYST:
         # Plan data analysts work in the plan's roster loads.
         return redirect("web:roster_loads")
+    if user.role == Role.PLAN_APPEALS:
+        # The appeals coordinator works in the open appeals and grievances.
+        return redirect("web:appeals")
     if user.role not in WORKLISTS:
         return render(request, "web/worklists/none.html")
     template, build = WORKLISTS[Role(user.role)]
