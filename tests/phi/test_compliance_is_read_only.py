@@ -151,6 +151,10 @@ PARAMETERS = {
     # Appeals and grievances: none exists here, so any id is a 404 to compliance (and to intake).
     "appeal_id": "member",
     "grievance_id": "member",
+    # The mailroom and a member's letters: any id is a 404 here (tests/web/test_mailroom*.py post real ones).
+    "batch_id": "member",
+    "notice_id": "member",
+    "flag_id": "member",
     "section": None,
 }
 

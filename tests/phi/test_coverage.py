@@ -45,6 +45,8 @@ WITHOUT_MEMBER_KEY = {
     "community_supports.CsOffering": "reference data",
     "community_supports.CsLimitSettings": "reference data",
     "community_supports.CsBillingCode": "reference data",
+    "notices.NoticeLetter": "read only through its notice (notice_letter_get), whose row names the member",
+    "notices.MailBatch": "names no member; its letters are read as notices (mail_batch_letters, mail_batch_members)",
 }
 
 # Reads returning values rather than models, in the modules that answer callers, and why none shows a member.
