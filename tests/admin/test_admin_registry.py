@@ -30,6 +30,8 @@ DOMAIN_RECORDS = {
     "community_supports.csdelivery",
     "community_supports.delegatereassignment",
     "notices.notice",
+    "notices.mailbatch",
+    "notices.addressflag",
     "core.auditevent",
     "analytics.identificationrun",
     "analytics.identificationload",
