@@ -114,9 +114,10 @@ def appeal_detail(request: HttpRequest, appeal_id: uuid.UUID) -> HttpResponse:
         "can_extend": can_extend_appeal(user, appeal),
         "can_resolve": can_resolve_appeal(user, appeal),
         "can_withdraw": can_withdraw_appeal(user, appeal),
-        "extend_form": AppealExtendForm(),
-        "resolve_form": AppealResolveForm(),
-        "withdraw_form": AppealWithdrawForm(),
+        # One page holds the three forms: each its own ids (their fields' names stay what the action pages take).
+        "extend_form": AppealExtendForm(auto_id="extend_%s"),
+        "resolve_form": AppealResolveForm(auto_id="resolve_%s"),
+        "withdraw_form": AppealWithdrawForm(auto_id="withdraw_%s"),
     }
     return render(request, "web/appeals/appeal.html", context)
 
