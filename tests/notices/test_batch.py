@@ -19,6 +19,7 @@ from calaim.core.models import AuditEvent
 from calaim.notices import batch as batch_module
 from calaim.notices.batch import NO_ADDRESS, mail_batch_create
 from calaim.notices.batch_files import MANIFEST_COLUMNS
+from calaim.notices.mailroom import notice_send
 from calaim.notices.models import AddressFlag, MailBatch, Notice, NoticeKind, NoticeLetter, NoticeStatus
 from calaim.plans.models import Plan
 from tests.factories import MemberFactory
@@ -250,3 +251,37 @@ def test_a_manifest_cell_a_spreadsheet_would_run_is_kept_as_text(network, hpsj, 
     ms = network.users["member_services"]
     result = mail_batch_create(actor=ms, plan=hpsj, mail_date=plan_today(), out_dir=tmp_path)
     assert manifest(result.folder)[0]["recipient_name"] == "'=HYPERLINK(1) X"
+
+
+def test_a_letter_produced_by_the_mailroom_is_mailed_byte_for_byte(network, hpsj, tmp_path):
+    """The whole path: a planned notice, produced by `notice_send` (calaim.notices.letters), then the day's batch."""
+    member = addressed_member(first_name="Lucia", last_name="Vega", language="es")
+    notice = Notice.objects.create(
+        member=member,
+        kind=NoticeKind.ECM_ASSIGNMENT_LETTER,
+        recipient="member",
+        recipient_name=member.full_name,
+        language="es",
+        due_date=plan_today(),
+        content={"provider_name": "Alpha Care Partners", "provider_phone": "+12095550100"},
+    )
+    assert notice_send(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.PRODUCED
+    letter = NoticeLetter.objects.get(notice=notice)
+
+    result = mail_batch_create(
+        actor=network.users["member_services"], plan=hpsj, mail_date=plan_today(), out_dir=tmp_path
+    )
+
+    assert result.folder is not None
+    pdf = (result.folder / f"letter-{notice.pk}.pdf").read_bytes()
+    assert pdf == bytes(letter.pdf) and hashlib.sha256(pdf).hexdigest() == letter.sha256
+    row = manifest(result.folder)[0]
+    assert (row["language"], row["page_count"], row["sha256"]) == (
+        letter.language,
+        str(letter.page_count),
+        letter.sha256,
+    )
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT
