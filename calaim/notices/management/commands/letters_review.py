@@ -1,7 +1,7 @@
 """`manage.py letters_review --as USER`: list every letter template version and language with its review status;
-with --template KEY --version V --language es --reviewer "NAME" [--note TEXT], record that a qualified translator
-reviewed that translation (the same service as the letter templates page; plan compliance only). Exit status: 0
-listed or recorded; 1 refused; 2 usage."""
+with --template KEY --template-version V --language es --reviewer "NAME" [--note TEXT], record that a qualified
+translator reviewed that translation (the same service as the letter templates page; plan compliance only). Exit
+status: 0 listed or recorded; 1 refused; 2 usage."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as", dest="username", required=True, help="The plan compliance officer recording it.")
         parser.add_argument("--template", help="The template key, e.g. notice_of_action.")
-        parser.add_argument("--version", dest="template_version", help="The template version, e.g. 2026.1.")
+        parser.add_argument("--template-version", dest="template_version", help="The template version, e.g. 2026.1.")
         parser.add_argument("--language", help="es, zh, vi or tl.")
         parser.add_argument("--reviewer", default="", help="The translator's name, as they sign.")
         parser.add_argument("--note", default="", help="Anything the review should record.")
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{row.key:32} v{row.version:8} {row.language:3} {row.status}")
             return
         if not all(wanted):
-            raise CommandError("Give --template, --version and --language together.", returncode=2)
+            raise CommandError("Give --template, --template-version and --language together.", returncode=2)
         try:
             review = translation_review_record(
                 actor=actor,
