@@ -140,7 +140,7 @@ def _notify(
             member=subject.member,
             kind=rule.member_notice,
             recipient=NoticeRecipient.MEMBER,
-            due_date=member_letter_due(subject.member, day),
+            due_date=member_letter_due(subject.member, day, rule.member_notice, content=letter),
             referral_id=referral_id,
             content=dict(letter or {}),
         )

@@ -9,13 +9,15 @@ import datetime as dt
 
 import pytest
 
-from calaim.core.clock import add_business_days
+from calaim.core.clock import add_business_days, plan_today
 from calaim.notices.letters.timing import letter_due
-from calaim.notices.models import NoticeKind
+from calaim.notices.models import Notice, NoticeKind
 from calaim.notices.reference import letters_config
 from calaim.notices.services import member_letter_due
 from calaim.plans.models import ProgramSettings
-from tests.factories import MemberFactory
+from calaim.referrals.closed_loop import loop_status_set
+from calaim.referrals.models import ReferralStatus
+from tests.factories import MemberFactory, ReferralFactory
 
 MONDAY = dt.date(2026, 6, 1)
 K = NoticeKind
@@ -77,3 +79,15 @@ def test_member_letter_due_reads_the_plan_and_the_content(reference):
     settings.knox_keene_licensed, settings.member_letter_business_days = False, 3
     settings.save()  # (a reference row's save clears the cached settings, as the loader's does)
     assert member_letter_due(member, MONDAY, K.CS_AUTHORIZATION_LETTER) == dt.date(2026, 6, 4)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("cause", "owed"), [("unable_to_reach", -10), ("opted_out", 0)])
+def test_the_closed_loop_owes_the_ending_letter_by_the_timing(network, cause, owed):
+    referral = ReferralFactory(status=ReferralStatus.ENROLLED)
+    today = plan_today()
+    letter = {"provider": "Alpha Care Partners", "reason_code": cause, "effective_on": today.isoformat()}
+    status = ReferralStatus.DECLINED if cause == "opted_out" else ReferralStatus.CLOSED
+    loop_status_set(referral, status, actor=network.users["intake"], reason="Ended.", cause=cause, letter=letter)
+    notice = Notice.objects.get(referral=referral, kind=K.ECM_DISENROLLMENT_LETTER)
+    assert notice.due_date == today + dt.timedelta(days=owed)  # a plan's ending today was owed ten days ago
