@@ -19,6 +19,7 @@ from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
 from calaim.demo.exchange import demo_exchange_create
 from calaim.demo.history import demo_history_create
+from calaim.demo.letters import demo_letters_create
 from calaim.demo.lifecycle import demo_lifecycle_create
 from calaim.demo.population import demo_joiners_draw
 from calaim.demo.roster import demo_roster_month_create
@@ -59,6 +60,8 @@ class Command(BaseCommand):
             )
             files = demo_exchange_create(seed=options["seed"], as_of=today)
             self.stdout.write("Provider files: " + ", ".join(f"{k} {v}" for k, v in sorted(files.items())))
+            letters = demo_letters_create(seed=options["seed"], as_of=today)
+            self.stdout.write("Letters and appeals: " + ", ".join(f"{k} {v}" for k, v in sorted(letters.items())))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
