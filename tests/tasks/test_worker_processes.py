@@ -96,8 +96,8 @@ def test_two_workers_enqueue_each_period_once_and_apply_each_effect_once(worker_
     assert WorkerHeartbeat.objects.exists()
     _applied_once(expired)
     notice.refresh_from_db()
-    assert notice.status == "sent"
-    assert AuditEvent.objects.filter(action="notice.send", object_id=str(notice.pk)).count() == 1
+    assert notice.status == "produced"  # a member's letter, made once and left for the day's mail batch
+    assert AuditEvent.objects.filter(action="notice.produce", object_id=str(notice.pk)).count() == 1
 
 
 def test_the_demo_runs_a_worker_beside_the_server_and_stops_it(worker_db, settings, monkeypatch, tmp_path):
