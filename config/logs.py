@@ -135,5 +135,8 @@ def logging_config(*, level: str, exception_messages: bool) -> dict[str, Any]:
             "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
             # Axes announces itself at every start; its lockouts are warnings and still show.
             "axes": {"level": "WARNING"},
+            # WeasyPrint narrates each step of every letter it renders at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
         },
     }

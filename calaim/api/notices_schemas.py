@@ -11,7 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Schema
 
 from calaim.api.types import Day, Line, Note
-from calaim.notices.models import MailBatch, Notice, NoticeLetter
+from calaim.notices.models import AddressFlag, MailBatch, Notice, NoticeLetter
 from calaim.notices.returned import NOTE_MAX, REASON_MAX
 
 
@@ -92,9 +92,14 @@ class AddressFlagOut(Schema):
     notice_id: uuid.UUID | None
     reason: str
     created_at: dt.datetime
-    reported_by: str = Field(..., alias="reported_by.username")
+    reported_by: str = Field(..., description="Who reported it; \"system\" for the mail batch run without a user.")
     resolved_at: dt.datetime | None
     resolution_note: str
+
+
+    @staticmethod
+    def resolve_reported_by(flag: AddressFlag) -> str:
+        return flag.reported_by.username if flag.reported_by else "system"
 
 
 class AddressFlagResolveIn(Schema):

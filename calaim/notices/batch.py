@@ -124,9 +124,9 @@ def _addressed(notices: list[Notice]) -> tuple[list[tuple[Notice, AddressBlock]]
 
 
 def _exceptions_flag(actor: User | None, notices: list[Notice]) -> None:
-    """Flag for member services each left-out letter's member, once per letter. The flag names who reported it, so
-    the command run without --as lists the exceptions but flags nobody (the mailroom page still shows them)."""
-    if actor is None or not notices:
+    """Flag for member services each left-out letter's member, once per letter (reported by the batch's user, or by
+    the system when the command runs without --as)."""
+    if not notices:
         return
     flagged = set(
         AddressFlag.objects.filter(notice__in=notices, resolved_at__isnull=True).values_list("notice_id", flat=True)

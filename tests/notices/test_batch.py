@@ -166,11 +166,12 @@ def test_a_letter_with_no_address_is_left_out_and_flagged_once(network, hpsj, tm
     assert third.batch is not None and [row["notice_id"] for row in manifest(third.folder)] == [str(missing[0].pk)]
 
 
-def test_the_command_without_a_user_lists_exceptions_but_flags_nobody(network, hpsj, tmp_path):
+def test_the_command_without_a_user_lists_exceptions_and_flags_them_as_the_system(network, hpsj, tmp_path):
     notice = letter_notice(MemberFactory())
     result = mail_batch_create(actor=None, plan=hpsj, mail_date=plan_today(), out_dir=tmp_path, actor_label="ops")
     assert result.batch is None and [e.notice_id for e in result.exceptions] == [notice.pk]
-    assert not AddressFlag.objects.exists()
+    flag = AddressFlag.objects.get()
+    assert (flag.member_id, flag.notice_id, flag.reported_by, flag.resolved_at) == (notice.member_id, notice.pk, None, None)
 
 
 def test_the_batch_made_without_a_user_is_recorded_under_its_label(network, hpsj, tmp_path):

@@ -31,7 +31,17 @@ from calaim.members.signals import member_links
 from tests.factories import MemberFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_APPS = {"core", "members", "referrals", "authorizations", "ecm", "careplans", "community_supports", "notices"}
+DOMAIN_APPS = {
+    "core",
+    "members",
+    "referrals",
+    "authorizations",
+    "ecm",
+    "careplans",
+    "community_supports",
+    "notices",
+    "appeals",
+}
 
 # Models of the domain apps with no foreign key to a member, and why their reads are still on record.
 WITHOUT_MEMBER_KEY = {
@@ -47,6 +57,8 @@ WITHOUT_MEMBER_KEY = {
     "community_supports.CsBillingCode": "reference data",
     "notices.NoticeLetter": "read only through its notice (notice_letter_get), whose row names the member",
     "notices.MailBatch": "names no member; its letters are read as notices (mail_batch_letters, mail_batch_members)",
+    "notices.TranslationReview": "a translator's sign-off on a template; names no member",
+    "notices.Notification": "carries no PHI by design (what happened and a link); the linked page logs its reads",
 }
 
 # Reads returning values rather than models, in the modules that answer callers, and why none shows a member.
@@ -60,6 +72,7 @@ VALUE_READS = {
     "calaim/jobs/selectors.py": (1, "the health check's SELECT 1"),
     "calaim/community_supports/selectors.py": (1, "the catalog's service names"),
     "calaim/web/dashboard_cache.py": (1, "SET LOCAL jit = off, before the dashboard's aggregates"),
+    "calaim/public/selectors.py": (2, "the public pages' reference names: POF and referral source labels"),
 }
 VALUE_READ = re.compile(r"\.values\(\s*[^)\s]|\.values_list\(|\.raw\(|\.extra\(|connection\.cursor\(|RawSQL\(")
 
