@@ -171,7 +171,12 @@ def test_the_command_without_a_user_lists_exceptions_and_flags_them_as_the_syste
     result = mail_batch_create(actor=None, plan=hpsj, mail_date=plan_today(), out_dir=tmp_path, actor_label="ops")
     assert result.batch is None and [e.notice_id for e in result.exceptions] == [notice.pk]
     flag = AddressFlag.objects.get()
-    assert (flag.member_id, flag.notice_id, flag.reported_by, flag.resolved_at) == (notice.member_id, notice.pk, None, None)
+    assert (flag.member_id, flag.notice_id, flag.reported_by, flag.resolved_at) == (
+        notice.member_id,
+        notice.pk,
+        None,
+        None,
+    )
 
 
 def test_the_batch_made_without_a_user_is_recorded_under_its_label(network, hpsj, tmp_path):
