@@ -52,7 +52,7 @@ def letter_render(
     )
     context = {**data, "preview": True, "translation_status": _review_status(selection, choice)} if preview else data
     rendered = letter_pdf(letter_html(selection.template_name, context, choice.language))
-    logger.info(
+    logger.debug(
         "Letter %s v%s (%s) rendered: %d pages in %.0f ms",
         selection.template.key,
         selection.version.version,
