@@ -11,10 +11,12 @@ from calaim.api.base import CalaimApi
 from calaim.api.careplans import router as careplans_router
 from calaim.api.community_supports import router as community_supports_router
 from calaim.api.compliance import router as compliance_router
+from calaim.api.documents import router as documents_router
 from calaim.api.ecm import router as ecm_router
 from calaim.api.errors import error_body
 from calaim.api.exchange import router as exchange_router
 from calaim.api.identification import router as identification_router
+from calaim.api.ltc import router as ltc_router
 from calaim.api.members import router as members_router
 from calaim.api.notices import router as notices_router
 from calaim.api.notifications import router as notifications_router
@@ -52,6 +54,8 @@ for router in (
     exchange_router,
     notifications_router,
     appeals_router,
+    documents_router,
+    ltc_router,
 ):
     api.add_router("/", router)
 

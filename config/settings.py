@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "calaim.analytics",
     "calaim.exchange",
     "calaim.appeals",
+    "calaim.documents",
+    "calaim.ltc",
     "calaim.public",
     "calaim.demo",
     "calaim.web",

@@ -6,16 +6,18 @@ from calaim.web import (
     urls_compliance,
     urls_cs_actions,
     urls_dashboard,
+    urls_documents,
     urls_ecm_actions,
     urls_exchange,
     urls_identification,
     urls_inbox,
     urls_letters,
+    urls_ltc,
     urls_notices,
     urls_reports,
     urls_roster,
 )
-from calaim.web.views import auth, ecm_actions, members, roster_facts, worklists
+from calaim.web.views import auth, ecm_actions, members, roster_facts, um_decision, worklists
 
 app_name = "web"
 
@@ -36,7 +38,7 @@ urlpatterns = [
         ecm_actions.lead_care_manager_assign,
         name="lead_care_manager_assign",
     ),
-    path("authorizations/<uuid:authorization_id>/decision/", ecm_actions.decision, name="decision"),
+    path("authorizations/<uuid:authorization_id>/decision/", um_decision.decision, name="decision"),
     path("roster-facts/<uuid:fact_id>/dismiss/", roster_facts.dismiss, name="roster_fact_dismiss"),
     *urls_care.urlpatterns,
     *urls_dashboard.urlpatterns,
@@ -51,4 +53,6 @@ urlpatterns = [
     *urls_inbox.urlpatterns,
     *urls_letters.urlpatterns,
     *urls_appeals.urlpatterns,
+    *urls_documents.urlpatterns,
+    *urls_ltc.urlpatterns,
 ]

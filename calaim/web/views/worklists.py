@@ -4,61 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from calaim.access.scopes import member_search
 from calaim.accounts.models import Role, User
-from calaim.authorizations.models import UNDECIDED, AuthorizationStatus
-from calaim.authorizations.selectors import authorization_scope
 from calaim.community_supports.selectors import cs_request_scope
 from calaim.core.paging import WORKLIST_ROWS, page_number, page_of, shown
-from calaim.ecm.selectors import enrollment_scope
-from calaim.network.selectors import ecm_contracts_of
-from calaim.referrals.models import ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import staff, verified_required
 from calaim.web.views import cs_worklist
 from calaim.web.views.care_worklist import care_manager_worklist
 from calaim.web.views.exchange_worklist import contact_updates_context
+from calaim.web.views.intake_worklist import intake_worklist
 from calaim.web.views.roster_facts import worklist_context
+from calaim.web.views.supervisor_worklist import supervisor_worklist
+from calaim.web.views.um_worklist import um_worklist
 
 SEARCH_PAGE_SIZE = 25
-
-
-def _intake(user: User) -> dict[str, Any]:
-    referrals = referral_scope(user).filter(program="ecm").select_related("member")
-    received = referrals.filter(status=ReferralStatus.RECEIVED)
-    # Missing information: the UM pended the request for it, or the referral lacks what eligibility rests on.
-    pended = (
-        authorization_scope(user)
-        .filter(program="ecm", status=AuthorizationStatus.PENDED)
-        .select_related("member", "referral")
-        .order_by("due_at")
-    )
-    incomplete = received.filter(
-        Q(member_aware=False) | (Q(pof_attestations=[]) & ~Q(form=ReferralForm.PLAN_IDENTIFICATION))
-    )
-    pended_rows = shown(pended, WORKLIST_ROWS)
-    incomplete_rows = shown(incomplete.order_by("received_at"), WORKLIST_ROWS)
-    return {
-        "new_referrals": shown(received.order_by("-received_at"), WORKLIST_ROWS),
-        "linked_referrals": shown(
-            referrals.filter(status=ReferralStatus.LINKED).select_related("linked_to").order_by("-received_at"),
-            WORKLIST_ROWS,
-        ),
-        "pended": pended_rows,
-        "incomplete": incomplete_rows,
-        "missing_count": f"{pended_rows.total + incomplete_rows.total:,}"
-        + ("" if pended_rows.exact and incomplete_rows.exact else "+"),
-        **worklist_context(user),
-    }
-
-
-def _um(user: User) -> dict[str, Any]:
-    queue = authorization_scope(user).filter(status__in=UNDECIDED).select_related("member").order_by("due_at")
-    return {"queue": shown(queue, WORKLIST_ROWS)}
 
 
 def _member_services(user: User, request: HttpRequest) -> dict[str, Any]:
@@ -69,30 +32,6 @@ def _care_manager(user: User) -> dict[str, Any]:
     return care_manager_worklist(user)
 
 
-def _supervisor(user: User) -> dict[str, Any]:
-    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager")
-    by_manager = (
-        enrollments.values(
-            "lead_care_manager__username", "lead_care_manager__first_name", "lead_care_manager__last_name"
-        )
-        .annotate(members=Count("id"))
-        .order_by("lead_care_manager__username")
-    )
-    by_plan = dict(enrollments.values_list("member__plan__code").annotate(n=Count("id")))
-    assert user.organization_id is not None  # provider staff always belong to an organization
-    contracts = ecm_contracts_of(user.organization_id)
-    capacity = []
-    for contract in contracts:
-        serving = by_plan.get(contract.plan.code, 0)
-        capacity.append({"contract": contract, "serving": serving, "free": max(contract.capacity - serving, 0)})
-    return {
-        "by_manager": by_manager,
-        "capacity": capacity,
-        "caseload": shown(enrollments.order_by("member__last_name", "member__first_name", "pk"), WORKLIST_ROWS),
-        **worklist_context(user),
-    }
-
-
 def _referrer(user: User) -> dict[str, Any]:
     return {
         "referrals": shown(referral_scope(user).select_related("member").order_by("-received_at"), WORKLIST_ROWS),
@@ -101,10 +40,10 @@ def _referrer(user: User) -> dict[str, Any]:
 
 
 WORKLISTS = {
-    Role.PLAN_INTAKE: ("web/worklists/intake.html", _intake),
-    Role.PLAN_UM: ("web/worklists/um.html", _um),
+    Role.PLAN_INTAKE: ("web/worklists/intake.html", intake_worklist),
+    Role.PLAN_UM: ("web/worklists/um.html", um_worklist),
     Role.PROVIDER_CARE_MANAGER: ("web/worklists/care_manager.html", _care_manager),
-    Role.PROVIDER_SUPERVISOR: ("web/worklists/supervisor.html", _supervisor),
+    Role.PROVIDER_SUPERVISOR: ("web/worklists/supervisor.html", supervisor_worklist),
     Role.REFERRER: ("web/worklists/referrer.html", _referrer),
 }
 
