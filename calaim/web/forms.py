@@ -10,13 +10,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404
 
-from calaim.authorizations.services import Outcome
 from calaim.careplans.models import OutreachMethod
-from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.core.inputs import control_character_problem, date_range_problem
-from calaim.plans.models import DiscontinuationReason
-from calaim.plans.selectors import latest_by_code
 
 T = TypeVar("T")
 
@@ -81,50 +77,6 @@ class OutreachForm(CalaimForm):
     reached = forms.BooleanField(label="The member was reached", required=False)
     minutes_spent = forms.IntegerField(label="Minutes spent")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-def _reasons_in_force() -> list[tuple[str, str]]:
-    reasons = latest_by_code(DiscontinuationReason, plan_today()).values()
-    return sorted(((r.code, r.label) for r in reasons), key=lambda choice: choice[1])
-
-
-class DisenrollForm(CalaimForm):
-    reason = forms.ChoiceField(label="Reason", choices=())
-    effective_on = forms.DateField(label="Effective date", required=False, widget=DATE_INPUT, help_text="Blank: today.")
-    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        reason = self.fields["reason"]
-        assert isinstance(reason, forms.ChoiceField)
-        reason.choices = [("", "Choose a reason"), *_reasons_in_force()]
-
-
-class LeadCareManagerForm(CalaimForm):
-    care_manager = forms.ChoiceField(label="Lead Care Manager", choices=())
-
-    def __init__(self, *args: object, staff_choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["care_manager"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a care manager"), *staff_choices]
-
-
-OUTCOME_LABELS = {
-    Outcome.APPROVE: "Approve",
-    Outcome.APPROVE_MODIFIED: "Approve as modified",
-    Outcome.DENY: "Deny",
-    Outcome.PEND: "Pend for information",
-}
-
-
-class DecisionForm(CalaimForm):
-    outcome = forms.ChoiceField(choices=[(o, OUTCOME_LABELS[o]) for o in Outcome.ALL], widget=forms.RadioSelect)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    criteria = forms.CharField(label="Criteria used", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    modification = forms.CharField(label="What was modified", required=False)
-    information_requested = forms.CharField(label="Information needed", required=False)
-    period_months = forms.IntegerField(label="Authorization period (months)", required=False)
 
 
 def apply_service(form: forms.Form, call: Callable[[], T]) -> T | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -13,7 +12,6 @@ from django import forms
 from calaim.core.errors import DomainError
 from calaim.core.phones import normalize_phone
 from calaim.members.models import CIN_PATTERN
-from calaim.network.models import Contract
 from calaim.plans.models import AgeGroup, PopulationOfFocus, ReferralSourceType
 from calaim.referrals.models import ReferralForm, Urgency
 from calaim.referrals.services import PofAttestationInput, ReferralInput
@@ -167,56 +165,6 @@ def remap_errors(call: Callable[..., T], field_for: Callable[[str | None], str |
             raise
 
     return run
-
-
-def provider_choices(options: Iterable[tuple[Contract, int]], automatic: str) -> list[tuple[str, str]]:
-    """Radio choices: automatic first, then each contracted provider with what the member would want to know."""
-    choices = [(AUTOMATIC, automatic)]
-    for contract, free in options:
-        org = contract.organization
-        details = [
-            f"languages {', '.join(contract.languages) or 'not listed'}",
-            f"Populations of Focus {', '.join(contract.pof_codes) or 'not listed'}",
-            f"{free} place{'s' if free != 1 else ''} free" if free > 0 else "no places free",
-        ]
-        choices.append((str(org.pk), f"{org.name} ({'; '.join(details)})"))
-    return choices
-
-
-def chosen_provider(value: str) -> uuid.UUID | None:
-    return None if value == AUTOMATIC else uuid.UUID(value)
-
-
-class AssignmentForm(CalaimForm):
-    provider_id = forms.ChoiceField(label="ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
-
-    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        automatic = "Assign automatically (the best fit with free places; the reasons are recorded)"
-        _choices(self, "provider_id", provider_choices(options, automatic))
-
-
-class ProviderChangeForm(CalaimForm):
-    provider_id = forms.ChoiceField(label="New ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
-    reason = forms.CharField(label="Reason for the change", widget=TEXTAREA, required=False, max_length=2000)
-
-    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choices(self, "provider_id", provider_choices(options, "Choose automatically (the best fit with free places)"))
-
-
-class EnrollForm(CalaimForm):
-    enrolled_on = forms.DateField(label="Enrollment date", widget=DATE_INPUT, help_text="The day the member agreed.")
-
-
-class ExtensionForm(CalaimForm):
-    reason = forms.CharField(label="Reason for the extension", widget=TEXTAREA, required=False, max_length=2000)
-
-
-class ReauthorizationForm(CalaimForm):
-    urgency = forms.ChoiceField(
-        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
-    )
 
 
 class DuplicateReviewForm(CalaimForm):

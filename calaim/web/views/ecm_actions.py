@@ -24,10 +24,12 @@ from calaim.ecm.models import EligibilityDetermination, Enrollment
 from calaim.ecm.selectors import enrollment_get
 from calaim.members.models import Member
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import DisenrollForm, LeadCareManagerForm, OutreachForm, apply_service
-from calaim.web.forms_ecm import (
+from calaim.web.forms import OutreachForm, apply_service
+from calaim.web.forms_enrollment import (
     AssignmentForm,
+    DisenrollForm,
     EnrollForm,
+    LeadCareManagerForm,
     ProviderChangeForm,
     chosen_provider,
 )

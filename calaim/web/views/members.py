@@ -22,7 +22,8 @@ from calaim.members.selectors import member_audit_trail
 from calaim.referrals.policies import referral_sources_for
 from calaim.referrals.selectors import referral_scope
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms import DisenrollForm, OutreachForm
+from calaim.web.forms import OutreachForm
+from calaim.web.forms_enrollment import DisenrollForm
 from calaim.web.views.care_sections import care_plan_section, care_team_section, tasks_section
 from calaim.web.views.exchange_display import provider_reports_section
 from calaim.web.views.mailroom_letters import notices_section

@@ -13,8 +13,7 @@ from django.utils import timezone
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.services import authorization_extend, authorization_reauthorize
 from calaim.web.access import staff, verified_required
-from calaim.web.forms import DecisionForm
-from calaim.web.forms_ecm import ExtensionForm, ReauthorizationForm
+from calaim.web.forms_um import DecisionForm, ExtensionForm, ReauthorizationForm
 from calaim.web.templatetags.web_tags import time_remaining
 from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.ecm_actions import _authorization, _member_or_home
