@@ -26,6 +26,7 @@ from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date, plan_today
 from calaim.core.errors import Conflict, ValidationFailed
 from calaim.ecm.models import Enrollment
+from calaim.ltc.nemt import ride_completion_check
 from calaim.members.models import Member
 
 CARE_TEAM_FIELDS = ["role", "name", "organization_name", "phone", "email", "active"]
@@ -193,6 +194,8 @@ def _task_move(actor: User, task: Task, action: str, to: str, allowed_from: tupl
         can_work_task(actor, locked).enforce()
         if locked.status not in allowed_from:
             raise Conflict(f"This task is already {locked.get_status_display().lower()}.")
+        if to == TaskStatus.COMPLETED:
+            ride_completion_check(locked)  # an NEMT ride is not arranged without a current PCS
         _task_set(actor, locked, action, reason, status=to)
     return locked
 
