@@ -41,11 +41,11 @@ fi
 # pytest exits 5 when it collects no tests; `set -e` makes that a failure like any other.
 echo "== tests on SQLite, two workers"
 env -u DATABASE_URL timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 -m "not spark" \
-  --ignore=tests/identification --ignore=tests/browser "$@"
+  --ignore=tests/identification --ignore=tests/browser --ignore=tests/tour "$@"
 
-echo "== the identification engine and the browser tests on SQLite, one at a time (screenshots in test-output/)"
+echo "== the identification engine, the browser tests and the README tour on SQLite, one at a time (screenshots in test-output/)"
 # One worker: Spark and Chromium each want the whole machine.
-env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider tests/identification tests/browser "$@"
+env -u DATABASE_URL timeout 1800 .venv/bin/python -m pytest -q -p no:cacheprovider tests/identification tests/browser tests/tour "$@"
 # An identification run from the web app on Spark (it writes what DuckDB writes), alone for the same reason.
 env -u DATABASE_URL timeout 600 .venv/bin/python -m pytest -q -p no:cacheprovider -m spark tests/analytics "$@"
 
@@ -54,7 +54,7 @@ if run python scripts/postgres_ready.py; then
   # Engine-independent tests already ran above: the identification engine, and the browser tests, which
   # check pages, focus and htmx through the same views and services whose every query runs here on PostgreSQL.
   DATABASE_URL="$CALAIM_TEST_POSTGRES_URL" timeout 1200 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 \
-    -m "not spark" --ignore=tests/identification --ignore=tests/browser "$@"
+    -m "not spark" --ignore=tests/identification --ignore=tests/browser --ignore=tests/tour "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $CALAIM_TEST_POSTGRES_URL and CI=true: failing." >&2
   exit 1

@@ -39,6 +39,7 @@ class AuthorizationOut(Schema):
     id: uuid.UUID
     member_id: uuid.UUID
     referral_id: uuid.UUID | None
+    program: str = Field(description="ecm or cs.")
     kind: str
     urgency: str
     status: str
@@ -79,6 +80,8 @@ class AuthorizationFilter(Schema):
     status: Line | None = Field(None, max_length=30)
     overdue: bool | None = Field(None, description="Only undecided requests past their due time.")
     member_id: uuid.UUID | None = None
+    referral_id: uuid.UUID | None = Field(None, description="The ECM referral the request was opened for.")
+    program: Literal["ecm", "cs"] | None = None
 
 
 class DecisionIn(Schema):
@@ -107,6 +110,10 @@ def list_authorizations(request: HttpRequest, filters: Query[AuthorizationFilter
         requests = requests.filter(status=filters.status)
     if filters.member_id:
         requests = requests.filter(member_id=filters.member_id)
+    if filters.referral_id:
+        requests = requests.filter(referral_id=filters.referral_id)
+    if filters.program:
+        requests = requests.filter(program=filters.program)
     if filters.overdue is not None:
         requests = requests.filter(overdue_condition()) if filters.overdue else requests.exclude(overdue_condition())
     return requests

@@ -80,6 +80,10 @@ def demo_exchange_create(*, seed: int, as_of: dt.date) -> dict[str, int]:
         reached["file_only_members"] += len(enrollments)
         analyst = User.objects.get(username=f"{plan.code.lower()}.data")
         produced = min(as_of, last_month.end + dt.timedelta(days=3))
+        if not enrollments:
+            # A small demo may have no member of this plan left to assign: its provider then files nothing this month.
+            reached["file_only_providers_without_members"] += 1
+            continue
         for load in _provider_files(spec, plan, provider, analyst, enrollments, last_month, produced):
             reached[f"{load.kind}_{load.status}"] += 1
     for plan in Plan.objects.filter(code__in=[spec.plan for spec in FILE_ONLY]).order_by("code"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
@@ -23,7 +23,13 @@ from calaim.demo.letters import demo_letters_create
 from calaim.demo.lifecycle import demo_lifecycle_create
 from calaim.demo.population import demo_joiners_draw
 from calaim.demo.roster import demo_roster_month_create
+from calaim.demo.summary import summary_line
 from calaim.referrals.models import Referral
+
+# The fewest members with which every part of the demo has members to work on: referrals in every state for both plans,
+# Community Supports, file-only providers, and a month's roster whose leavers stay under the plan's 5% mass-termination
+# guard (found by running the demo at decreasing sizes; the roster guard is the first to refuse).
+MIN_DEMO_MEMBERS = 200
 
 
 class Command(BaseCommand):
@@ -34,34 +40,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--members", type=int, default=2000)
+        parser.add_argument(
+            "--members", type=int, default=2000, help=f"How many synthetic members (at least {MIN_DEMO_MEMBERS})."
+        )
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="Prepare the data, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["members"] < MIN_DEMO_MEMBERS:
+            raise CommandError(
+                f"--members {options['members']} is too few for the demo: use at least {MIN_DEMO_MEMBERS}, so both "
+                "plans have members for referrals in every state, Community Supports, provider files and a month's "
+                "roster. Nothing was changed."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("demo_seed", seed=options["seed"], members=options["members"])
         if not Referral.objects.exists():
             reached = demo_lifecycle_create(seed=options["seed"])
-            self.stdout.write("Demo referrals by state: " + ", ".join(f"{k} {v}" for k, v in sorted(reached.items())))
+            self.stdout.write(summary_line("ECM referrals made today, by where they stand", reached))
             history = demo_history_create(seed=options["seed"])
-            self.stdout.write(
-                "Demo referrals of the past year: " + ", ".join(f"{k} {v}" for k, v in sorted(history.items()))
-            )
+            self.stdout.write(summary_line("ECM referrals of the past year", history))
             cs_reached = demo_cs_create(seed=options["seed"])
-            self.stdout.write(
-                "Demo Community Supports: " + ", ".join(f"{k} {v}" for k, v in sorted(cs_reached.items()))
-            )
+            self.stdout.write(summary_line("Community Supports requests", cs_reached))
             today = plan_today()
             joiners = demo_joiners_draw(seed=options["seed"], count=max(1, options["members"] // 200), as_of=today)
             month = demo_roster_month_create(seed=options["seed"], as_of=today, new_members=joiners)
-            self.stdout.write(
-                f"This month's roster as of {today}: " + ", ".join(f"{k} {v}" for k, v in sorted(month.items()))
-            )
+            self.stdout.write(summary_line(f"This month's roster, as of {today:%m/%d/%Y}", month))
             files = demo_exchange_create(seed=options["seed"], as_of=today)
-            self.stdout.write("Provider files: " + ", ".join(f"{k} {v}" for k, v in sorted(files.items())))
+            self.stdout.write(summary_line("Provider files", files))
             letters = demo_letters_create(seed=options["seed"], as_of=today)
-            self.stdout.write("Letters and appeals: " + ", ".join(f"{k} {v}" for k, v in sorted(letters.items())))
+            self.stdout.write(summary_line("Letters and appeals", letters))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"

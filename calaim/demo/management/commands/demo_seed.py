@@ -12,6 +12,7 @@ from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.demo.population import demo_population_create
 from calaim.demo.staff import DEMO_PASSWORD, demo_logins
+from calaim.demo.summary import summary_line
 from calaim.members.models import Member
 from calaim.workflows.reference import reference_data_load
 
@@ -28,15 +29,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             counts = reference_data_load()
-            self.stdout.write("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            self.stdout.write(summary_line("Reference data", counts))
             if Member.objects.exists():
                 self.stdout.write(self.style.WARNING("Members already exist: demo population not created again."))
             else:
                 as_of = options["as_of"] or plan_today()
                 created = demo_population_create(seed=options["seed"], members=options["members"], as_of=as_of)
-                self.stdout.write(
-                    f"Demo population as of {as_of}: " + ", ".join(f"{k} {v}" for k, v in created.items())
-                )
+                self.stdout.write(summary_line(f"Synthetic population, as of {as_of:%m/%d/%Y}", created))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self._print_logins()
