@@ -259,11 +259,41 @@ CALAIM_SPARK_MASTER = os.environ.get("CALAIM_SPARK_MASTER", "")
 # Files a plan's analysts may name on the server for identification runs: one folder per plan code (inbox/HPSJ/...).
 CALAIM_SERVER_FILES_DIR = Path(os.environ.get("CALAIM_SERVER_FILES_DIR", CALAIM_DATA_DIR / "inbox"))
 STATIC_ROOT = Path(os.environ.get("CALAIM_STATIC_ROOT", VAR_DIR / "static"))
+# Documents attached to referrals, CS requests, authorizations and appeals (PHI): a private folder under the data
+# directory by default; an S3-compatible bucket when CALAIM_DOCUMENTS_S3_BUCKET is set, with CALAIM_DOCUMENTS_S3_
+# ENDPOINT_URL (MinIO, Ceph...), CALAIM_DOCUMENTS_S3_REGION and CALAIM_DOCUMENTS_S3_PREFIX, credentials from the
+# standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role). Objects are never overwritten, carry no
+# ACL (the bucket's private policy applies) and are read only through calaim, never by a public URL.
+_DOCUMENTS_BUCKET = os.environ.get("CALAIM_DOCUMENTS_S3_BUCKET", "").strip()
+_DOCUMENTS_STORAGE: dict[str, object]
+if _DOCUMENTS_BUCKET:
+    _DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _DOCUMENTS_BUCKET,
+            "endpoint_url": os.environ.get("CALAIM_DOCUMENTS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("CALAIM_DOCUMENTS_S3_REGION", "").strip() or None,
+            "location": os.environ.get("CALAIM_DOCUMENTS_S3_PREFIX", "documents").strip().strip("/"),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(CALAIM_DATA_DIR / "documents"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
 # Static files are served by the app itself through WhiteNoise (no separate web server to configure): in
 # production from `collectstatic`'s output, compressed and named by content hash so they can be cached for a year;
 # in development straight from the apps' static folders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _DOCUMENTS_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
