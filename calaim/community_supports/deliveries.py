@@ -10,7 +10,8 @@ from django.db import transaction
 
 from calaim.accounts.models import User
 from calaim.community_supports import limits
-from calaim.community_supports.eligibility import limit_settings_for, usage_history
+from calaim.community_supports.delivery_units import DeliveryUnits, delivery_units_parse
+from calaim.community_supports.eligibility import limit_settings_for, services_in_force, usage_history
 from calaim.community_supports.models import (
     MAX_DOLLARS,
     MAX_HOURS,
@@ -38,6 +39,8 @@ class DeliveryInput:
     meals_per_day: int | None = None
     started_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
+    # The provider confirmed the delivery is separate from another of the same service on one of its days.
+    confirmed_repeat: bool = False
 
 
 def _request_lock(request: CsRequest) -> CsRequest:
@@ -73,6 +76,58 @@ def _check_within_authorized_dates(request: CsRequest, data: DeliveryInput) -> N
         )
 
 
+def _units_definition(request: CsRequest, data: DeliveryInput, today: dt.date) -> tuple[str, DeliveryUnits]:
+    """The service's name and delivery unit in the catalog in force on the delivery's first day."""
+    service = services_in_force(data.start_date).get(request.service_code) or services_in_force(today).get(
+        request.service_code
+    )
+    if service is None or not service.delivery_units:
+        raise ValidationFailed(f"The catalog has no delivery unit for {request.service_code!r}.", field="units")
+    return service.name, delivery_units_parse(service.delivery_units)
+
+
+def _check_units_bound(request: CsRequest, data: DeliveryInput, today: dt.date) -> None:
+    """A delivery records no more units than its days allow: a per-day service one a day, a stay one a delivery."""
+    name, unit = _units_definition(request, data, today)
+    days = (data.end_date - data.start_date).days + 1
+    most = unit.bound(days, data.meals_per_day)
+    if data.units > most:
+        span = f"{data.start_date:%Y-%m-%d} to {data.end_date:%Y-%m-%d}, {days} day{'s' if days != 1 else ''}"
+        meals = " at the meals a day given" if unit.per == "meal" and data.meals_per_day is not None else ""
+        raise ValidationFailed(
+            f"{name} is delivered in {unit.plural}, {unit.rule()}: this delivery ({span}) may record at most "
+            f"{most:f} {unit.plural}{meals}; {data.units.normalize():f} were entered.",
+            field="units",
+            code="delivery_units_bound",
+        )
+
+
+def _check_repeat(request: CsRequest, data: DeliveryInput) -> bool:
+    """A delivery of the service already recorded on one of these days is refused unless the provider confirms this
+    one is separate (not the same delivery entered twice); answers whether it is such a confirmed repeat."""
+    same = (
+        CsDelivery.objects.filter(
+            member_id=request.member_id,
+            service_code=request.service_code,
+            start_date__lte=data.end_date,
+            end_date__gte=data.start_date,
+        )
+        .select_related("recorded_by")
+        .order_by("start_date", "created_at")
+        .first()
+    )
+    if same is None or data.confirmed_repeat:
+        return same is not None
+    who = same.recorded_by.get_full_name() or same.recorded_by.username
+    raise ValidationFailed(
+        f"A delivery of this service on these days is already recorded: {same.start_date:%Y-%m-%d} to "
+        f"{same.end_date:%Y-%m-%d}, {same.units.normalize():f} units, recorded by {who}. If this is a separate "
+        "delivery, not the same one entered twice, tick “This is a separate delivery” and record it again.",
+        field="confirmed_repeat",
+        code="delivery_repeat",
+    )
+
+
 def _delivery_use(request: CsRequest, data: DeliveryInput) -> limits.Use:
     return limits.Use(
         request.service_code,
@@ -97,6 +152,7 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
         can_record_delivery(actor, locked).enforce()
         _check_delivery(data, today)
         _check_within_authorized_dates(locked, data)
+        _check_units_bound(locked, data, today)
         check = limits.check_request(
             _delivery_use(locked, data),
             usage_history(locked.member, locked.pk),
@@ -105,6 +161,7 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
         )
         if not check.allowed:
             raise limit_refusal(check)
+        repeat = _check_repeat(locked, data)
         assert locked.provider is not None  # can_record_delivery
         delivery = CsDelivery.objects.create(
             request=locked,
@@ -112,14 +169,14 @@ def cs_delivery_record(*, actor: User, request: CsRequest, data: DeliveryInput) 
             service_code=locked.service_code,
             provider=locked.provider,
             recorded_by=actor,
-            **asdict(data),
+            **{**asdict(data), "confirmed_repeat": repeat},
         )
         audit_record(
             actor=actor,
             action="cs_delivery.record",
             obj=delivery,
             member=locked.member,
-            after=snapshot(delivery, ["start_date", "end_date", "units", "cost", "hours"]),
+            after=snapshot(delivery, ["start_date", "end_date", "units", "cost", "hours", "confirmed_repeat"]),
         )
         if locked.status == CsRequestStatus.AUTHORIZED:
             loop_status_set(locked, CsRequestStatus.IN_SERVICE, actor=actor, reason="Services received.")

@@ -45,6 +45,11 @@ class CsService(Dated):
     hcpcs = models.JSONField(default=list, help_text='[{"code": "T2033", "modifiers": ["U6"]}]')
     limits_summary = models.TextField(blank=True)
     unit = models.CharField(max_length=20, default="service", help_text="day, meal, hour, dollars or service")
+    delivery_units = models.JSONField(
+        default=dict,
+        help_text='What one delivery unit is and how many one delivery may hold: {"per": "day", "most": 1, '
+        '"over": "day"} (at most `most` units a day of the delivery) or "over": "delivery" (at most `most` in all).',
+    )
     retro_authorized = models.BooleanField(default=False, help_text="Authorized after the fact (sobering).")
     streamlined = models.BooleanField(default=False, help_text="Approved at once when requested at discharge.")
 
@@ -282,6 +287,10 @@ class CsDelivery(DomainModel):
         null=True, blank=True, validators=[MaxValueValidator(MAX_MEALS_PER_DAY)]
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_repeat = models.BooleanField(
+        default=False,
+        help_text="Another delivery of the service covers one of its days; the provider confirmed it is separate.",
+    )
 
     class Meta:
         ordering = ["-start_date"]

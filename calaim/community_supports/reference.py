@@ -16,6 +16,7 @@ from calaim.community_supports.billing_codes import (
     billing_codes_write,
     catalog_hcpcs,
 )
+from calaim.community_supports.delivery_units import delivery_units_parse
 from calaim.community_supports.limits import RULE_SERVICES
 from calaim.community_supports.models import CsLimitSettings, CsOffering, CsService
 from calaim.plans.models import County, Plan
@@ -33,6 +34,7 @@ _SERVICE_KEYS = {
     "criteria_all",
     "hcpcs",
     "unit",
+    "delivery_units",
     "retro_authorized",
     "streamlined",
     "limits_summary",
@@ -58,6 +60,15 @@ def _criteria(entry: _Entry) -> list[dict[str, str | None]]:
     return found
 
 
+def _delivery_units(entry: _Entry) -> dict[str, object]:
+    """The service's delivery unit and bound; every service states one, so no delivery goes unbounded."""
+    try:
+        parsed = delivery_units_parse(entry.value("delivery_units", dict))
+    except ValueError as error:
+        raise entry.fail("delivery_units", str(error)) from None
+    return {"per": parsed.per, "most": parsed.most, "over": parsed.over}
+
+
 def _load_services(directory: Path) -> tuple[int, set[str], int]:
     """The catalog's services, then the billing codes their `hcpcs` items list (checked across services)."""
     entries, meta = _entries(directory, "services.yaml", "services")
@@ -79,6 +90,7 @@ def _load_services(directory: Path) -> tuple[int, set[str], int]:
                 "criteria_all": entry.value("criteria_all", bool, False),
                 "hcpcs": catalog_hcpcs(items),
                 "unit": entry.text("unit", "service"),
+                "delivery_units": _delivery_units(entry),
                 "retro_authorized": entry.value("retro_authorized", bool, False),
                 "streamlined": entry.value("streamlined", bool, False),
                 "limits_summary": entry.text("limits_summary", ""),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from calaim.access.scopes import is_active, member_condition
 from calaim.accounts.models import Role, User
@@ -37,6 +39,25 @@ def cs_request_get(user: User | None, request_id: uuid.UUID | str) -> CsRequest:
 def cs_loop_history(request: CsRequest) -> QuerySet[LoopEvent]:
     """The request's closed loop, oldest step first (the request itself was read through a scope)."""
     return request.loop_events.order_by("at", "id")
+
+
+def cs_with_authorized_dates(requests: QuerySet[CsRequest]) -> QuerySet[CsRequest]:
+    """The requests with the dates they are authorized for: the authorization's period (UM may modify it), else the
+    dates asked for."""
+    return requests.annotate(
+        authorized_start=Coalesce("authorization__period_start", "requested_start"),
+        authorized_end=Coalesce("authorization__period_end", "requested_end"),
+    )
+
+
+def cs_in_force(requests: QuerySet[CsRequest], day: dt.date) -> QuerySet[CsRequest]:
+    """Of the given requests, those authorized for a period that holds `day`."""
+    return cs_with_authorized_dates(requests).filter(Q(authorized_start__lte=day), Q(authorized_end__gte=day))
+
+
+def cs_authorization_ended(requests: QuerySet[CsRequest], day: dt.date) -> QuerySet[CsRequest]:
+    """Of the given requests, those whose authorized period ended before `day`."""
+    return cs_with_authorized_dates(requests).filter(Q(authorized_end__lt=day))
 
 
 def cs_deliveries_of(requests: QuerySet[CsRequest]) -> QuerySet[CsDelivery]:

@@ -84,7 +84,8 @@ def limit_refusal(result: limits.LimitResult, prefix: str = "") -> ValidationFai
     )
 
 
-def _check_service(index: int, item: ServiceRequestInput, known: set[str]) -> None:
+def service_item_check(index: int, item: ServiceRequestInput, known: set[str]) -> None:
+    """Refuse one service of the form that is unknown, unjustified, backwards or out of bounds."""
     where = f"services[{index}]"
     if item.service_code not in known:
         raise ValidationFailed(f"Unknown Community Support {item.service_code!r}.", field=f"{where}.service_code")
@@ -116,7 +117,7 @@ def cs_referral_check(*, actor: User, data: CsReferralInput, day: dt.date) -> tu
         raise ValidationFailed("Request at least one Community Support.", field="services")
     known = set(services_in_force(day))
     for index, item in enumerate(data.services):
-        _check_service(index, item, known)
+        service_item_check(index, item, known)
     return member, _ecm_enrollment(actor, member, data.ecm_enrollment_id)
 
 

@@ -13,8 +13,11 @@ from django import forms
 from django.http import Http404
 from django.urls import reverse
 
+from calaim.community_supports.delivery_units import delivery_units_parse
 from calaim.community_supports.eligibility import services_in_force
 from calaim.community_supports.models import MAX_DOLLARS, MAX_HOURS, MAX_MEALS_PER_DAY, MAX_UNITS, CsService
+from calaim.community_supports.referral_review import ReferralDraft
+from calaim.community_supports.services import ServiceRequestInput
 from calaim.core.clock import plan_today
 from calaim.core.errors import DomainError
 from calaim.members.models import CIN_PATTERN
@@ -37,7 +40,7 @@ def catalog() -> dict[str, CsService]:
 class CsReferralForm(CalaimForm):
     """The CSS referral form's member, source and attestation; the services come in a formset."""
 
-    member_cin = forms.CharField(label="Member CIN", max_length=9, help_text="8 digits and a letter.")
+    member_cin = forms.CharField(label="Member CIN", max_length=20, help_text="8 digits and a letter.")
     member_birth_date = forms.DateField(label="Member birth date", widget=DATE_INPUT)
     source_type = forms.ChoiceField(label="Source of the request", choices=())
     referrer_name = forms.CharField(label="Referrer name", max_length=200)
@@ -72,10 +75,17 @@ class CsReferralForm(CalaimForm):
             del self.fields["ecm_enrollment_id"]
 
     def clean_member_cin(self) -> str:
-        cin = str(self.cleaned_data["member_cin"]).strip().upper()
+        # People type a CIN in lower case and with spaces or dashes, as it is read out over the phone.
+        cin = re.sub(r"[\s-]", "", str(self.cleaned_data["member_cin"])).upper()
         if not re.fullmatch(CIN_PATTERN, cin):
             raise forms.ValidationError("Enter the member's 9-character CIN: 8 digits and a letter.")
         return cin
+
+    def clean_member_birth_date(self) -> Any:
+        born = self.cleaned_data["member_birth_date"]
+        if born > plan_today():
+            raise forms.ValidationError("The birth date cannot be in the future.")
+        return born
 
 
 class CsServiceForm(CalaimForm):
@@ -170,23 +180,58 @@ def posted_values(form: forms.Form) -> dict[str, Any]:
     }
 
 
+def place_referral_error(form: forms.Form, formset: Any, error: DomainError) -> None:
+    """A refusal naming "services[i].field" lands on that service's field; any other on the form's field."""
+    if error.status_code == 404:
+        raise Http404(error.message) from error
+    match = SERVICE_FIELD.match(error.field or "")
+    if match and int(match[1]) < len(formset.forms):
+        target, name = formset.forms[int(match[1])], match[2]
+    else:
+        target, name = form, error.field or ""
+    if name == "services":
+        formset._non_form_errors = formset.error_class([*formset.non_form_errors(), error.message])
+        return
+    target.add_error(name if name in target.fields else None, error.message)
+
+
 def apply_referral(form: forms.Form, formset: Any, call: Callable[[], T]) -> T | None:
-    """Run the referral service; a refusal naming "services[i].field" lands on that service's field."""
+    """Run the referral service; a refusal lands on the field it names."""
     try:
         return call()
     except DomainError as error:
-        if error.status_code == 404:
-            raise Http404(error.message) from error
-        match = SERVICE_FIELD.match(error.field or "")
-        if match and int(match[1]) < len(formset.forms):
-            target, name = formset.forms[int(match[1])], match[2]
-        else:
-            target, name = form, error.field or ""
-        if name == "services":
-            formset._non_form_errors = formset.error_class([error.message])
-            return None
-        target.add_error(name if name in target.fields else None, error.message)
+        place_referral_error(form, formset, error)
         return None
+
+
+def submitted_service_forms(formset: Any) -> list[CsServiceForm]:
+    """The service forms the requester filled in (an added form left blank is ignored)."""
+    return [f for f in formset.forms if f.has_changed() or not f.empty_permitted]
+
+
+def _draft_service(sform: CsServiceForm) -> ServiceRequestInput | None:
+    """What a service form parsed: enough to check its limits once its service and dates read."""
+    cleaned = getattr(sform, "cleaned_data", {})
+    if not {"service_code", "requested_start", "requested_end"} <= set(cleaned):
+        return None
+    values = {k: v for k, v in cleaned.items() if k in ServiceRequestInput.__dataclass_fields__}
+    values.setdefault("justification", "")
+    values["quantity"] = values.get("quantity") or 0
+    values["amount"] = values.get("amount") or 0
+    return ServiceRequestInput(**values)
+
+
+def referral_draft(form: CsReferralForm, formset: Any) -> ReferralDraft:
+    """What the validated form and its services could read, for the service's checks to run on at once."""
+    cleaned = getattr(form, "cleaned_data", {})
+    return ReferralDraft(
+        source_type=cleaned.get("source_type"),
+        member_cin=cleaned.get("member_cin"),
+        member_birth_date=cleaned.get("member_birth_date"),
+        attested_on=cleaned.get("attested_on"),
+        services=[_draft_service(f) for f in submitted_service_forms(formset)],
+        incomplete={i for i, f in enumerate(submitted_service_forms(formset)) if f.errors},
+    )
 
 
 class CsDeliveryForm(CalaimForm):
@@ -204,6 +249,11 @@ class CsDeliveryForm(CalaimForm):
     meals_per_day = forms.IntegerField(label="Meals a day", min_value=0, max_value=MAX_MEALS_PER_DAY, required=False)
     started_at = forms.DateTimeField(label="Stay started at", widget=DATETIME_INPUT, required=False)
     ended_at = forms.DateTimeField(label="Stay ended at", widget=DATETIME_INPUT, required=False)
+    confirmed_repeat = forms.BooleanField(
+        label="This is a separate delivery",
+        required=False,
+        help_text="Tick only when asked: another delivery of this service is already recorded on one of these days.",
+    )
 
     # The limits engine names the dollars of a use "amount"; on a delivery they are its cost.
     FIELD_ALIASES = {"amount": "cost"}
@@ -219,6 +269,14 @@ class CsDeliveryForm(CalaimForm):
             del self.fields["started_at"], self.fields["ended_at"]
         units = self.fields["units"]
         units.help_text = f"Counted in {unit}s." if unit and unit != "dollars" else "How many were delivered."
+        if service is not None and service.delivery_units:
+            counted = delivery_units_parse(service.delivery_units)
+            units.label = f"Units ({counted.plural})"
+            units.help_text = f"Count {counted.plural}: {counted.rule()}."
+
+    def asks_repeat(self) -> bool:
+        """The separate-delivery checkbox shows once the service asked for it (or it was ticked)."""
+        return bool(self.is_bound and (self.has_error("confirmed_repeat") or self.data.get("confirmed_repeat")))
 
     def delivery_input(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

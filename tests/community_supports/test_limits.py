@@ -99,7 +99,7 @@ def test_room_board_one_day_over_cap_is_refused_with_numbers() -> None:
     assert [(v.limit, v.field) for v in result.violations] == [(ROOM_BOARD, "end_date")]
     assert result.violations[0].message == (
         "Recuperative Care, Short-Term Post-Hospitalization Housing and Transitional Rent together would cover "
-        "184 days in the 12 months ending 2026-09-03; at most 183 are allowed (requested 34, already used 150)."
+        "184 days in the 12 months ending 2026-09-03; at most 183 are allowed (requested 34, already used 150, 33 left)."
     )
 
 
@@ -147,7 +147,7 @@ def test_recuperative_care_continuing_a_stay_counts_the_whole_stay() -> None:
     earlier = [use("recuperative_care", date(2026, 1, 1), 60)]
     result = check(use("recuperative_care", date(2026, 3, 2), 31), earlier)
     assert [v.limit for v in result.violations] == [RECUPERATIVE_CARE_DAYS]
-    assert "91 days in all (requested 31, already used 60)" in result.violations[0].message
+    assert "91 days in all (requested 31, already used 60, 30 left in this stay)" in result.violations[0].message
     assert check(use("recuperative_care", date(2026, 3, 2), 30), earlier).allowed
     assert check(use("recuperative_care", date(2026, 3, 3), 31), earlier).allowed  # one free day: a new stay
 
@@ -254,7 +254,7 @@ def test_respite_336_hours_per_calendar_year() -> None:
     result = check(respite(date(2026, 3, 1), 37), used)
     assert [(v.limit, v.field) for v in result.violations] == [(RESPITE_HOURS, "hours")]
     assert "337 hours in 2026; at most 336" in result.violations[0].message
-    assert "(requested 37, already used 300)" in result.violations[0].message
+    assert "(requested 37, already used 300, 36 left in 2026)" in result.violations[0].message
 
 
 def test_respite_count_resets_on_1_january() -> None:
@@ -298,7 +298,7 @@ def test_dollar_cap_message_names_the_numbers() -> None:
     result = check(use("environmental_accessibility", date(2026, 5, 1), amount=Decimal("600.50")), history)
     assert result.violations[0].message == (
         "Environmental Accessibility Adaptations would total $7,600.50 over the member's lifetime; at most $7,500 "
-        "is allowed (requested $600.50, already used $7,000)."
+        "is allowed (requested $600.50, already used $7,000, $500 left)."
     )
 
 

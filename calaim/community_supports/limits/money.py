@@ -51,7 +51,8 @@ def dollar_violation(request: Use, history: list[Use], settings: LimitSettings) 
         return None
     message = (
         f"{settings.label(request.service)} would total {dollars(total)} over the member's lifetime; at most "
-        f"{dollars(cap)} is allowed (requested {dollars(request.amount)}, already used {dollars(used)})."
+        f"{dollars(cap)} is allowed (requested {dollars(request.amount)}, already used {dollars(used)}, "
+        f"{dollars(max(cap - used, Decimal(0)))} left)."
     )
     return Violation(f"{LIFETIME_DOLLARS}:{request.service}", message, "amount")
 

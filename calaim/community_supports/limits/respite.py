@@ -41,7 +41,7 @@ def respite_violations(request: Use, history: list[Use], settings: LimitSettings
             RESPITE_HOURS,
             f"{label} would use {number(total)} hours in {year}; at most "
             f"{number(cap)} are allowed per calendar year (requested {number(request.hours)}, "
-            f"already used {number(used)}).",
+            f"already used {number(used)}, {number(max(cap - used, Decimal(0)))} left in {year}).",
             "hours",
         )
     ]

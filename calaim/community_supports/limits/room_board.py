@@ -28,7 +28,7 @@ def room_board_violation(request: Use, history: list[Use], settings: LimitSettin
     names, window = _room_board_names(settings), window_text(settings.room_board_window_days)
     message = (
         f"{names} together would cover {total} days in the {window} ending {window_end}; at most {cap} are "
-        f"allowed (requested {requested}, already used {total - requested})."
+        f"allowed (requested {requested}, already used {total - requested}, {max(cap - total + requested, 0)} left)."
     )
     return Violation(ROOM_BOARD, message, "end_date")
 

@@ -45,7 +45,8 @@ def continuous_violation(
     else:
         message = (
             f"{label} may cover {rule}; this request continues a stay from {stay_start} to {stay_end}, "
-            f"{stay_days} days in all (requested {request.days}, already used {stay_days - request.days})."
+            f"{stay_days} days in all (requested {request.days}, already used {stay_days - request.days}, "
+            f"{max(cap - stay_days + request.days, 0)} left in this stay)."
         )
     return Violation(limit, message, "end_date")
 

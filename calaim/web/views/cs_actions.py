@@ -20,6 +20,7 @@ from calaim.community_supports.deliveries import DeliveryInput, cs_delivery_reco
 from calaim.community_supports.eligibility import what_could_member_get
 from calaim.community_supports.models import CsRequest, CsRequestStatus
 from calaim.community_supports.policies import can_close_request, can_record_delivery
+from calaim.community_supports.referral_review import cs_referral_problems
 from calaim.community_supports.selectors import cs_loop_history, cs_request_get, cs_request_scope
 from calaim.community_supports.services import CsReferralInput, ServiceRequestInput
 from calaim.core.clock import local_date, plan_today
@@ -42,7 +43,10 @@ from calaim.web.forms_cs import (
     apply_referral,
     catalog,
     formset_with_one_more,
+    place_referral_error,
     posted_values,
+    referral_draft,
+    submitted_service_forms,
 )
 from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.members import scoped_member
@@ -102,9 +106,7 @@ def _enrollment_choices(user: User, member: Member | None) -> list[tuple[str, st
 
 def _referral_input(form: CsReferralForm, formset: Any) -> CsReferralInput:
     data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
-    services = [
-        ServiceRequestInput(**f.service_input()) for f in formset.forms if f.has_changed() or not f.empty_permitted
-    ]
+    services = [ServiceRequestInput(**f.service_input()) for f in submitted_service_forms(formset)]
     return CsReferralInput(**data, services=services)
 
 
@@ -136,7 +138,7 @@ def cs_request_create_view(request: HttpRequest) -> HttpResponse:
         form = CsReferralForm(sources=sources, enrollments=enrollments, initial=posted_values(form))
         formset = CsServiceFormSet(prefix=SERVICES_PREFIX, initial=[posted_values(f) for f in formset.forms])
         return _referral_page(request, form, formset, member, status=200)
-    if data is not None and form.is_valid() and formset.is_valid():
+    if data is not None and _referral_checked(user, form, formset):
         key = form.cleaned_data["idempotency_key"] or ""
         created = apply_referral(
             form,
@@ -150,6 +152,16 @@ def cs_request_create_view(request: HttpRequest) -> HttpResponse:
             ids = "&".join(f"id={c.pk}" for c in created)
             return redirect(f"{reverse('web:cs_requests_submitted')}?{ids}")
     return _referral_page(request, form, formset, member, status=400 if data is not None else 200)
+
+
+def _referral_checked(user: User, form: CsReferralForm, formset: Any) -> bool:
+    """Validate the form, its services and the service's rules (limits included) in one round, each refusal on its
+    field, so the requester sees every error at once; True when there are none."""
+    form_valid = form.is_valid()
+    services_valid = formset.is_valid()  # not short-circuited: both forms' errors show together
+    for problem in cs_referral_problems(actor=user, draft=referral_draft(form, formset), day=plan_today()):
+        place_referral_error(form, formset, problem)
+    return form_valid and services_valid and not form.errors and not formset.total_error_count()
 
 
 def _referral_page(
@@ -217,7 +229,7 @@ def cs_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRespon
         "service_name": service.name if service else cs_request.service_code,
         "source_label": _source_label(cs_request),
         "history": cs_loop_history(cs_request),
-        "deliveries": cs_request.deliveries.select_related("recorded_by").order_by("-start_date"),
+        "deliveries": cs_request.deliveries.select_related("recorded_by__organization").order_by("-start_date"),
         "authorization": cs_request.authorization,
         "linked_to": scope.filter(pk=cs_request.linked_to_id).first() if cs_request.linked_to_id else None,
         "linked": scope.filter(linked_to=cs_request).order_by("received_at"),

@@ -7,7 +7,12 @@ from typing import Any
 
 from calaim.accounts.models import User
 from calaim.community_supports.models import CsRequestStatus
-from calaim.community_supports.selectors import cs_deliveries_of, cs_request_scope
+from calaim.community_supports.selectors import (
+    cs_authorization_ended,
+    cs_deliveries_of,
+    cs_in_force,
+    cs_request_scope,
+)
 from calaim.core.clock import plan_today
 from calaim.core.paging import WORKLIST_ROWS, shown
 from calaim.network.models import OrganizationKind
@@ -27,20 +32,22 @@ def is_cs_provider_staff(user: User) -> bool:
 
 def _cs_provider(user: User) -> dict[str, Any]:
     assigned = cs_request_scope(user).filter(provider_id=user.organization_id).select_related("member")
-    since = plan_today() - dt.timedelta(days=RECENT_DELIVERY_DAYS)
+    today = plan_today()
+    since = today - dt.timedelta(days=RECENT_DELIVERY_DAYS)
+    serving = assigned.filter(status=CsRequestStatus.IN_SERVICE)
     deliveries = (
         cs_deliveries_of(assigned)
         .filter(start_date__gte=since)
-        .select_related("request", "member", "recorded_by")
+        .select_related("request", "member", "recorded_by__organization")
         .order_by("-start_date", "-created_at")
     )
     return {
         "awaiting_first": shown(
             assigned.filter(status=CsRequestStatus.AUTHORIZED).order_by("requested_start"), WORKLIST_ROWS
         ),
-        "in_service": shown(
-            assigned.filter(status=CsRequestStatus.IN_SERVICE).order_by("requested_end"), WORKLIST_ROWS
-        ),
+        # In service means authorized today; an ended one stays open until closed, so it is listed apart.
+        "in_service": shown(cs_in_force(serving, today).order_by("authorized_end"), WORKLIST_ROWS),
+        "ended": shown(cs_authorization_ended(serving, today).order_by("-authorized_end"), WORKLIST_ROWS),
         "recent_deliveries": shown(deliveries, WORKLIST_ROWS),
         "recent_days": RECENT_DELIVERY_DAYS,
         **worklist_context(user),
