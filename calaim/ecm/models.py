@@ -66,6 +66,8 @@ class Enrollment(DomainModel):
     ended_on = models.DateField(null=True, blank=True)
     discontinuation_reason = models.CharField(max_length=40, blank=True)
     discontinuation_note = models.TextField(blank=True)
+    # What the member was offered when ECM ended, as the reason's edition listed then (the letter says the same).
+    other_supports_offered = models.JSONField(default=list, blank=True)
     lead_care_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="lcm_enrollments"
     )
@@ -79,3 +81,14 @@ class Enrollment(DomainModel):
 
     def __str__(self) -> str:
         return f"ECM {self.member_id} with {self.provider_id} ({self.status})"
+
+
+class CareManagerLanguages(DomainModel):
+    """The languages a provider's care manager speaks, recorded by their supervisor to match members with a
+    Lead Care Manager who speaks their language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ecm_languages")
+    languages = models.JSONField(default=list, help_text='ISO 639 codes, e.g. ["en", "es"].')
+
+    def __str__(self) -> str:
+        return f"Languages of {self.user_id}"

@@ -69,3 +69,12 @@ def can_assign_lead_care_manager(user: User, enrollment: Enrollment) -> Verdict:
         lambda: role_in(user, LEAD_CARE_MANAGER_ROLES, "assign Lead Care Managers"),
         lambda: is_current(enrollment),
     )
+
+
+def can_record_languages(user: User, manager: User) -> Verdict:
+    """The provider's supervisor records the languages of its own active care staff (another organization: 404)."""
+    return first_refusal(
+        lambda: provider_staff_of(user, manager.organization_id, "record care managers' languages"),
+        lambda: role_in(user, LEAD_CARE_MANAGER_ROLES, "record care managers' languages"),
+        lambda: ALLOWED if manager.is_active and manager.role in PROVIDER_ROLES else out_of_scope(),
+    )

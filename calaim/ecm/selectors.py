@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from calaim.accounts.models import User
+from calaim.accounts.models import PROVIDER_ROLES, User
 from calaim.core.errors import NotFound
-from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, EligibilityDetermination, Enrollment
+from calaim.ecm.models import (
+    ACTIVE_ENROLLMENT_STATUSES,
+    CareManagerLanguages,
+    EligibilityDetermination,
+    Enrollment,
+)
 
 
 def provider_caseload(organization_id: uuid.UUID | None) -> QuerySet[Enrollment]:
@@ -72,3 +78,39 @@ def qualified_pofs(referral_id: uuid.UUID) -> list[str]:
     """The Populations of Focus the referral's latest eligibility determination qualified."""
     latest = EligibilityDetermination.objects.filter(referral_id=referral_id).order_by("-created_at").first()
     return list(latest.qualified_pofs) if latest else []
+
+
+@dataclass(frozen=True)
+class CareManagerLoad:
+    """One of the provider's care staff as a supervisor weighs them for a Lead Care Manager."""
+
+    user: User
+    members: int  # members they are Lead Care Manager of now (assigned or enrolled)
+    languages: tuple[str, ...]
+
+
+def care_manager_loads(user: User | None) -> list[CareManagerLoad]:
+    """The caller's own organization's active care staff with their caseload and languages (provider staff only)."""
+    if user is None or not user.is_authenticated or not user.is_provider_staff:
+        return []
+    assert user.organization_id is not None  # is_provider_staff
+    current = Q(
+        lcm_enrollments__status__in=ACTIVE_ENROLLMENT_STATUSES, lcm_enrollments__provider_id=user.organization_id
+    )
+    staff = (
+        User.objects.filter(organization_id=user.organization_id, role__in=PROVIDER_ROLES, is_active=True)
+        .select_related("organization")
+        .annotate(members=Count("lcm_enrollments", filter=current))
+        .order_by("last_name", "first_name", "username")
+    )
+    rows = list(staff)
+    spoken = dict(CareManagerLanguages.objects.filter(user__in=rows).values_list("user_id", "languages"))
+    return [CareManagerLoad(u, u.members, tuple(spoken.get(u.pk, ()))) for u in rows]  # type: ignore[attr-defined]
+
+
+def care_manager_get(user: User | None, username: str) -> User:
+    """One of the caller's own organization's active care staff, by username; anyone else is not found."""
+    found = next((row.user for row in care_manager_loads(user) if row.user.username == username), None)
+    if found is None:
+        raise NotFound("No care manager with this id in your organization.")
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db import transaction
 from django.utils import timezone
 
 from calaim.accounts.models import PROVIDER_ROLES, User
@@ -16,13 +17,21 @@ from calaim.core.errors import ValidationFailed
 from calaim.ecm import rules
 from calaim.ecm.assignment import Choice
 from calaim.ecm.eligibility import explanation_json
+from calaim.ecm.ending import ending_rules_on
 from calaim.ecm.models import (
     AssignmentMethod,
+    CareManagerLanguages,
     EligibilityDetermination,
     Enrollment,
     EnrollmentStatus,
 )
-from calaim.ecm.policies import can_assign_lead_care_manager, can_change_provider, can_end_ecm, can_enroll
+from calaim.ecm.policies import (
+    can_assign_lead_care_manager,
+    can_change_provider,
+    can_end_ecm,
+    can_enroll,
+    can_record_languages,
+)
 from calaim.members.models import Member
 from calaim.network.models import Organization
 from calaim.plans.models import DiscontinuationReason
@@ -35,6 +44,7 @@ ENROLLMENT_FIELDS = [
     "discontinuation_reason",
     "lead_care_manager",
     "authorization",
+    "other_supports_offered",
 ]
 
 
@@ -183,12 +193,20 @@ def enrollment_lead_care_manager_set(*, actor: User, enrollment: Enrollment, man
     return enrollment
 
 
-def enrollment_end_check(*, actor: User, enrollment: Enrollment, effective_on: dt.date) -> None:
-    """Refuse ending ECM for a caller who may not, or on a date before the enrollment began."""
+def enrollment_end_check(
+    *, actor: User, enrollment: Enrollment, effective_on: dt.date, reason_code: str = "", note: str = ""
+) -> None:
+    """Refuse ending ECM for a caller who may not, on a date before the enrollment began, or for a reason that
+    needs a note (ending.yaml) without one."""
     can_end_ecm(actor, enrollment).enforce()
     start = enrollment.enrolled_on or local_date(enrollment.assigned_at)
     if effective_on < start:
         raise ValidationFailed(f"The end date cannot be before {start}.", field="effective_on")
+    rules = ending_rules_on(plan_today())
+    if rules.note_required(reason_code) and not note.strip():
+        raise ValidationFailed("Say what happened: this reason needs a note.", field="note")
+    if len(note) > rules.note_max_chars:
+        raise ValidationFailed(f"Keep the note to {rules.note_max_chars:,} characters.", field="note")
 
 
 def enrollment_end(
@@ -205,5 +223,24 @@ def enrollment_end(
         ended_on=effective_on,
         discontinuation_reason=reason.code,
         discontinuation_note=note,
+        other_supports_offered=list(reason.other_supports),
     )
     return enrollment
+
+
+def care_manager_languages_set(*, actor: User, manager: User, languages: list[str]) -> CareManagerLanguages:
+    """The supervisor records the languages one of their own care staff speaks."""
+    can_record_languages(actor, manager).enforce()
+    with transaction.atomic():
+        record, _ = CareManagerLanguages.objects.select_for_update().get_or_create(user=manager)
+        before = list(record.languages)
+        record.languages = sorted(set(languages))
+        record.save(update_fields=["languages", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="care_manager.languages",
+            obj=record,
+            before={"user": manager.username, "languages": before},
+            after={"user": manager.username, "languages": record.languages},
+        )
+    return record

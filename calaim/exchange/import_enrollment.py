@@ -18,9 +18,7 @@ from calaim.core.clock import plan_today
 from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from calaim.ecm.services import enrollment_lock
 from calaim.plans.selectors import discontinuation_reason_get
-from calaim.referrals.closed_loop import loop_status_set
-from calaim.referrals.models import ReferralStatus
-from calaim.workflows.ecm_enrollment import ecm_end, ended_letter
+from calaim.workflows.ecm_enrollment import ecm_end, ecm_loop_close
 
 
 def discontinue_reported(
@@ -33,12 +31,5 @@ def discontinue_reported(
         return False
     reason = discontinuation_reason_get(reason_code, plan_today())
     ecm_end(actor, locked, reason, note, effective_on)
-    loop_status_set(
-        locked.referral,
-        ReferralStatus.DECLINED if reason.is_opt_out else ReferralStatus.CLOSED,
-        actor=actor,
-        reason=f"{reason.label}. {note}".strip(),
-        cause=reason.code,
-        letter=ended_letter(locked, reason),
-    )
+    ecm_loop_close(actor, locked, reason)
     return True

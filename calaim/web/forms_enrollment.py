@@ -10,11 +10,15 @@ from typing import Any
 from django import forms
 
 from calaim.core.clock import plan_today
-from calaim.network.models import Contract
+from calaim.core.labels import language_name, language_names
+from calaim.ecm.assignment import ProviderFit
+from calaim.ecm.selectors import CareManagerLoad
+from calaim.members.models import Member
 from calaim.plans.models import DiscontinuationReason
 from calaim.plans.selectors import latest_by_code
 from calaim.web.forms import DATE_INPUT, CalaimForm
 from calaim.web.forms_ecm import AUTOMATIC, TEXTAREA, _choices
+from calaim.web.templatetags.label_tags import person
 
 
 def _reasons_in_force() -> list[tuple[str, str]]:
@@ -25,7 +29,13 @@ def _reasons_in_force() -> list[tuple[str, str]]:
 class DisenrollForm(CalaimForm):
     reason = forms.ChoiceField(label="Reason", choices=())
     effective_on = forms.DateField(label="Effective date", required=False, widget=DATE_INPUT, help_text="Blank: today.")
-    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed when the reason is Other. Kept for the plan and the provider; the referrer is told the "
+        "reason only.",
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -44,40 +54,76 @@ class LeadCareManagerForm(CalaimForm):
         field.choices = [("", "Choose a care manager"), *staff_choices]
 
 
-def provider_choices(options: Iterable[tuple[Contract, int]], automatic: str) -> list[tuple[str, str]]:
-    """Radio choices: automatic first, then each contracted provider with what the member would want to know."""
-    choices = [(AUTOMATIC, automatic)]
-    for contract, free in options:
-        org = contract.organization
-        details = [
-            f"languages {', '.join(contract.languages) or 'not listed'}",
-            f"Populations of Focus {', '.join(contract.pof_codes) or 'not listed'}",
-            f"{free} place{'s' if free != 1 else ''} free" if free > 0 else "no places free",
-        ]
-        choices.append((str(org.pk), f"{org.name} ({'; '.join(details)})"))
-    return choices
+def _fit_label(fit: ProviderFit, member: Member) -> str:
+    """A fitting provider as the member would weigh it: their language, the Populations of Focus, free places."""
+    contract = fit.contract
+    language = language_name(member.language)
+    details = [
+        f"speaks {language}" if fit.speaks else f"does not list {language}",
+        f"languages {language_names(contract.languages)}",
+        f"Populations of Focus {', '.join(contract.pof_codes) or 'not listed'}",
+        f"{fit.free} place{'s' if fit.free != 1 else ''} free",
+    ]
+    return f"{fit.organization.name} ({'; '.join(details)})"
+
+
+def provider_choices(fits: Iterable[ProviderFit], member: Member, automatic: str) -> list[tuple[str, str]]:
+    """Radio choices: automatic first, then each provider that fits the member."""
+    return [(AUTOMATIC, automatic), *((str(f.organization.pk), _fit_label(f, member)) for f in fits if f.fits)]
 
 
 def chosen_provider(value: str) -> uuid.UUID | None:
     return None if value == AUTOMATIC else uuid.UUID(value)
 
 
-class AssignmentForm(CalaimForm):
-    provider_id = forms.ChoiceField(label="ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
+class _ProviderChoiceForm(CalaimForm):
+    """A choice among the providers that fit; one that does not is refused with its reasons, not "invalid"."""
 
-    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
+    automatic_label = ""
+
+    def __init__(self, *args: Any, fits: list[ProviderFit], member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        automatic = "Assign automatically (the best fit with free places; the reasons are recorded)"
-        _choices(self, "provider_id", provider_choices(options, automatic))
+        self.not_offered = {str(f.organization.pk): f for f in fits if not f.fits}
+        _choices(self, "provider_id", provider_choices(fits, member, self.automatic_label))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        unfit = self.not_offered.get(str(self.data.get(self.add_prefix("provider_id"), "")))
+        if unfit is not None and "provider_id" in self.errors:
+            reasons = "; ".join(unfit.why_not)
+            self.errors["provider_id"] = self.error_class([f"{unfit.organization.name} is not offered: {reasons}."])
+        return cleaned
 
 
-class ProviderChangeForm(CalaimForm):
+class AssignmentForm(_ProviderChoiceForm):
+    provider_id = forms.ChoiceField(label="ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
+    automatic_label = "Assign automatically (the best fit with free places; the reasons are recorded)"
+
+
+class ProviderChangeForm(_ProviderChoiceForm):
     provider_id = forms.ChoiceField(label="New ECM provider", choices=(), initial=AUTOMATIC, widget=forms.RadioSelect)
     reason = forms.CharField(label="Reason for the change", widget=TEXTAREA, required=False, max_length=2000)
+    automatic_label = "Choose automatically (the best fit with free places)"
 
-    def __init__(self, *args: Any, options: Iterable[tuple[Contract, int]], **kwargs: Any) -> None:
+
+class CareManagerLanguagesForm(CalaimForm):
+    languages = forms.MultipleChoiceField(
+        label="Languages spoken", required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, codes: Iterable[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "provider_id", provider_choices(options, "Choose automatically (the best fit with free places)"))
+        field = self.fields["languages"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        named = sorted((language_name(code), code) for code in set(codes))
+        field.choices = [(code, name) for name, code in named]
+
+
+def care_manager_label(row: CareManagerLoad) -> str:
+    """A care manager as a supervisor weighs them: name, current caseload, languages by name."""
+    members = f"{row.members} member{'s' if row.members != 1 else ''} now"
+    spoken = language_names(row.languages) if row.languages else "languages not recorded"
+    return f"{person(row.user)} ({members}; {spoken})"
 
 
 class EnrollForm(CalaimForm):

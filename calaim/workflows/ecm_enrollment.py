@@ -168,7 +168,7 @@ def ecm_provider_change(
             new.referral,
             new.referral.status,
             actor=actor,
-            reason=f"ECM provider changed to {choice.organization.name}: {reason}",
+            reason=f"ECM provider changed to {choice.organization.name}.",  # the staff's reason stays with them
             cause="provider_change",
             letter=provider_letter(new, change=True, previous_provider=old.provider.name),
         )
@@ -193,18 +193,26 @@ def ecm_disenroll(
     effective_on = effective_on or plan_today()
     with transaction.atomic():
         locked = enrollment_lock(enrollment)
-        enrollment_end_check(actor=actor, enrollment=locked, effective_on=effective_on)
+        enrollment_end_check(
+            actor=actor, enrollment=locked, effective_on=effective_on, reason_code=reason_code, note=note
+        )
         reason = discontinuation_reason_get(reason_code, plan_today())
         ecm_end(actor, locked, reason, note, effective_on)
-        loop_status_set(
-            locked.referral,
-            ReferralStatus.DECLINED if reason.is_opt_out else ReferralStatus.CLOSED,
-            actor=actor,
-            reason=f"{reason.label}. {note}".strip(),
-            cause=reason.code,
-            letter=ended_letter(locked, reason),
-        )
+        ecm_loop_close(actor, locked, reason)
     return locked, list(reason.other_supports)
+
+
+def ecm_loop_close(actor: User | None, enrollment: Enrollment, reason: DiscontinuationReason) -> None:
+    """The referrer's loop closes with the reason's category only: the staff note stays with the enrollment (the
+    plan and the provider see it), because the referrer is outside the member's care team."""
+    loop_status_set(
+        enrollment.referral,
+        ReferralStatus.DECLINED if reason.is_opt_out else ReferralStatus.CLOSED,
+        actor=actor,
+        reason=f"{reason.label}.",
+        cause=reason.code,
+        letter=ended_letter(enrollment, reason),
+    )
 
 
 def ecm_end(

@@ -69,7 +69,10 @@ def test_plan_staff_cannot_record_outreach(web, enrolled):
 def test_opt_out(web, enrolled, caller):
     path = f"/enrollments/{enrolled['enrollment']}/disenroll/"
     assert b"Choose a reason" in web(caller).get(path).content
-    response = web(caller).post(path, {"reason": "opted_out", "note": "Member called"})
+    review = web(caller).post(path, {"reason": "opted_out", "note": "Member called"})
+    assert review.status_code == 200 and "Confirm: end ECM" in review.content.decode()
+    assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "enrolled"  # nothing until confirmed
+    response = web(caller).post(path, {"reason": "opted_out", "note": "Member called", "confirmed": "yes"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "disenrolled"
     event = AuditEvent.objects.get(action="enrollment.end", object_id=enrolled["enrollment"])
@@ -91,7 +94,8 @@ def test_disenroll_before_the_start_is_refused_on_its_field(web, enrolled):
 
 
 def test_disenroll_by_another_organization_is_404(web, enrolled):
-    response = web("cm_b").post(f"/enrollments/{enrolled['enrollment']}/disenroll/", {"reason": "opted_out"})
+    body = {"reason": "opted_out", "confirmed": "yes"}
+    response = web("cm_b").post(f"/enrollments/{enrolled['enrollment']}/disenroll/", body)
     assert response.status_code == 404
     assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "enrolled"
 

@@ -93,6 +93,7 @@ def test_plan_intake_may_end_ecm_on_the_page_as_in_the_service(web, network, enr
     path = f"/members/{enrolled['member'].pk}/"
     assert "End ECM or record an opt-out" in web("intake").get(path).content.decode()
     assert "End ECM or record an opt-out" not in web("um").get(path).content.decode()
-    response = web("intake").post(f"/enrollments/{enrolled['enrollment']}/disenroll/", {"reason": "goals_met"})
+    body = {"reason": "goals_met", "confirmed": "yes"}
+    response = web("intake").post(f"/enrollments/{enrolled['enrollment']}/disenroll/", body)
     assert response.status_code == 302
     assert Enrollment.objects.get(pk=enrolled["enrollment"]).status == "disenrolled"

@@ -108,7 +108,8 @@ def test_the_discontinuation_form_preselects_the_matching_reason_and_shows_the_f
 def test_ending_ecm_from_the_form_resolves_the_fact(web, network, facts):
     enrollment, fact = facts["enrollment"], facts["fact"]
     response = web("cm_a").post(
-        f"/enrollments/{enrollment.pk}/disenroll/", {"reason": "lost_medi_cal_or_left_plan", "note": ""}
+        f"/enrollments/{enrollment.pk}/disenroll/",
+        {"reason": "lost_medi_cal_or_left_plan", "note": "", "confirmed": "yes"},
     )
     assert response.status_code == 302, response.content.decode()
     fact.refresh_from_db()

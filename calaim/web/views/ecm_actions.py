@@ -16,12 +16,12 @@ from django.urls import reverse
 from calaim.access.scopes import member_visible
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.selectors import authorization_get
-from calaim.careplans.selectors import provider_care_staff
 from calaim.careplans.services import outreach_record
 from calaim.core.clock import plan_today
-from calaim.ecm.assignment import provider_candidates
+from calaim.core.labels import language_name
+from calaim.ecm.assignment import ProviderFit, provider_fits
 from calaim.ecm.models import EligibilityDetermination, Enrollment
-from calaim.ecm.selectors import enrollment_get
+from calaim.ecm.selectors import care_manager_loads, enrollment_get, qualified_pofs
 from calaim.members.models import Member
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms import OutreachForm, apply_service
@@ -31,11 +31,14 @@ from calaim.web.forms_enrollment import (
     EnrollForm,
     LeadCareManagerForm,
     ProviderChangeForm,
+    care_manager_label,
     chosen_provider,
 )
+from calaim.web.templatetags.label_tags import person
 from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.referrals import scoped_referral
 from calaim.web.views.roster_facts import disenroll_facts
+from calaim.workflows.ecm_ending import ecm_ending_preview
 from calaim.workflows.ecm_enrollment import (
     ecm_disenroll,
     ecm_enroll,
@@ -97,15 +100,23 @@ def eligibility_determine_view(request: HttpRequest, referral_id: uuid.UUID) -> 
     )
 
 
+def _provider_context(request: HttpRequest, member: Member, fits: list[ProviderFit], pofs: list[str]) -> dict[str, Any]:
+    """What the provider choice page shows beside the form: the member's needs and why others are not offered."""
+    others = [(fit, fit.notes(member)) for fit in fits if not fit.fits]
+    return {"member": member, "pofs": pofs, "others": others, "show_all": request.GET.get("all") == "1"}
+
+
 @verified_required
 def assignment(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
-    """Assign the authorized member's ECM provider: the member's choice from the contracted list, or automatic."""
+    """Assign the authorized member's ECM provider: the member's choice among the providers that fit, or
+    automatic; on request, why the others do not fit."""
     referral = scoped_referral(request, referral_id)
-    options = provider_candidates(referral.member, [], plan_today())
+    pofs = qualified_pofs(referral.pk)
+    fits = provider_fits(referral.member, pofs, plan_today())
     return act(
         request,
         Action(
-            form=AssignmentForm(posted(request), options=options),
+            form=AssignmentForm(posted(request), fits=fits, member=referral.member),
             call=lambda d: ecm_provider_assign(
                 actor=staff(request), referral=referral, provider_id=chosen_provider(d["provider_id"])
             ),
@@ -113,7 +124,8 @@ def assignment(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
             submit="Assign provider",
             done=lambda e: f"Assigned to {e.provider.name}: {'; '.join(e.assignment_reasons)}.",
             next_url=reverse("web:referral", args=[referral.pk]),
-            context={"member": referral.member},
+            context={**_provider_context(request, referral.member, fits, pofs), "referral": referral},
+            template="web/ecm/provider_choice.html",
         ),
     )
 
@@ -137,17 +149,16 @@ def enroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
 
 @verified_required
 def provider_change(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    """Move the member to another ECM provider at their request; open tasks move with them."""
+    """Move the member to another ECM provider that fits, at their request; open tasks move with them."""
     enrollment = scoped_enrollment(request, enrollment_id)
-    options = [
-        (contract, free)
-        for contract, free in provider_candidates(enrollment.member, [], plan_today())
-        if contract.organization_id != enrollment.provider_id
+    pofs = qualified_pofs(enrollment.referral_id)
+    fits = [
+        f for f in provider_fits(enrollment.member, pofs, plan_today()) if f.organization.pk != enrollment.provider_id
     ]
     return act(
         request,
         Action(
-            form=ProviderChangeForm(posted(request), options=options),
+            form=ProviderChangeForm(posted(request), fits=fits, member=enrollment.member),
             call=lambda d: ecm_provider_change(
                 actor=staff(request),
                 enrollment=enrollment,
@@ -158,7 +169,8 @@ def provider_change(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpRespo
             submit="Change provider",
             done=lambda e: f"ECM provider changed to {e.provider.name}.",
             next_url=_member_or_home(request, enrollment.member),
-            context={"member": enrollment.member},
+            context=_provider_context(request, enrollment.member, fits, pofs),
+            template="web/ecm/provider_choice.html",
         ),
     )
 
@@ -185,37 +197,56 @@ def _offered(result: tuple[Enrollment, list[str]]) -> str:
     return f"ECM ended. Offer the member: {offered}." if offered else "ECM ended."
 
 
+def _ending(data: dict[str, Any]) -> dict[str, Any]:
+    return {"reason_code": data["reason"], "effective_on": data["effective_on"], "note": data["note"]}
+
+
 @verified_required
 def disenroll(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
+    """End ECM in two steps: the form, then a confirmation listing exactly what will be cancelled, closed and told;
+    nothing changes until the confirmation is posted."""
     enrollment = scoped_enrollment(request, enrollment_id)
-    facts, initial = disenroll_facts(staff(request), enrollment)
+    user = staff(request)
+    facts, initial = disenroll_facts(user, enrollment)
+    form = DisenrollForm(posted(request), initial=initial)
+    context = {"member": enrollment.member, "enrollment": enrollment, **facts}
+    confirmed = request.POST.get("confirmed") == "yes" and "change" not in request.POST
+    if request.method == "POST" and not confirmed:
+        preview = None
+        if form.is_valid() and "change" not in request.POST:
+            preview = apply_service(
+                form, lambda: ecm_ending_preview(actor=user, enrollment=enrollment, **_ending(form.cleaned_data))
+            )
+        if preview is not None:
+            confirm = {**context, "form": form, "preview": preview}
+            return render(request, "web/ecm/disenroll_confirm.html", confirm)
+        changing = "change" in request.POST and not form.errors
+        page = {**context, "form": form, "title": _ending_title(enrollment), "submit": "Review what ending changes"}
+        return render(request, "web/action_form.html", page, status=200 if changing else 400)
     return act(
         request,
         Action(
-            form=DisenrollForm(posted(request), initial=initial),
-            call=lambda d: ecm_disenroll(
-                actor=staff(request),
-                enrollment=enrollment,
-                reason_code=d["reason"],
-                effective_on=d["effective_on"],
-                note=d["note"],
-            ),
-            title=f"End ECM or record an opt-out for {enrollment.member}",
-            submit="End ECM",
+            form=form,
+            call=lambda d: ecm_disenroll(actor=user, enrollment=enrollment, **_ending(d)),
+            title=_ending_title(enrollment),
+            submit="Review what ending changes",
             done=_offered,
             next_url=_member_or_home(request, enrollment.member),
-            context={"member": enrollment.member, **facts},
+            context=context,
         ),
     )
 
 
+def _ending_title(enrollment: Enrollment) -> str:
+    return f"End ECM or record an opt-out for {enrollment.member}"
+
+
 @verified_required
 def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> HttpResponse:
-    """The provider names the Lead Care Manager; only its own care staff are offered."""
+    """The provider names the Lead Care Manager; only its own care staff are offered, each by name with their
+    current caseload and languages."""
     enrollment = scoped_enrollment(request, enrollment_id)
-    choices = [
-        (p.username, f"{p.get_full_name() or p.username} ({p.username})") for p in provider_care_staff(staff(request))
-    ]
+    choices = [(row.user.username, care_manager_label(row)) for row in care_manager_loads(staff(request))]
     return act(
         request,
         Action(
@@ -225,8 +256,8 @@ def lead_care_manager_assign(request: HttpRequest, enrollment_id: uuid.UUID) -> 
             ),
             title=f"Assign the Lead Care Manager for {enrollment.member}",
             submit="Assign",
-            done=lambda e: f"Lead Care Manager for {e.member}: {e.lead_care_manager.username}.",
+            done=lambda e: f"Lead Care Manager for {e.member}: {person(e.lead_care_manager)}.",
             next_url=reverse("web:home"),
-            context={"member": enrollment.member},
+            context={"member": enrollment.member, "member_language": language_name(enrollment.member.language)},
         ),
     )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from calaim.accounts.models import User
 from calaim.authorizations.models import AuthorizationStatus
 from calaim.authorizations.selectors import authorization_scope
-from calaim.core.paging import WORKLIST_ROWS, shown
-from calaim.referrals.models import ReferralForm, ReferralStatus
+from calaim.core.clock import local_date, plan_today
+from calaim.core.paging import WORKLIST_ROWS, Shown, shown
+from calaim.ecm.models import ACTIVE_ENROLLMENT_STATUSES
+from calaim.referrals.models import Referral, ReferralForm, ReferralStatus
 from calaim.referrals.selectors import referral_scope
 from calaim.web.views.roster_facts import worklist_context
 
@@ -38,7 +40,22 @@ def intake_worklist(user: User) -> dict[str, Any]:
         ),
         "pended": pended_rows,
         "incomplete": incomplete_rows,
+        "awaiting_assignment": awaiting_assignment(referrals),
         "missing_count": f"{pended_rows.total + incomplete_rows.total:,}"
         + ("" if pended_rows.exact and incomplete_rows.exact else "+"),
         **worklist_context(user),
     }
+
+
+def awaiting_assignment(referrals: QuerySet[Referral]) -> Shown:
+    """Referrals UM authorized whose member has no ECM provider yet, oldest first, each with its days waiting."""
+    waiting = (
+        referrals.filter(status=ReferralStatus.AUTHORIZED)
+        .exclude(enrollments__status__in=ACTIVE_ENROLLMENT_STATUSES)
+        .order_by("status_changed_at", "pk")
+    )
+    rows = shown(waiting, WORKLIST_ROWS)
+    today = plan_today()
+    for referral in rows:
+        referral.days_waiting = (today - local_date(referral.status_changed_at)).days  # type: ignore[attr-defined]
+    return rows

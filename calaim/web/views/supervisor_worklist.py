@@ -1,27 +1,28 @@
-"""The ECM provider supervisor's worklist: caseloads by Lead Care Manager, capacity and the caseload."""
+"""The ECM provider supervisor's worklist: caseloads by Lead Care Manager (by name, with their languages), capacity
+and the caseload; and the page where the supervisor records the languages each care manager speaks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from calaim.accounts.models import User
 from calaim.core.paging import WORKLIST_ROWS, shown
-from calaim.ecm.selectors import enrollment_scope
+from calaim.ecm.selectors import care_manager_get, care_manager_loads, enrollment_scope
+from calaim.ecm.services import care_manager_languages_set
 from calaim.network.selectors import ecm_contracts_of
+from calaim.web.access import or_404, staff, verified_required
+from calaim.web.forms_enrollment import CareManagerLanguagesForm
+from calaim.web.templatetags.label_tags import person
+from calaim.web.views.actions import Action, act, posted
 from calaim.web.views.roster_facts import worklist_context
 
 
 def supervisor_worklist(user: User) -> dict[str, Any]:
-    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager")
-    by_manager = (
-        enrollments.values(
-            "lead_care_manager__username", "lead_care_manager__first_name", "lead_care_manager__last_name"
-        )
-        .annotate(members=Count("id"))
-        .order_by("lead_care_manager__username")
-    )
+    enrollments = enrollment_scope(user).select_related("member", "lead_care_manager__organization")
     by_plan = dict(enrollments.values_list("member__plan__code").annotate(n=Count("id")))
     assert user.organization_id is not None  # provider staff always belong to an organization
     contracts = ecm_contracts_of(user.organization_id)
@@ -30,8 +31,40 @@ def supervisor_worklist(user: User) -> dict[str, Any]:
         serving = by_plan.get(contract.plan.code, 0)
         capacity.append({"contract": contract, "serving": serving, "free": max(contract.capacity - serving, 0)})
     return {
-        "by_manager": by_manager,
+        "by_manager": care_manager_loads(user),
+        "unassigned": enrollments.filter(lead_care_manager__isnull=True).count(),
         "capacity": capacity,
         "caseload": shown(enrollments.order_by("member__last_name", "member__first_name", "pk"), WORKLIST_ROWS),
         **worklist_context(user),
     }
+
+
+def _language_codes(user: User, current: list[str]) -> set[str]:
+    """The languages to offer: those the provider's contracts list, English and Spanish, and any already recorded."""
+    assert user.organization_id is not None  # provider staff
+    listed = {code for contract in ecm_contracts_of(user.organization_id) for code in contract.languages}
+    return listed | {"en", "es"} | set(current)
+
+
+@verified_required
+def care_manager_languages(request: HttpRequest, username: str) -> HttpResponse:
+    """The supervisor records which languages one of their care staff speaks (shown when naming a Lead Care
+    Manager); anyone outside the supervisor's organization is not found."""
+    user = staff(request)
+    manager = or_404(lambda: care_manager_get(user, username))
+    current = list(getattr(getattr(manager, "ecm_languages", None), "languages", []) or [])
+    form = CareManagerLanguagesForm(
+        posted(request), initial={"languages": current}, codes=_language_codes(user, current)
+    )
+    return act(
+        request,
+        Action(
+            form=form,
+            call=lambda d: care_manager_languages_set(actor=user, manager=manager, languages=d["languages"]),
+            title=f"Languages {person(manager)} speaks",
+            submit="Save languages",
+            done=f"Languages recorded for {person(manager)}.",
+            next_url=reverse("web:home"),
+            template="web/ecm/care_manager_languages.html",
+        ),
+    )
