@@ -46,3 +46,9 @@ def extended_deadlines(current: Deadlines, clock: ClockSettings) -> Deadlines:
 def is_overdue(due_at: dt.datetime, now: dt.datetime) -> bool:
     """Past its due time: the one meaning of "overdue" for a decision clock."""
     return now > due_at
+
+
+def is_decided_late(decided_at: dt.datetime | None, due_at: dt.datetime, decided_by_id: object) -> bool:
+    """A reviewer's decision recorded after the due time; a denial by operation of law (no one's decision) is
+    "deemed denied" instead, never "decided late"."""
+    return decided_at is not None and decided_by_id is not None and is_overdue(due_at, decided_at)

@@ -4,7 +4,7 @@ law, and the written notice of an extended decision time (42 CFR 438.404(c)(4)).
 from __future__ import annotations
 
 from calaim.accounts.models import User
-from calaim.authorizations.models import AuthorizationRequest, AuthorizationStatus
+from calaim.authorizations.models import AuthorizationRequest
 from calaim.core.clock import local_date, plan_today
 from calaim.notices.models import NoticeKind, NoticeRecipient
 from calaim.notices.services import member_letter_due, notice_queue
@@ -13,11 +13,7 @@ from calaim.plans.models import ProgramSettings
 
 def is_deemed_denial(authorization: AuthorizationRequest) -> bool:
     """Denied by operation of law: by no one, at the moment its time ran out (calaim.authorizations.timeliness)."""
-    return (
-        authorization.status == AuthorizationStatus.DENIED
-        and authorization.decided_by_id is None
-        and authorization.decided_at == authorization.ceiling_at
-    )
+    return authorization.deemed_denied
 
 
 def requested_service(authorization: AuthorizationRequest) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from calaim.authorizations.clocks import is_decided_late
 from calaim.core.models import DomainModel
 
 
@@ -42,7 +43,7 @@ class AuthorizationRequest(DomainModel):
     ceiling_at = models.DateTimeField(help_text="The latest the decision may ever be made.")
     extended_at = models.DateTimeField(null=True, blank=True)
     # When the clock sweep first found the request undecided past its due time; kept after a late decision (a
-    # timeliness record), cleared by an extension, which moves the due time.
+    # timeliness record). An extension is only granted before the due time, so it never has one to clear.
     overdue_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.PENDING)
@@ -65,6 +66,20 @@ class AuthorizationRequest(DomainModel):
 
     def __str__(self) -> str:
         return f"{self.kind} authorization {self.id} ({self.status})"
+
+    @property
+    def decided_late(self) -> bool:
+        """A reviewer decided after the due time (`clocks.is_decided_late`)."""
+        return is_decided_late(self.decided_at, self.due_at, self.decided_by_id)
+
+    @property
+    def deemed_denied(self) -> bool:
+        """Denied by operation of law: by no one, at the moment its time ran out (calaim.authorizations.timeliness)."""
+        return (
+            self.status == AuthorizationStatus.DENIED
+            and self.decided_by_id is None
+            and self.decided_at == self.ceiling_at
+        )
 
 
 class NoticeOfAction(DomainModel):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from calaim.access.scopes import is_active, member_condition
 from calaim.accounts.models import User
 from calaim.authorizations.clocks import is_overdue
-from calaim.authorizations.models import UNDECIDED, AuthorizationRequest
+from calaim.authorizations.models import UNDECIDED, AuthorizationRequest, AuthorizationStatus
 from calaim.core.errors import NotFound
 
 
@@ -32,6 +32,24 @@ def authorization_get(user: User | None, authorization_id: uuid.UUID | str) -> A
         raise NotFound("No authorization request with this id in your scope.") from None
 
 
+def authorization_review_get(user: User | None, authorization_id: uuid.UUID | str) -> AuthorizationRequest:
+    """A request as the UM review reads it, with its member, referral and people: the plan's own staff only (the
+    requesting provider and the referrer follow it on the member record or the referral instead)."""
+    if not (is_active(user) and user.is_plan_staff):
+        raise NotFound("No authorization request with this id in your scope.")
+    related = ("member__plan", "member__county", "referral__referrer_organization", "requesting_organization")
+    try:
+        return authorization_scope(user).select_related(*related, "decided_by__organization").get(pk=authorization_id)
+    except (AuthorizationRequest.DoesNotExist, ValueError):
+        raise NotFound("No authorization request with this id in your scope.") from None
+
+
+def authorization_history(user: User | None, authorization: AuthorizationRequest) -> QuerySet[AuthorizationRequest]:
+    """The member's other requests the caller may see, the latest first: the decisions made for them before."""
+    others = authorization_scope(user).filter(member_id=authorization.member_id).exclude(pk=authorization.pk)
+    return others.select_related("decided_by__organization").order_by("-received_at")
+
+
 def overdue_condition(now: dt.datetime | None = None) -> Q:
     """Undecided requests past their due time (`authorization_overdue` row by row)."""
     return Q(status__in=UNDECIDED, due_at__lt=now or timezone.now())
@@ -40,6 +58,16 @@ def overdue_condition(now: dt.datetime | None = None) -> Q:
 def authorization_overdue(authorization: AuthorizationRequest, now: dt.datetime | None = None) -> bool:
     """Undecided and past its due time: a decision not made in time."""
     return authorization.status in UNDECIDED and is_overdue(authorization.due_at, now or timezone.now())
+
+
+def decided_late_condition() -> Q:
+    """Decided by a reviewer after the due time (`AuthorizationRequest.decided_late` row by row)."""
+    return Q(decided_by__isnull=False, decided_at__gt=F("due_at"))
+
+
+def deemed_denied_condition() -> Q:
+    """Denied by operation of law (`AuthorizationRequest.deemed_denied` row by row)."""
+    return Q(status=AuthorizationStatus.DENIED, decided_by__isnull=True, decided_at=F("ceiling_at"))
 
 
 def expired_condition(now: dt.datetime | None = None) -> Q:

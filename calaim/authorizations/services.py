@@ -131,7 +131,8 @@ def authorization_lock(authorization: AuthorizationRequest | uuid.UUID) -> Autho
 
 
 def authorization_extend(*, actor: User, authorization: AuthorizationRequest, reason: str) -> AuthorizationRequest:
-    """Extend an undecided request once, with a reason, past its ceiling by the configured days."""
+    """Extend an undecided request once, before its due time, with a reason, past its ceiling by the configured
+    days; a request already overdue is refused (`can_extend`), so its lateness stays on record."""
     with transaction.atomic():
         locked = authorization_lock(authorization)
         can_extend(actor, locked).enforce()
@@ -142,7 +143,6 @@ def authorization_extend(*, actor: User, authorization: AuthorizationRequest, re
         extended = extended_deadlines(Deadlines(locked.due_at, locked.ceiling_at), clock_settings(settings))
         locked.due_at, locked.ceiling_at = extended.due_at, extended.ceiling_at
         locked.extended_at, locked.extension_reason = timezone.now(), reason
-        locked.overdue_at = None  # the new due time has not passed
         locked.save()
         audit_record(
             actor=actor,
@@ -305,6 +305,7 @@ def notice_of_action_issue(
             "notice_of_action_id": str(noa.pk),
             "determination": noa.determination,
             "deemed": is_deemed_denial(authorization),
+            "decided_late": authorization.decided_late,
             "decision_date": local_date(authorization.decided_at or now).isoformat(),
             "reason": noa.reason,
             "criteria": noa.criteria,

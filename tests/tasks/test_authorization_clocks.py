@@ -87,11 +87,11 @@ def test_no_decision_by_the_ceiling_is_a_denial_with_its_notice_and_consequences
     assert _footprint() == before
 
 
-def test_an_extension_moves_the_ceiling_and_clears_the_overdue_mark(network, presumptive):
-    first_ceiling = presumptive.ceiling_at
-    authorization_clocks_sweep(now=presumptive.due_at + MINUTE)
+def test_an_extension_before_the_due_time_moves_the_due_time_and_the_ceiling(network, presumptive):
+    first_due, first_ceiling = presumptive.due_at, presumptive.ceiling_at
     extended = authorization_extend(actor=network.users["um"], authorization=presumptive, reason="Awaiting records")
-    assert extended.overdue_at is None and extended.ceiling_at > first_ceiling
+    assert extended.ceiling_at > first_ceiling and extended.due_at == extended.ceiling_at
+    assert authorization_clocks_sweep(now=first_due + MINUTE)["overdue_marked"] == 0
 
     assert authorization_clocks_sweep(now=first_ceiling + MINUTE)["deemed_denied"] == 0
     assert AuthorizationRequest.objects.get(pk=presumptive.pk).status == "pending"
