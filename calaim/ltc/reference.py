@@ -26,7 +26,7 @@ class CarveIn:
 
     counties: tuple[str, ...]  # empty: every county no other row names
     date: dt.date
-    precision: str  # "on" or "by"
+    precision: str  # "exact" or "by"
     confidence: str
     source: str
 
@@ -34,7 +34,7 @@ class CarveIn:
         """Whether managed care covered this type on `day`; None when the start was not read and `day` precedes it."""
         if day >= self.date:
             return True
-        return False if self.precision == "on" else None
+        return False if self.precision == "exact" else None
 
 
 @dataclass(frozen=True)
@@ -189,8 +189,8 @@ def _facility_type(where: str, item: dict[str, Any]) -> FacilityType:
     rows = []
     for row in _items(where, "carve_in", item["carve_in"], {"counties", "date", "precision", "confidence", "source"}):
         counties = row["counties"]
-        if row["precision"] not in ("on", "by"):
-            raise ReferenceDataError(f"{where}, key 'carve_in.precision': expected on or by")
+        if row["precision"] not in ("exact", "by"):
+            raise ReferenceDataError(f"{where}, key 'carve_in.precision': expected exact or by")
         if counties != ALL_COUNTIES and not (isinstance(counties, list) and counties):
             raise ReferenceDataError(f"{where}, key 'carve_in.counties': expected a list of counties or 'all'")
         named = () if counties == ALL_COUNTIES else tuple(str(c) for c in counties)
