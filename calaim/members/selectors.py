@@ -45,8 +45,8 @@ def member_search_in(
     birth_date = _parse_birth_date(query)
     if birth_date is not None:
         return keys.filter(birth_date=birth_date).order_by(*NAME_ORDER)
-    if _CIN_PREFIX.fullmatch(query):
-        cin = query.upper()
+    cin = re.sub(r"[\s-]", "", query).upper()  # as read off a card: "9123 4567a", "91234-567A"
+    if _CIN_PREFIX.fullmatch(cin):
         return keys.filter(Q(cin=cin) if len(cin) == _CIN_LENGTH else _prefix("cin", cin)).order_by("cin")
     first, *others = _name_readings(query)
     parts, earlier = [keys.filter(first).order_by(*NAME_ORDER)], first

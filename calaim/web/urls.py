@@ -17,6 +17,7 @@ from calaim.web import (
     urls_reports,
     urls_roster,
 )
+from calaim.web.queues import queue_export
 from calaim.web.views import auth, ecm_actions, members, roster_facts, um_decision, worklists
 
 app_name = "web"
@@ -29,6 +30,7 @@ urlpatterns = [
     path("otp/setup/qr.svg", auth.otp_qr, name="otp_qr"),
     path("otp/verify/", auth.otp_verify, name="otp_verify"),
     path("members/search/", worklists.member_search_results, name="member_search"),
+    path("queues/<slug:name>.csv", queue_export, name="queue_export"),
     path("members/<uuid:member_id>/", members.member_record, name="member"),
     path("members/<uuid:member_id>/sections/<slug:section>/", members.member_section, name="member_section"),
     path("enrollments/<uuid:enrollment_id>/outreach/", ecm_actions.outreach_create, name="outreach_create"),

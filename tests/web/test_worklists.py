@@ -71,7 +71,7 @@ def test_care_manager_sees_caseload_tasks_and_new_assignments(web, network, enro
     Task.objects.filter(member=member).update(due_date=plan_today() - dt.timedelta(days=1))
     body = _page(web, "cm_a")
     assert member.last_name in body.split("Caseload")[1]
-    assert "Overdue</strong>" in body.split("Tasks due")[1].split("Caseload")[0]
+    assert "Overdue</strong>" in body.split("Open tasks")[1].split("Caseload")[0]
     assert "No new assignments" in body  # already enrolled
     assert member.last_name not in _page(web, "cm_b")
 
@@ -81,13 +81,13 @@ def test_care_manager_new_assignment(web, api, network, pending):
     api("um").post(f"/authorizations/{pending['authorization'].pk}/decision", {"outcome": "approve"})
     api("intake").post(f"/referrals/{rid}/assignment", {"provider_id": str(network.provider_b.pk)})
     body = _page(web, "cm_b")
-    assert "Pendingson" in body.split("New assignments")[1].split("Tasks due")[0]
+    assert "Pendingson" in body.split("New assignments")[1].split("Open tasks")[0]
     assert "Pendingson" not in _page(web, "cm_a")
 
 
 def test_supervisor_sees_team_caseloads_against_capacity(web, enrolled):
     body = _page(web, "sup_a")
-    assert "Against contract capacity" in body and "(cm_a)" in body
+    assert "Against contract capacity" in body and "Alpha Care Partners" in body
     assert enrolled["member"].last_name in body
 
 

@@ -1,0 +1,3 @@
+"""The web fixtures (signed-in clients, enrolled members) for the queue tests."""
+
+from tests.web.conftest import enrolled, pending  # noqa: F401
