@@ -4,29 +4,35 @@ remove it with the reason. A caller sees a document exactly when they may see it
 the file is checked by its content and size; each write goes through one calaim.documents service."""
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from calaim.api.auth import actor
-from calaim.api.errors import ERRORS, READ_ERRORS
+from calaim.api.errors import ERRORS, READ_ERRORS, error_body
 from calaim.api.pagination import paginated
 from calaim.api.types import Line, Note
 from calaim.appeals.selectors import appeal_get
 from calaim.authorizations.selectors import authorization_get
 from calaim.community_supports.selectors import cs_request_get
+from calaim.core.clock import plan_today
 from calaim.documents.models import PARENTS, Document, DocumentKind
+from calaim.documents.rules import document_rules_on
 from calaim.documents.selectors import Record, document_get, documents_for
 from calaim.documents.services import REASON_MAX, document_attach, document_remove
 from calaim.documents.storage import documents_storage
 from calaim.referrals.selectors import referral_get
 
 router = Router(tags=["documents"])
+# A multipart body this much over the largest document is refused before it is parsed (the form's other fields).
+BODY_SLACK_BYTES = 64 * 1024
 
 KINDS = ", ".join(DocumentKind.values)
 FILE_BODY: dict[str, Any] = {
@@ -88,6 +94,21 @@ class AttachIn(Schema):
     title: Line = Field("", description="The file's name when blank.")
 
 
+def _size_checked(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse a body over the largest document (413) before a byte of it is parsed."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = document_rules_on(plan_today())
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > limit.max_bytes + BODY_SLACK_BYTES:
+            message = f"The file is larger than {limit.max_size_mb} MB, the most a document may be."
+            return JsonResponse(error_body(message, "file", "request_too_large"), status=413)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _routes(path: str, name: str, noun: str, load: Callable[[Any, uuid.UUID], Record]) -> None:
     """The list and attach endpoints of one kind of record."""
 
@@ -105,6 +126,7 @@ def _routes(path: str, name: str, noun: str, load: Callable[[Any, uuid.UUID], Re
         response={201: DocumentOut, **ERRORS},
         operation_id=f"attach_{name}_document",
     )
+    @decorate_view(_size_checked)
     def attach_document(
         request: HttpRequest, record_id: uuid.UUID, form: Form[AttachIn], file: File[UploadedFile]
     ) -> Status[Document]:
