@@ -50,7 +50,8 @@ def test_every_partial_opens_for_the_assigned_provider(web, enrolled, name):
 def test_audit_partial_is_plan_work(web, enrolled):
     path = f"/members/{enrolled['member'].pk}/sections/audit/"
     assert web("cm_a").get(path).status_code == 404
-    assert b"enrollment.enroll" in web("intake").get(path).content
+    body = web("intake").get(path).content.decode()
+    assert "Enrolled in ECM" in body and "enrollment.enroll" not in body
 
 
 def test_unknown_member_and_section_are_404(web, enrolled):

@@ -1,4 +1,4 @@
-"""Filters that show codes as words: languages, phones, audit actions and people (see calaim.core.labels)."""
+"""Filters that show codes as words: languages, phones, audit actions, flags and people (see calaim.core.labels)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,18 @@ def phone(value: str | None) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    return labels.action_label(action)
+    """An audit action as staff would write it ("enrollment.lead_care_manager" → "Lead Care Manager named")."""
+    return labels.action_phrase(action)
+
+
+@register.filter
+def code_words(code: str | None) -> str:
+    return labels.code_words(code)
+
+
+@register.filter
+def yes_no(value: bool | None) -> str:
+    return labels.yes_no(value)
 
 
 @register.filter
