@@ -96,6 +96,7 @@ class DeliveryIn(Schema):
     meals_per_day: int | None = Field(None, ge=0, le=MAX_MEALS_PER_DAY)
     started_at: Moment | None = Field(None, description="Without an offset: the plan's local time.")
     ended_at: Moment | None = None
+    confirmed_repeat: bool = Field(False, description="A separate delivery on a day another one already covers.")
 
 
 class DeliveryOut(Schema):
@@ -109,6 +110,7 @@ class DeliveryOut(Schema):
     cost: Decimal
     hours: Decimal
     meals_per_day: int | None
+    confirmed_repeat: bool
 
 
 class CloseIn(Schema):
