@@ -115,14 +115,15 @@ class Queue:
     def ordering(self, sort: str) -> tuple[str, ...]:
         """The order_by of a sort name ("-name" reverses "name"), with the primary key last so that pages never
         overlap or skip rows that tie."""
-        fields = (*self.sorts[sort.lstrip("-")], "pk")
+        fields = (*self.sorts[sort.removeprefix("-")], "pk")
         if not sort.startswith("-"):
             return fields
         return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
 
     def sort_of(self, raw: str | None) -> str:
         """The sort asked for if the queue knows it, else its default."""
-        return raw if raw and raw.lstrip("-") in self.sorts else self.default_sort
+        key = raw[1:] if raw and raw.startswith("-") else raw
+        return raw if raw and key in self.sorts else self.default_sort
 
 
 QUEUES: dict[str, Queue] = {}
@@ -226,7 +227,7 @@ def _headers(request: HttpRequest, queue: Queue, sort: str) -> list[Header]:
         if not column.sort:
             headers.append(Header(column.label, sr_only=column.sr_only))
             continue
-        current = sort.lstrip("-") == column.sort
+        current = sort.removeprefix("-") == column.sort
         descending = current and sort.startswith("-")
         aria = ("descending" if descending else "ascending") if current else ""
         toggled = column.sort if descending or not current else f"-{column.sort}"
@@ -255,7 +256,7 @@ def queue_page(request: HttpRequest, queue: Queue, items: QuerySet[Any] | None =
         previous_url=_url(request, request.GET, **{pages: str(page.previous_page_number)}),
         next_url=_url(request, request.GET, **{pages: str(page.next_page_number)}),
         export_url=_export_url(queue, request.GET),
-        clear_url=_url(request, request.GET, **unfiltered, **{f"{queue.name}-filtered": "1"}),
+        clear_url=_url(request, request.GET, **{**unfiltered, f"{queue.name}-filtered": "1"}),
     )
 
 

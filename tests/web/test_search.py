@@ -42,6 +42,9 @@ def _found(user, query: str) -> set[str]:
     [
         ("91234567A", {"garcia"}),  # CIN exact
         ("91234567a", {"garcia"}),  # CIN in lower case
+        ("9123 4567a", {"garcia"}),  # CIN with spaces or a dash, as read off a card
+        (" 91234-567A ", {"garcia"}),
+        ("9123 4", {"garcia", "garza"}),
         ("91234", {"garcia", "garza"}),  # CIN prefix
         ("9123456", {"garcia"}),
         ("gar", {"garcia", "garza"}),  # last name prefix, any case
