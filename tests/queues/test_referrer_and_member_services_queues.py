@@ -70,7 +70,7 @@ def test_referrer_sorts_and_pages(web, sent, monkeypatch):
 
 
 def test_referrer_csv_lists_only_their_own(web, network, sent):
-    response, rows = download(web("referrer"), "my_referrals", **{"my_referrals-sort": "sent"})
+    _, rows = download(web("referrer"), "my_referrals", **{"my_referrals-sort": "sent"})
     assert rows[0][:4] == ["Sent", "Last name", "First name", "CIN"]
     assert [row[1] for row in rows[1:]] == ["Alvarez", "Brooks", "Brooks", "Chen"]
     assert "Cbomember" not in str(rows)
