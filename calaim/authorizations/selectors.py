@@ -81,6 +81,19 @@ def authorization_expired(authorization: AuthorizationRequest, now: dt.datetime 
     return authorization.status in UNDECIDED and is_overdue(authorization.ceiling_at, now or timezone.now())
 
 
+def authorization_timeliness(authorization: AuthorizationRequest, now: dt.datetime | None = None) -> str:
+    """Where the request stands against its clock: deemed_denied, decided_late, decided, expired (undecided past
+    its ceiling, to be denied by the clock sweep), overdue (undecided past its due time) or open."""
+    now = now or timezone.now()
+    if authorization.deemed_denied:
+        return "deemed_denied"
+    if authorization.status not in UNDECIDED:
+        return "decided_late" if authorization.decided_late else "decided"
+    if authorization_expired(authorization, now):
+        return "expired"
+    return "overdue" if authorization_overdue(authorization, now) else "open"
+
+
 def authorizations_to_mark_overdue(now: dt.datetime, limit: int) -> list[uuid.UUID]:
     """Overdue requests the clock sweep has not yet marked, the longest overdue first."""
     rows = AuthorizationRequest.objects.filter(overdue_condition(now), overdue_at__isnull=True).order_by("due_at")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from calaim.authorizations.models import AuthorizationRequest
 from calaim.authorizations.services import authorization_extend
@@ -34,6 +35,11 @@ def _text(response: Any) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
+def _words(response: Any) -> str:
+    """The page as read, without its markup."""
+    return re.sub(r"\s+", " ", strip_tags(response.content.decode()))
+
+
 def test_an_overdue_request_cannot_be_extended_and_nothing_changes(network):
     authorization = late()
     authorization_clocks_sweep()  # the sweep marks it overdue, as it would have in production
@@ -55,9 +61,11 @@ def test_past_its_ceiling_the_refusal_says_the_request_is_denied(network):
 def test_the_extension_page_refuses_an_overdue_request_up_front_and_on_post(web, network):
     authorization = late()
     path = f"/authorizations/{authorization.pk}/extension/"
-    page = _text(web("um").get(path))
-    assert "already overdue, so it can no longer be extended" in page and 'name="reason"' not in page
-    assert "Overdue — deemed denied" in page and "Decide now" in page
+    response = web("um").get(path)
+    assert 'name="reason"' not in _text(response)
+    page = _words(response)
+    assert "already overdue, so it can no longer be extended" in page
+    assert "Overdue — deemed denied if still undecided" in page and "Decide now" in page
     before = _state(authorization)
     refused = web("um").post(path, {"reason": "Waiting for the PCP's notes"})
     assert refused.status_code == 400 and "already overdue" in _text(refused)
