@@ -55,10 +55,11 @@ def discharge_form(stay: FacilityStay, data: Any = None) -> DischargeForm:
     return DischargeForm(data, initial={"discharged_on": plan_today()}, auto_id=_ids(f"ltc-stay-{stay.pk}"))
 
 
-def pasrr_form(user: User, member: Member, data: Any = None) -> PasrrForm:
+def pasrr_form(user: User, member: Member, data: Any = None, stays: list[FacilityStay] | None = None) -> PasrrForm:
+    """The PASRR form offering the member's nursing-facility admissions (`stays` when the caller has them)."""
     today = plan_today()
     nursing = facility_types_on(today).nursing_facility_codes()
-    stays = member_ltc(user, member.pk)["stays"]
+    stays = member_ltc(user, member.pk)["stays"] if stays is None else stays
     choices = [
         (str(s.pk), f"{s.facility_name}, admitted {s.admitted_on:%Y-%m-%d}")
         for s in stays
@@ -92,32 +93,30 @@ def _pick(bound: Bound, key: str, make: Any) -> Any:
     return bound[key] if key in bound else make()
 
 
+def _stay_row(stay: FacilityStay, label: str, may_discharge: bool, bound: Bound) -> StayRow:
+    screenings = list(stay.pasrr_screenings.all())
+    key = f"ltc-stay-{stay.pk}"
+    form = _pick(bound, key, lambda: discharge_form(stay)) if may_discharge and stay.discharged_on is None else None
+    return StayRow(stay, label, screenings, stay_flags(stay, screenings), form)
+
+
 def ltc_section(user: User, member: Member, bound: Bound | None = None) -> dict[str, Any]:
     """The section's context for `user`, who already passed the member's scope."""
     bound = bound or {}
     data = member_ltc(user, member.pk)
     may_stay, may_pcs = bool(can_record_stay(user, member)), bool(can_record_pcs(user, member))
     edition = facility_types_on(plan_today())
-    stays = [
-        StayRow(
-            stay=s,
-            type_label=(edition.get(s.facility_type).label if edition.get(s.facility_type) else s.facility_type),  # type: ignore[union-attr]
-            screenings=list(s.pasrr_screenings.all()),
-            flags=stay_flags(s, list(s.pasrr_screenings.all())),
-            discharge_form=_pick(bound, f"ltc-stay-{s.pk}", lambda s=s: discharge_form(s))
-            if may_stay and s.discharged_on is None
-            else None,
-        )
-        for s in data["stays"]
-    ]
+    labels = {t.code: t.label for t in edition.types}
+    stays = [_stay_row(s, labels.get(s.facility_type, s.facility_type), may_stay, bound) for s in data["stays"]]
+    nursing = [s for s in data["stays"] if s.facility_type in edition.nursing_facility_codes()]
+    may_pasrr = bool(nursing) and bool(can_record_pasrr(user, member))
     return {
         "stays": stays,
         "certifications": _pcs_rows(data["certifications"], may_pcs, bound),
-        "rides": _ride_rows(user, member, data["rides"], bound),
+        "rides": _ride_rows(user, member, bound),
         "stay_form": _pick(bound, "ltc-stay-new", stay_form) if may_stay else None,
-        "pasrr_form": _pick(bound, "ltc-pasrr-new", lambda: pasrr_form(user, member))
-        if can_record_pasrr(user, member)
-        and any(r.stay.facility_type in edition.nursing_facility_codes() for r in stays)
+        "pasrr_form": _pick(bound, "ltc-pasrr-new", lambda: pasrr_form(user, member, stays=nursing))
+        if may_pasrr
         else None,
         "pcs_form": _pick(bound, "ltc-pcs-new", lambda: pcs_form(member)) if may_pcs else None,
     }
@@ -141,18 +140,15 @@ def _pcs_rows(certifications: list[PhysicianCertification], may: bool, bound: Bo
     ]
 
 
-def _ride_rows(user: User, member: Member, rides: dict[Any, Any], bound: Bound) -> list[dict[str, Any]]:
-    """The member's open transportation tasks in the caller's scope, with each ride's mode and its form."""
+def _ride_rows(user: User, member: Member, bound: Bound) -> list[dict[str, Any]]:
+    """The member's open transportation tasks in the caller's scope, each with its ride (one query) and form."""
     tasks = task_scope(user).filter(member=member, kind=TaskKind.TRANSPORTATION, status__in=OPEN_TASK_STATUSES)
     rules = nemt_rules_on(plan_today())
     rows = []
-    for task in tasks.order_by("due_date"):
-        ride = rides.get(task.pk)
-        form = (
-            _pick(bound, f"ltc-ride-{task.pk}", lambda t=task, r=ride: ride_form(t, r))
-            if can_set_ride(user, task)
-            else None
-        )
+    for task in tasks.select_related("ride").order_by("due_date"):
+        ride = getattr(task, "ride", None)
+        may = can_set_ride(user, task)
+        form = _pick(bound, f"ltc-ride-{task.pk}", lambda t=task, r=ride: ride_form(t, r)) if may else None
         rows.append(
             {"task": task, "ride": ride, "mode_label": rules.mode_label(ride.mode) if ride else "", "form": form}
         )
