@@ -182,10 +182,11 @@ def test_assignment_enrollment_and_opt_out_letters_in_spanish_and_the_referrer_t
     ecm.get_by_label("Reason").select_option(label="Member declined or opted out")
     ecm.get_by_label("Note").fill("Member called to opt out")
     ecm.get_by_role("button", name="End ECM").click()
+    ms.get_by_role("button", name="Confirm: end ECM").click()
     expect(ms.get_by_role("status")).to_contain_text("ECM ended")
 
     run_tasks()
-    letters_on_record(ms, member, {ASSIGNMENT: "es", ENROLLMENT: "es", OPT_OUT: "es"})
+    letters_on_record(ms, member, {ASSIGNMENT: "Spanish", ENROLLMENT: "Spanish", OPT_OUT: "Spanish"})
     shot(ms, "record-letters")
     mail_batch_made(ms, member, [ASSIGNMENT, ENROLLMENT, OPT_OUT])
     shot(ms, "mail-batch")
@@ -219,7 +220,7 @@ def test_a_denial_in_chinese_appealed_and_overturned_authorizes(
 
     # Member services see the notice in Chinese and file the member's appeal from it.
     ms = signed_in("member_services")
-    letters_on_record(ms, member, {DENIAL: "zh"})
+    letters_on_record(ms, member, {DENIAL: "Chinese"})
     notices = ms.get_by_role("region", name="Notices", exact=True)
     notices.get_by_role("row").filter(has_text=DENIAL).get_by_role("link", name="File an appeal").click()
     ms.get_by_label("How the appeal came in").select_option(label="Phone")
@@ -249,7 +250,7 @@ def test_a_denial_in_chinese_appealed_and_overturned_authorizes(
     assert Referral.objects.get(pk=referral_id).status == "authorized"
 
     run_tasks()
-    letters_on_record(ms, member, {DENIAL: "zh", ACKNOWLEDGMENT: "zh", RESOLUTION: "zh"})
+    letters_on_record(ms, member, {DENIAL: "Chinese", ACKNOWLEDGMENT: "Chinese", RESOLUTION: "Chinese"})
     shot(ms, "record-letters")
     mail_batch_made(ms, member, [DENIAL, ACKNOWLEDGMENT, RESOLUTION])
     emailed(smtp, "was authorized.", f"/referrals/{referral_id}/", member)
@@ -273,7 +274,7 @@ def test_a_cs_authorization_letter_in_english_with_taglines_and_the_public_offer
 
     run_tasks()
     ms = signed_in("member_services")
-    letters_on_record(ms, member, {CS_AUTHORIZATION: "en (prefers vi; taglines included)"})
+    letters_on_record(ms, member, {CS_AUTHORIZATION: "English (prefers Vietnamese; taglines included)"})
     mail_batch_made(ms, member, [CS_AUTHORIZATION])
     path = f"/community-supports/requests/{request['id']}/"
     emailed(smtp, "authorized.", path, member)

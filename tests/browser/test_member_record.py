@@ -121,6 +121,7 @@ def test_member_services_records_an_opt_out(signed_in, network, enrolled, shot):
     ecm.get_by_label("Note").fill("Member called to opt out")
     shot(page, "opt-out-form")
     ecm.get_by_role("button", name="End ECM").click()
+    page.get_by_role("button", name="Confirm: end ECM").click()
     expect(page.get_by_role("status")).to_contain_text("ECM ended. Offer the member: Complex Care Management")
     ecm = page.get_by_role("region", name="ECM enrollment", exact=True)
     expect(ecm.get_by_role("heading", level=3)).to_contain_text("Disenrolled")
