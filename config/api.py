@@ -62,4 +62,6 @@ for router in (
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message, exc.field, exc.code), status=exc.status_code)
+    # Several problems found at once (ProblemsFound) are answered together, one item each.
+    items = [error_body(e.message, e.field, e.code)["detail"][0] for e in getattr(exc, "problems", [exc])]
+    return api.create_response(request, {"detail": items}, status=exc.status_code)

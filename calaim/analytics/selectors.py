@@ -37,7 +37,7 @@ def identification_runs(user: User) -> QuerySet[IdentificationRun]:
     can_run_identification(user).enforce()
     plan_id = plan_of(user)
     assert plan_id is not None  # can_run_identification: plan staff
-    return IdentificationRun.objects.filter(plan_id=plan_id).select_related("created_by")
+    return IdentificationRun.objects.filter(plan_id=plan_id).select_related("created_by__organization")
 
 
 def identification_run_get(user: User, run_id: uuid.UUID | str) -> IdentificationRun:
@@ -71,7 +71,7 @@ def identification_candidates_by_pof(user: User, run: IdentificationRun) -> dict
 def identification_loads(user: User, run: IdentificationRun) -> QuerySet[IdentificationLoad]:
     """The loads of the run's candidates, latest first."""
     can_view_identification_run(user, run).enforce()
-    return IdentificationLoad.objects.filter(run=run).select_related("created_by")
+    return IdentificationLoad.objects.filter(run=run).select_related("created_by__organization")
 
 
 def identification_load_get(user: User, load_id: uuid.UUID | str) -> IdentificationLoad:

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from calaim.api.types import Day, Line, Note
+from calaim.core.inputs import cin_normalized
 from calaim.core.phones import normalize_phone
 from calaim.members.models import CIN_PATTERN
 from calaim.referrals.models import LoopEvent, Referral
@@ -45,6 +46,11 @@ class ReferralCreateIn(Schema):
     attested_by: Line = Field(..., min_length=1, max_length=200)
     attested_on: Day = Field(..., description="When the referrer attested: today or earlier (plan-local).")
     notes: Note = Field("", max_length=4000)
+
+    @field_validator("member_cin", mode="before")
+    @classmethod
+    def _cin(cls, value: object) -> object:
+        return cin_normalized(value) if isinstance(value, str) else value  # "9123 4567-a" is 91234567A
 
     @field_validator("member_phone", "referrer_phone")
     @classmethod

@@ -43,7 +43,11 @@ def appeal_scope(user: User | None) -> QuerySet[Appeal]:
 def appeal_get(user: User | None, appeal_id: uuid.UUID | str) -> Appeal:
     try:
         related = ("member__plan", "member__county", "notice_of_action", "authorization", "provider_organization")
-        return appeal_scope(user).select_related(*related, "filed_by", "resolved_by").get(pk=appeal_id)
+        return (
+            appeal_scope(user)
+            .select_related(*related, "filed_by__organization", "resolved_by__organization")
+            .get(pk=appeal_id)
+        )
     except (Appeal.DoesNotExist, ValueError):
         raise NotFound("No appeal with this id in your scope.") from None
 
@@ -56,7 +60,14 @@ def grievance_scope(user: User | None) -> QuerySet[Grievance]:
 
 def grievance_get(user: User | None, grievance_id: uuid.UUID | str) -> Grievance:
     try:
-        related = ("member__plan", "member__county", "filed_by", "resolved_by", "authorization", "referral")
+        related = (
+            "member__plan",
+            "member__county",
+            "filed_by__organization",
+            "resolved_by__organization",
+            "authorization",
+            "referral",
+        )
         return grievance_scope(user).select_related(*related, "cs_request").get(pk=grievance_id)
     except (Grievance.DoesNotExist, ValueError):
         raise NotFound("No grievance with this id in your scope.") from None

@@ -70,7 +70,7 @@ def care_plan_detail_scope(user: User | None) -> QuerySet[CarePlan]:
     goals = Goal.objects.prefetch_related(Prefetch("interventions", queryset=interventions))
     return (
         care_plan_scope(user)
-        .select_related("enrollment", "organization", "created_by")
+        .select_related("enrollment", "organization", "created_by__organization")
         .prefetch_related(Prefetch("goals", queryset=goals))
         .order_by("-created_at")
     )

@@ -25,6 +25,7 @@ from calaim.careplans.policies import can_add_task, can_change_care_team, can_re
 from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date, plan_today
 from calaim.core.errors import Conflict, ValidationFailed
+from calaim.core.phones import normalize_phone
 from calaim.ecm.models import Enrollment
 from calaim.ltc.nemt import ride_completion_check
 from calaim.members.models import Member
@@ -41,6 +42,7 @@ def care_team_add(
         raise ValidationFailed(f"role must be one of {', '.join(CareTeamRole.values)}.", field="role")
     if not name.strip():
         raise ValidationFailed("Give the care team member's name.", field="name")
+    phone = _care_team_phone(phone)
     with transaction.atomic():
         person = CareTeamMember.objects.create(
             member=member,
@@ -55,6 +57,16 @@ def care_team_add(
             actor=actor, action="care_team.add", obj=person, member=member, after=snapshot(person, CARE_TEAM_FIELDS)
         )
     return person
+
+
+def _care_team_phone(raw: str) -> str:
+    """A care team phone in E.164, or blank; "555-12" is refused, not stored to be dialled in vain."""
+    if not raw.strip():
+        return ""
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        raise ValidationFailed("Enter a valid phone number, e.g. (209) 555-0100.", field="phone") from None
 
 
 def care_team_remove(*, actor: User, person: CareTeamMember) -> CareTeamMember:

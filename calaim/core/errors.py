@@ -44,3 +44,13 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class ProblemsFound(ValidationFailed):
+    """Several inputs are refused at once, each on its own field, so a person fixes them all in one round; the
+    first problem is the error's own message and field, for callers that show one."""
+
+    def __init__(self, problems: list[DomainError]) -> None:
+        assert problems, "ProblemsFound needs at least one problem"
+        super().__init__(problems[0].message, field=problems[0].field)
+        self.problems = problems

@@ -95,7 +95,7 @@ def mail_batch_scope(user: User | None) -> QuerySet[MailBatch]:
 
 def mail_batch_get(user: User | None, batch_id: uuid.UUID | str) -> MailBatch:
     try:
-        return mail_batch_scope(user).select_related("plan", "created_by").get(pk=batch_id)
+        return mail_batch_scope(user).select_related("plan", "created_by__organization").get(pk=batch_id)
     except (MailBatch.DoesNotExist, ValueError):
         raise NotFound("No mail batch with this id in your scope.") from None
 
@@ -126,7 +126,7 @@ def mailroom_flags(user: User | None) -> QuerySet[AddressFlag]:
     if mailroom_plan_id(user) is None:
         return AddressFlag.objects.none()
     flags = address_flag_scope(user).filter(resolved_at__isnull=True)
-    return flags.select_related("member", "notice", "reported_by").order_by("created_at")
+    return flags.select_related("member", "notice", "reported_by__organization").order_by("created_at")
 
 
 def address_missing(prefix: str = "member__") -> Q:

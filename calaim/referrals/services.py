@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,17 +15,19 @@ from django.utils import timezone
 from calaim.accounts.models import User
 from calaim.core.audit import audit_record, audited_update, snapshot
 from calaim.core.clock import local_date
-from calaim.core.errors import Conflict, Forbidden, ValidationFailed
+from calaim.core.errors import Conflict, DomainError, Forbidden, ProblemsFound, ValidationFailed
 from calaim.members.models import Member
 from calaim.members.selectors import member_match
 from calaim.members.services import member_lock
 from calaim.network.selectors import ecm_contract_for
+from calaim.plans.models import PopulationOfFocus
 from calaim.plans.selectors import pofs_in_force, referral_source_get
 from calaim.referrals.closed_loop import loop_start, loop_status_set
 from calaim.referrals.models import Referral, ReferralForm, ReferralStatus
 from calaim.referrals.policies import can_refer_as, can_review_duplicate
 from calaim.referrals.selectors import open_referral_for
 
+T = TypeVar("T")
 _AUDIT_FIELDS = ["status", "closure_reason", "linked_to"]
 
 
@@ -64,8 +67,15 @@ def _fingerprint(data: ReferralInput) -> str:
 
 def member_resolve(actor: User, cin: str, birth_date: dt.date) -> Member:
     """Match a form's CIN and birth date; plan staff match only their own plan's members."""
+    birth_date_check(birth_date, local_date(timezone.now()))
     plan_id = actor.organization.plan_id if actor.is_plan_staff and actor.organization is not None else None
     return member_match(cin, birth_date, plan_id=plan_id)
+
+
+def birth_date_check(birth_date: dt.date, today: dt.date) -> None:
+    """A birth date after the plan's today matches nobody: said on the date, not as "no member matches"."""
+    if birth_date > today:
+        raise ValidationFailed("The birth date cannot be in the future.", field="member_birth_date")
 
 
 def attestation_date_check(attested_on: dt.date, today: dt.date) -> None:
@@ -74,27 +84,74 @@ def attestation_date_check(attested_on: dt.date, today: dt.date) -> None:
         raise ValidationFailed("The attestation date cannot be in the future.", field="attested_on")
 
 
-def _check_attestations(member: Member, data: ReferralInput, day: dt.date) -> None:
+ECM_FORMS = (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD)
+
+
+def _attestation_problems(data: ReferralInput, day: dt.date) -> list[DomainError]:
     pofs = {p.code: p for p in pofs_in_force(day)}
-    if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and not data.pof_attestations:
-        raise ValidationFailed("Attest at least one Population of Focus.", field="pof_attestations")
+    problems: list[DomainError] = []
+    if data.form in ECM_FORMS and not data.pof_attestations:
+        problems.append(ValidationFailed("Attest at least one Population of Focus.", field="pof_attestations"))
     for index, attestation in enumerate(data.pof_attestations):
-        where = f"pof_attestations[{index}]"
-        pof = pofs.get(attestation.pof)
-        if pof is None:
-            raise ValidationFailed(f"Unknown Population of Focus {attestation.pof!r}.", field=f"{where}.pof")
-        keys = {c["key"] for c in pof.criteria}
-        unknown = sorted(set(attestation.criteria) - keys)
-        if unknown:
-            raise ValidationFailed(
+        problems += _one_attestation_problems(
+            attestation, pofs.get(attestation.pof), f"pof_attestations[{index}]", data
+        )
+    return problems
+
+
+def _one_attestation_problems(
+    attestation: PofAttestationInput, pof: PopulationOfFocus | None, where: str, data: ReferralInput
+) -> list[DomainError]:
+    if pof is None:
+        return [ValidationFailed(f"Unknown Population of Focus {attestation.pof!r}.", field=f"{where}.pof")]
+    problems: list[DomainError] = []
+    keys = {c["key"] for c in pof.criteria}
+    if unknown := sorted(set(attestation.criteria) - keys):
+        problems.append(
+            ValidationFailed(
                 f"Unknown criteria {unknown} for {pof.code}; expected some of {sorted(keys)}.",
                 field=f"{where}.criteria",
             )
-        if not attestation.facts.strip():
-            raise ValidationFailed("Give the supporting facts for the attested criteria.", field=f"{where}.facts")
-        expected = "adult" if data.form == ReferralForm.ECM_ADULT else "child"
-        if data.form in (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD) and pof.age_group != expected:
-            raise ValidationFailed(f"{pof.code} is not on the {ReferralForm(data.form).label}.", field=f"{where}.pof")
+        )
+    if not attestation.facts.strip():
+        problems.append(
+            ValidationFailed("Give the supporting facts for the attested criteria.", field=f"{where}.facts")
+        )
+    expected = "adult" if data.form == ReferralForm.ECM_ADULT else "child"
+    if data.form in ECM_FORMS and pof.age_group != expected:
+        problems.append(
+            ValidationFailed(f"{pof.code} is not on the {ReferralForm(data.form).label}.", field=f"{where}.pof")
+        )
+    return problems
+
+
+def _attempt(problems: list[DomainError], call: Callable[[], T]) -> T | None:
+    try:
+        return call()
+    except ValidationFailed as error:
+        problems.append(error)
+        return None
+
+
+def referral_check(
+    *, actor: User, data: ReferralInput, unknown: frozenset[str] = frozenset(), day: dt.date | None = None
+) -> Member | None:
+    """Every problem with a referral's member, attestation date and Populations of Focus at once, each on its field
+    (ProblemsFound); inputs named in `unknown` did not parse (a form's other errors) and are not checked. Returns
+    the member the referral names."""
+    day = day or local_date(timezone.now())
+    problems: list[DomainError] = []
+    member = None
+    if not unknown & {"member_cin", "member_birth_date"}:
+        member = _attempt(problems, lambda: member_resolve(actor, data.member_cin, data.member_birth_date))
+    elif "member_birth_date" not in unknown:
+        _attempt(problems, lambda: birth_date_check(data.member_birth_date, day))
+    if "attested_on" not in unknown:
+        _attempt(problems, lambda: attestation_date_check(data.attested_on, day))
+    problems += _attestation_problems(data, day)
+    if problems:
+        raise ProblemsFound(problems)
+    return member
 
 
 def _check_verification_form(actor: User, member: Member, data: ReferralInput, day: dt.date) -> None:
@@ -131,9 +188,8 @@ def referral_create(*, actor: User, data: ReferralInput, idempotency_key: str = 
     today = local_date(now)
     referral_source_get(data.source_type, today)
     can_refer_as(actor, data.source_type).enforce()
-    member = member_resolve(actor, data.member_cin, data.member_birth_date)
-    attestation_date_check(data.attested_on, today)
-    _check_attestations(member, data, today)
+    member = referral_check(actor=actor, data=data, day=today)
+    assert member is not None  # referral_check raises when no member matches
     _check_verification_form(actor, member, data, today)
     try:
         with transaction.atomic():

@@ -7,29 +7,28 @@ from typing import Any
 from django import forms
 
 from calaim.careplans.models import CareTeamRole, GoalDomain, GoalStatus, InterventionStatus, TaskKind
-from calaim.web.forms import CalaimForm
+from calaim.web.forms import CalaimForm, DayField, PhoneField
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
 class CarePlanForm(CalaimForm):
-    next_review_on = forms.DateField(label="Next review due", widget=DATE_INPUT)
+    next_review_on = DayField(label="Next review due")
     summary = forms.CharField(
         label="Summary: the member's priorities and strengths", widget=SHORT_TEXT, required=False, max_length=4000
     )
 
 
 class CarePlanReviewForm(CalaimForm):
-    reviewed_on = forms.DateField(label="Reviewed with the member on", widget=DATE_INPUT)
-    next_review_on = forms.DateField(label="Next review due", widget=DATE_INPUT)
+    reviewed_on = DayField(label="Reviewed with the member on")
+    next_review_on = DayField(label="Next review due")
     note = forms.CharField(label="Review note", widget=SHORT_TEXT, required=False, max_length=4000)
 
 
 class GoalForm(CalaimForm):
     description = forms.CharField(label="Goal, in the member's own words", widget=SHORT_TEXT, max_length=2000)
     domain = forms.ChoiceField(label="Domain", choices=[("", "Choose a domain"), *GoalDomain.choices])
-    target_date = forms.DateField(label="Target date", widget=DATE_INPUT)
+    target_date = DayField(label="Target date")
 
 
 class GoalStatusForm(CalaimForm):
@@ -37,9 +36,7 @@ class GoalStatusForm(CalaimForm):
         label="New goal status",
         choices=[("", "Choose a status"), *[(v, lbl) for v, lbl in GoalStatus.choices if v != GoalStatus.ACTIVE]],
     )
-    met_on = forms.DateField(
-        label="Date met", widget=DATE_INPUT, required=False, help_text="Met goals only. Blank: today."
-    )
+    met_on = DayField(label="Date met", required=False, help_text="Met goals only. Blank: today.")
     note = forms.CharField(label="Note", widget=SHORT_TEXT, required=False, max_length=4000)
 
 
@@ -51,7 +48,7 @@ class InterventionForm(CalaimForm):
     responsible_name = forms.CharField(
         label="Or someone else (name)", required=False, max_length=200, help_text="Leave Responsible blank to use this."
     )
-    due_date = forms.DateField(label="Due date", widget=DATE_INPUT, required=False)
+    due_date = DayField(label="Due date", required=False)
     frequency = forms.CharField(
         label="Frequency", required=False, max_length=100, help_text="For example: weekly. A due date or a frequency."
     )
@@ -87,7 +84,7 @@ class InterventionStatusForm(CalaimForm):
 
 class TaskForm(CalaimForm):
     kind = forms.ChoiceField(label="Kind of task", choices=[("", "Choose a kind"), *TaskKind.choices])
-    due_date = forms.DateField(label="Due date", widget=DATE_INPUT)
+    due_date = DayField(label="Due date")
     owner = forms.ChoiceField(label="Owner", choices=(), required=False)
     description = forms.CharField(label="Description", widget=SHORT_TEXT, required=False, max_length=2000)
 
@@ -110,5 +107,5 @@ class CareTeamForm(CalaimForm):
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *CareTeamRole.choices])
     name = forms.CharField(label="Name", max_length=200)
     organization_name = forms.CharField(label="Organization", max_length=200, required=False)
-    phone = forms.CharField(label="Phone", max_length=20, required=False)
+    phone = PhoneField(label="Phone", required=False)
     email = forms.EmailField(label="Email", required=False)

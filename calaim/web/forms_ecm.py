@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -10,18 +12,18 @@ from typing import Any, TypeVar
 from django import forms
 
 from calaim.core.errors import DomainError
-from calaim.core.phones import normalize_phone
-from calaim.members.models import CIN_PATTERN
 from calaim.plans.models import AgeGroup, PopulationOfFocus, ReferralSourceType
 from calaim.referrals.models import ReferralForm, Urgency
 from calaim.referrals.services import PofAttestationInput, ReferralInput
-from calaim.web.forms import DATE_INPUT, CalaimForm
+from calaim.web.forms import CalaimForm, CinField, DayField, PhoneField
 
 T = TypeVar("T")
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 AUTOMATIC = "automatic"
 # The forms a person fills in; plan identifications come from the batch job, not from this page.
 WEB_REFERRAL_FORMS = (ReferralForm.ECM_ADULT, ReferralForm.ECM_CHILD)
+# What a field that did not parse stands in as while the service checks the others (it skips the unknown ones).
+_STANDINS: dict[str, Any] = {"member_birth_date": dt.date.min, "attested_on": dt.date.min, "member_aware": False}
 
 
 @dataclass
@@ -37,13 +39,8 @@ class ReferralCreateForm(CalaimForm):
     """The standardized ECM referral form, field for field as POST /api/referrals takes it."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
-    member_cin = forms.RegexField(
-        regex=CIN_PATTERN,
-        label="Member's CIN",
-        help_text="8 digits then one upper-case letter, e.g. 91234567A.",
-        error_messages={"invalid": "A CIN is 8 digits then one upper-case letter, e.g. 91234567A."},
-    )
-    member_birth_date = forms.DateField(label="Member's birth date", widget=DATE_INPUT)
+    member_cin = CinField(label="Member's CIN")
+    member_birth_date = DayField(label="Member's birth date")
     source_type = forms.ChoiceField(label="Referral source", choices=())
     form = forms.ChoiceField(label="Referral form", choices=())
     urgency = forms.ChoiceField(
@@ -63,9 +60,9 @@ class ReferralCreateForm(CalaimForm):
         required=False,
         error_messages={"invalid": "An NPI is 10 digits."},
     )
-    referrer_phone = forms.CharField(label="Referrer's phone", max_length=20, required=False)
+    referrer_phone = PhoneField(label="Referrer's phone", required=False)
     referrer_email = forms.EmailField(label="Referrer's email", max_length=254, required=False)
-    member_phone = forms.CharField(label="Member's phone", max_length=20, required=False)
+    member_phone = PhoneField(label="Member's phone", required=False)
     member_address = forms.CharField(label="Member's address", max_length=300, required=False)
     member_experiencing_homelessness = forms.NullBooleanField(
         label="Is the member experiencing homelessness?",
@@ -73,7 +70,7 @@ class ReferralCreateForm(CalaimForm):
     )
     member_aware = forms.BooleanField(label="The member knows of this referral", required=False)
     attested_by = forms.CharField(label="Attested by", max_length=200)
-    attested_on = forms.DateField(label="Attestation date", widget=DATE_INPUT)
+    attested_on = DayField(label="Attestation date")
     notes = forms.CharField(label="Notes", widget=TEXTAREA, required=False, max_length=4000)
 
     def __init__(
@@ -111,24 +108,27 @@ class ReferralCreateForm(CalaimForm):
             groups.setdefault(label, []).append(PofFields(pof, self[f"pof_{pof.code}"], self[f"pof_{pof.code}_facts"]))
         return list(groups.items())
 
-    def clean_referrer_phone(self) -> str:
-        return _phone(self.cleaned_data["referrer_phone"])
-
-    def clean_member_phone(self) -> str:
-        return _phone(self.cleaned_data["member_phone"])
-
-    def referral_input(self) -> ReferralInput:
+    def referral_input(self, values: dict[str, Any] | None = None) -> ReferralInput:
         """The service's input; a POF counts as attested when any of its criteria or its facts were given."""
-        data = dict(self.cleaned_data)
+        data = dict(self.cleaned_data if values is None else values)
         attestations = []
         self.attested_codes = []
         for pof in self.pofs:
-            criteria, facts = data.pop(f"pof_{pof.code}"), data.pop(f"pof_{pof.code}_facts")
+            criteria, facts = data.pop(f"pof_{pof.code}", []), data.pop(f"pof_{pof.code}_facts", "")
             if criteria or facts.strip():
                 attestations.append(PofAttestationInput(pof=pof.code, criteria=list(criteria), facts=facts))
                 self.attested_codes.append(pof.code)
-        data.pop("idempotency_key")
+        data.pop("idempotency_key", None)
         return ReferralInput(**data, pof_attestations=attestations)
+
+    def draft(self) -> dict[str, Any]:
+        """For a form with errors: the service's input from the fields that parsed, stand-ins for the others, and
+        their names as `unknown`, so the service checks the rest in the same round (referral_check)."""
+        unknown = frozenset(name for name in self.fields if name not in self.cleaned_data)
+        standins = {field.name: _STANDINS.get(field.name, "") for field in dataclasses.fields(ReferralInput)}
+        main = {name: self.cleaned_data.get(name, standins[name]) for name in standins if name in self.fields}
+        pofs = {name: value for name, value in self.cleaned_data.items() if name.startswith("pof_")}
+        return {"data": self.referral_input({**main, **pofs}), "unknown": unknown}
 
     def field_for(self, service_field: str | None) -> str | None:
         """The form field for a service error's field, e.g. pof_attestations[0].facts -> pof_A1_facts."""
@@ -137,15 +137,6 @@ class ReferralCreateForm(CalaimForm):
             return service_field
         code = self.attested_codes[int(found[1])]
         return f"pof_{code}_facts" if found[2] == "facts" else f"pof_{code}"
-
-
-def _phone(raw: str) -> str:
-    if not raw:
-        return raw
-    try:
-        return normalize_phone(raw)
-    except ValueError:
-        raise forms.ValidationError("Enter a valid phone number, e.g. (209) 555-0100.") from None
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]], blank: str | None = None) -> None:
@@ -161,7 +152,8 @@ def remap_errors(call: Callable[..., T], field_for: Callable[[str | None], str |
         try:
             return call(*args, **kwargs)
         except DomainError as error:
-            error.field = field_for(error.field)
+            for problem in {error, *getattr(error, "problems", [])}:
+                problem.field = field_for(problem.field)
             raise
 
     return run

@@ -126,7 +126,7 @@ def test_referrer_refers_and_follows_the_closed_loop(web, network, member):
     ("overrides", "field", "text"),
     [
         ({"member_birth_date": "1990-01-01"}, "member_cin", "No plan member matches"),
-        ({"member_cin": "1234"}, "member_cin", "8 digits then one upper-case letter"),
+        ({"member_cin": "1234"}, "member_cin", "8 digits then one letter"),
         ({"pof_A1_facts": ""}, "pof_A1_facts", "Give the supporting facts"),
         (
             {"pof_C1": ["homeless"], "pof_C1_facts": "Couch surfing"},

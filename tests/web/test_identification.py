@@ -59,7 +59,7 @@ def test_the_analyst_uploads_watches_reads_downloads_and_loads(web, plan_files):
     page = web("analyst").get(RUNS)
     body = page.content.decode()
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in body
-    assert "Engine: <strong>DuckDB</strong>" in body and f'value="{TODAY.isoformat()}"' in body
+    assert "Engine: <strong>DuckDB</strong>" in body and f'value="{TODAY:%m/%d/%Y}"' in body
 
     response = post_run(web("analyst"), plan_files.members, plan_files.claims)
     run = IdentificationRun.objects.get()

@@ -107,7 +107,7 @@ def test_the_data_analyst_lands_on_the_roster_loads_with_the_upload_form(web, ne
     assert response.redirect_chain[-1][0] == "/data/roster/"
     html = response.content.decode()
     assert "Upload a roster" in html and 'enctype="multipart/form-data"' in html
-    assert f'value="{plan_today().isoformat()}"' in html  # as of: the plan's today
+    assert f'value="{plan_today():%m/%d/%Y}"' in html  # as of: the plan's today
     assert 'aria-current="page">Roster loads</a>' in html
 
 

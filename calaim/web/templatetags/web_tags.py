@@ -43,7 +43,10 @@ def overdue(authorization: AuthorizationRequest) -> bool:
 def form_field(field: BoundField) -> dict[str, object]:
     """A labelled field whose error, when there is one, is tied to the input by aria-describedby."""
     attrs: dict[str, str | bool] = {}
-    described = []
+    # The date format and a text area's limit (web/field.html) describe the input too.
+    described = [f"{field.auto_id}_format"] if field.widget_type == "date" else []
+    if field.widget_type == "textarea" and getattr(field.field, "max_length", None):
+        described.append(f"{field.auto_id}_count")
     if field.help_text:
         described.append(f"{field.auto_id}_helptext")
     if field.errors:

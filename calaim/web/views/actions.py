@@ -1,5 +1,6 @@
 """The one shape of every form action in the staff app: show the form, or take it, call one workflow or service,
-and answer with where to go next; a refusal comes back on the field it names.
+and answer with where to go next; a refusal comes back on the field it names, with the other fields' errors in
+the same round (Action.check).
 
 Posted with htmx from a member record section, the answer is that section refreshed (htmx swaps only 2xx
 answers, so a refusal comes back as the section with the form showing its errors); without JavaScript, a
@@ -45,6 +46,8 @@ class Action:
     # For htmx posts from a member record section: render(flash, bound) answers that section refreshed.
     section: Section | None = None
     section_key: str = ""
+    # The service's own checks on the fields that did parse, run when others did not: every problem in one round.
+    check: Callable[[], object] | None = None
 
 
 def act(request: HttpRequest, action: Action) -> HttpResponse:
@@ -52,7 +55,11 @@ def act(request: HttpRequest, action: Action) -> HttpResponse:
     form = action.form
     htmx = bool(request.headers.get("HX-Request")) and action.section is not None
     if request.method == "POST":
-        result = action.apply(form, lambda: action.call(form.cleaned_data)) if form.is_valid() else None
+        result = None
+        if form.is_valid():
+            result = action.apply(form, lambda: action.call(form.cleaned_data))
+        elif action.check is not None:
+            action.apply(form, action.check)  # the service's errors beside the form's own
         if result is not None:
             done = action.done(result) if callable(action.done) else action.done
             if htmx:

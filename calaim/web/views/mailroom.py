@@ -79,7 +79,7 @@ def mailroom(request: HttpRequest) -> HttpResponse:
         "page": page,
         "stuck": {notice.pk for notice in page.object_list if is_stuck(notice, now)},
         "flags": shown(mailroom_flags(user), SHOWN_FLAGS),
-        "batches": shown(mail_batch_scope(user).select_related("created_by"), SHOWN_BATCHES),
+        "batches": shown(mail_batch_scope(user).select_related("created_by__organization"), SHOWN_BATCHES),
         "may_run": can_run_mailroom(user, plan.pk),
         "batch_form": MailBatchForm(auto_id="batch-%s"),
         "today": today,

@@ -26,7 +26,7 @@ from calaim.referrals.policies import (
     referral_sources_for,
 )
 from calaim.referrals.selectors import loop_history, referral_get, referral_scope
-from calaim.referrals.services import referral_duplicate_confirm, referral_duplicate_reject
+from calaim.referrals.services import referral_check, referral_duplicate_confirm, referral_duplicate_reject
 from calaim.web.access import or_404, staff, verified_required
 from calaim.web.forms_ecm import DuplicateReviewForm, ReferralCreateForm, remap_errors
 from calaim.web.views.actions import Action, act, posted
@@ -93,6 +93,7 @@ def referral_create_view(request: HttpRequest) -> HttpResponse:
             next_url=lambda done: reverse("web:referral", args=[done[0].pk]),
             context={"member": member, "may_refer": bool(sources)},
             template="web/ecm/referral_form.html",
+            check=remap_errors(lambda: referral_check(actor=user, **form.draft()), form.field_for),
         ),
     )
 
