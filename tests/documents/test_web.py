@@ -32,7 +32,7 @@ def test_the_referrer_attaches_from_its_referral_page_and_um_sees_it(web, users,
     page = web("referrer").get(page_url).content.decode()
     assert "No documents attached." in page and 'enctype="multipart/form-data"' in page
     done = web("referrer").post(attach_url("referral", referral), form(next=page_url))
-    assert done.status_code == 302 and done["Location"] == f"{page_url}#documents"
+    assert done.status_code == 302 and done["Location"] == f"{page_url}#documents-referral"
     document = Document.objects.get()
     assert document.uploaded_by == users["referrer"] and document.referral == referral
     um_page = web("um").get(page_url).content.decode()
@@ -103,7 +103,7 @@ def test_removal_through_the_page(web, users, referral, documents_dir):
     assert not Document.objects.get().removed
     page_url = reverse("web:referral", args=[referral.pk])
     done = web("intake").post(url, {"reason": "Wrong member", "next": page_url})
-    assert done.status_code == 302 and done["Location"] == f"{page_url}#documents"
+    assert done.status_code == 302 and done["Location"] == f"{page_url}#documents-referral"
     assert Document.objects.get().removed and len(stored_files(documents_dir)) == 1
     page = web("um").get(page_url).content.decode()
     assert "Removed" in page and "Wrong member" in page
@@ -113,7 +113,7 @@ def test_removal_through_the_page(web, users, referral, documents_dir):
 
 def test_an_offsite_next_is_ignored(web, referral):
     done = web("referrer").post(attach_url("referral", referral), form(next="https://evil.example/"))
-    assert done["Location"] == f"{reverse('web:referral', args=[referral.pk])}#documents"
+    assert done["Location"] == f"{reverse('web:referral', args=[referral.pk])}#documents-referral"
 
 
 def test_the_panel_on_the_cs_request_and_appeal_pages(web, users, cs_request, appeal):

@@ -33,7 +33,7 @@ def documents_panel(context: template.Context, record: Record) -> SafeString:
         "record": record,
         "rows": rows,
         "can_attach": allowed,
-        "form": DocumentUploadForm(auto_id="document_%s") if allowed else None,
+        "form": DocumentUploadForm(auto_id=f"document_{record_slug(record)}_%s") if allowed else None,
         "slug": record_slug(record),
         "here": request.get_full_path(),
         "reason_max": REASON_MAX,

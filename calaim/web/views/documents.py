@@ -24,7 +24,14 @@ from calaim.documents.selectors import Record, document_get, document_record
 from calaim.documents.services import document_attach, document_remove
 from calaim.documents.storage import documents_storage
 from calaim.web.access import or_404, staff, verified_required
-from calaim.web.forms_documents import RECORDS, DocumentRemoveForm, DocumentUploadForm, record_noun, record_url
+from calaim.web.forms_documents import (
+    RECORDS,
+    DocumentRemoveForm,
+    DocumentUploadForm,
+    record_noun,
+    record_slug,
+    record_url,
+)
 from calaim.web.views.actions import Action, act, posted
 
 # A multipart body this much over the largest document is refused before it is read (the form's other fields).
@@ -35,8 +42,8 @@ def _next_url(request: HttpRequest, record: Record) -> str:
     """Back to the page the form was on (this site's only), else the record's page."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
-        return f"{wanted.split('#')[0]}#documents"
-    return f"{record_url(record)}#documents"
+        return f"{wanted.split('#')[0]}#documents-{record_slug(record)}"
+    return f"{record_url(record)}#documents-{record_slug(record)}"
 
 
 def _refuse_unless(verdict: Verdict) -> None:
@@ -65,7 +72,7 @@ def document_upload(request: HttpRequest, kind: str, record_id: uuid.UUID) -> Ht
         raise Http404("No such kind of record.")
     record = or_404(lambda: RECORDS[kind][1](user, record_id))
     _refuse_unless(can_attach(user, record))
-    back = record_url(record) + "#documents"  # the posted `next` is read after the size check
+    back = f"{record_url(record)}#documents-{kind}"  # the posted `next` is read after the size check
     context = {"record": record, "noun": record_noun(record), "back": back, "slug": kind}
     if request.method == "POST" and _too_large(request):
         limit = document_rules_on(plan_today()).max_size_mb
