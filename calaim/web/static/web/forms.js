@@ -72,6 +72,16 @@
     var kept = area.value.length - (area.selectionEnd - area.selectionStart);
     pasted[area.id] = kept + event.clipboardData.getData("text").length > limit;
   });
+  // A link in the error summary puts the cursor in the field it names, not only scrolls to it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+    if (field && field.focus) {
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { all(document); });
   // Sections swapped in by htmx bring their own text areas.
   document.addEventListener("htmx:load", function (event) { all(event.target); });
