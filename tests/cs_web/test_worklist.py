@@ -17,7 +17,7 @@ TODAY = plan_today()
 
 def section(html: str, heading_id: str) -> str:
     """The worklist section headed by `heading_id`, up to the next section."""
-    return html.split(f'<section aria-labelledby="{heading_id}">', 1)[1].split("</section>", 1)[0]
+    return html.split(f'<section aria-labelledby="{heading_id}"', 1)[1].split("</section>", 1)[0]
 
 
 def in_service(provider: Any, last_name: str, period: tuple[dt.date, dt.date] | None) -> Any:
