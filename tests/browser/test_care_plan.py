@@ -180,7 +180,7 @@ def test_care_manager_builds_the_care_plan_and_works_tasks_and_care_team(signed_
     team = cm.get_by_role("region", name="Care team", exact=True)
     expect(team.get_by_role("status")).to_have_text("Care team member added.")
     expect(team.get_by_role("listitem")).to_contain_text(
-        "Primary care provider: Dr. Ana Rivera, Valley PCP Clinic · 209-555-0142"
+        "Primary care provider: Dr. Ana Rivera, Valley PCP Clinic · (209) 555-0142"
     )
     person = CareTeamMember.objects.get(member=member)
     assert person.active and person.role == "pcp"
