@@ -96,7 +96,7 @@ def _check_units_bound(request: CsRequest, data: DeliveryInput, today: dt.date) 
         meals = " at the meals a day given" if unit.per == "meal" and data.meals_per_day is not None else ""
         raise ValidationFailed(
             f"{name} is delivered in {unit.plural}, {unit.rule()}: this delivery ({span}) may record at most "
-            f"{most:f} {unit.plural}{meals}; {data.units.normalize():f} were entered.",
+            f"{most:f} {unit.per if most == 1 else unit.plural}{meals}; {data.units.normalize():f} were entered.",
             field="units",
             code="delivery_units_bound",
         )
@@ -112,16 +112,21 @@ def _check_repeat(request: CsRequest, data: DeliveryInput) -> bool:
             start_date__lte=data.end_date,
             end_date__gte=data.start_date,
         )
-        .select_related("recorded_by")
+        .select_related("recorded_by__organization")
         .order_by("start_date", "created_at")
         .first()
     )
     if same is None or data.confirmed_repeat:
         return same is not None
-    who = same.recorded_by.get_full_name() or same.recorded_by.username
+    # Name and organization: a provider's coordinator may share a care manager's name.
+    recorder = same.recorded_by
+    who = (recorder.get_full_name() or recorder.username) + (
+        f", {recorder.organization.name}" if recorder.organization else ""
+    )
+    units = f"{same.units.normalize():f} unit" + ("" if same.units == 1 else "s")
     raise ValidationFailed(
         f"A delivery of this service on these days is already recorded: {same.start_date:%Y-%m-%d} to "
-        f"{same.end_date:%Y-%m-%d}, {same.units.normalize():f} units, recorded by {who}. If this is a separate "
+        f"{same.end_date:%Y-%m-%d}, {units}, recorded by {who}. If this is a separate "
         "delivery, not the same one entered twice, tick “This is a separate delivery” and record it again.",
         field="confirmed_repeat",
         code="delivery_repeat",

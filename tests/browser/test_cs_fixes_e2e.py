@@ -44,7 +44,7 @@ def test_delivery_units_bounded_and_a_same_day_repeat_confirmed(
     main.get_by_label("Cost in dollars").fill("180")
     main.get_by_role("button", name="Record delivery").click()
     expect(cs.get_by_role("alert")).to_contain_text("Please correct the fields marked below")
-    expect(_error_of(cs, cs.get_by_label("Units"))).to_contain_text("may record at most 1 days; 5 were entered")
+    expect(_error_of(cs, cs.get_by_label("Units"))).to_contain_text("may record at most 1 day; 5 were entered")
     shot(cs, "1-units-refused")
     assert not CsDelivery.objects.exists()
     cs.get_by_label("Units").fill("1")

@@ -115,7 +115,7 @@ def test_the_service_refuses_units_past_the_bound_and_writes_nothing(network: An
     with pytest.raises(ValidationFailed) as caught:
         record(in_service, actor, TODAY, TODAY, "5")
     assert caught.value.field == "units" and caught.value.code == "delivery_units_bound"
-    assert "at most 1 days; 5 were entered" in caught.value.message
+    assert "at most 1 day; 5 were entered" in caught.value.message
     assert (CsDelivery.objects.count(), AuditEvent.objects.count()) == before
     three = record(in_service, actor, TODAY - dt.timedelta(days=3), TODAY - dt.timedelta(days=1), "3")
     assert three.units == 3

@@ -31,7 +31,7 @@ def test_the_form_names_the_unit_and_its_bound(web: Any, authorized: CsRequest) 
 def test_five_units_in_a_one_day_per_day_delivery_are_refused(web: Any, authorized: CsRequest) -> None:
     before = nothing_written()
     response = web("cs").post(path(authorized), {"start_date": DAY, "end_date": DAY, "units": "5", "cost": "180"})
-    field_error(response, "units", "may record at most 1 days; 5 were entered")
+    field_error(response, "units", "may record at most 1 day; 5 were entered")
     assert "Recuperative Care (Medical Respite) is delivered in days" in response.content.decode()
     assert nothing_written() == before
     authorized.refresh_from_db()
@@ -58,7 +58,7 @@ def test_a_same_day_repeat_is_flagged_refused_unconfirmed_and_recorded_when_conf
     again = web("cs").post(path(authorized), body)
     field_error(again, "confirmed_repeat", "already recorded")
     html = again.content.decode()
-    assert f"{DAY} to {DAY}, 1 units, recorded by" in html and 'name="confirmed_repeat"' in html
+    assert f"{DAY} to {DAY}, 1 unit, recorded by" in html and 'name="confirmed_repeat"' in html
     assert "This is a separate delivery" in html and "This looks like a delivery already recorded" in html
     assert nothing_written() == before
     confirmed = web("cs").post(path(authorized), {**body, "confirmed_repeat": "on"})
