@@ -127,6 +127,8 @@ def _changes(event: AuditEvent, names: _Names) -> list[Change]:
 
 
 def _label(model: type[models.Model] | None, name: str) -> str:
+    if name in _LABELS:
+        return _LABELS[name]
     field = _field(model, name)
     verbose = getattr(field, "verbose_name", None)
     if verbose and str(verbose) != name.replace("_", " "):  # a name someone chose (e.g. "CIN", "D-SNP")
@@ -181,6 +183,18 @@ _SPECIAL: dict[str, Callable[[Any, _Names], str]] = {
     "phone": lambda v, _: labels.phone_display(str(v)),
     "discontinuation_reason": lambda v, n: n.reasons.get(str(v), labels.code_words(str(v))),
     "service_code": lambda v, n: n.services.get(str(v), labels.code_words(str(v))),
+    "pof_attestations": lambda v, _: ", ".join(str(a.get("pof", "")) for a in v if isinstance(a, dict)) or "none",
+    "qualified_pofs": lambda v, _: ", ".join(map(str, v)) or "none",
+}
+# Fields whose names read badly as words.
+_LABELS = {
+    "pof_attestations": "Populations of Focus attested",
+    "qualified_pofs": "Populations of Focus met",
+    "loop_status": "DHCS referral status",
+    "loop_closure_reason": "DHCS closure reason",
+    "cin": "CIN",
+    "dsnp": "D-SNP",
+    "pcp_name": "PCP",
 }
 
 

@@ -91,11 +91,13 @@ def test_an_assigned_member_shows_outreach_so_far_as_the_next_step(web, network)
 
 def test_roster_changes_and_address_flags_are_alerts(web, named, enrolled):
     member = enrolled["member"]
+    CsRequestFactory(member=member, authorized=True, provider=cs_provider_org())  # a second piece of work
     facts_raise(load=roster_load(), changes=[change(member, FactKind.TERMED)])
     AddressFlag.objects.create(member=member, reason="Returned mail: Moved, left no address")
-    header = _header(_record(web, "intake", member))
-    alerts = _item(header, "Alerts")
-    assert "Left the plan on 11/30/2026 (roster)" in alerts
+    body = _record(web, "intake", member)
+    assert body.count("left the plan on 11/30/2026 (roster as of") == 2  # the card: once per piece of work
+    alerts = _item(_header(body), "Alerts")
+    assert alerts.count("Left the plan on 11/30/2026 (roster)") == 1
     assert "Mailing address to check: Returned mail: Moved, left no address" in alerts
 
 

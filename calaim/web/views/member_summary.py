@@ -330,7 +330,9 @@ def _lead_care_manager(active: Enrollment | None) -> str:
 def _alerts(user: User, member: Member, rows: RecordRows) -> list[Line]:
     views = member_fact_views(user, member)
     kinds = {view.fact.kind for view in views}
-    alerts = [Line(f"{_sentence(view.sentence)} (roster)", "#roster-alert-h") for view in views]
+    # One line per change, however many pieces of work it bears on (the card below lists each with its action).
+    sentences = dict.fromkeys(_sentence(view.sentence) for view in views)
+    alerts = [Line(f"{sentence} (roster)", "#roster-alert-h") for sentence in sentences]
     alerts += [Line(f"Mailing address to check: {flag.reason}", "#address-alert-h") for flag in rows.address_flags]
     alerts += _member_alerts(member, rows, kinds)
     return alerts
