@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from calaim.access.scopes import member_condition
 from calaim.accounts.models import User
@@ -75,6 +75,14 @@ def in_facility_now(user: User) -> QuerySet[FacilityStay]:
         .select_related("member")
         .order_by("facility_type", "-admitted_on")
     )
+
+
+def in_facility_counts(user: User) -> dict[str, int]:
+    """How many members in scope are in a facility now, per facility type code in force today (one query)."""
+    codes = [t.code for t in facility_types_on(plan_today()).types]
+    counts = {f"n{i}": Count("id", filter=Q(facility_type=code)) for i, code in enumerate(codes)}
+    found = stay_scope(user).filter(discharged_on__isnull=True).aggregate(**counts)
+    return {code: found[f"n{i}"] for i, code in enumerate(codes)}
 
 
 def transitions(user: User, days: int = 30) -> QuerySet[FacilityStay]:

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 from django import forms
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -42,10 +41,8 @@ def ltc_home(request: HttpRequest) -> HttpResponse:
     modes = nemt_rules_on(plan_today())
     labels = {t.code: t.label for t in facility_types_on(plan_today()).types}
     now = selectors.in_facility_now(user)
-    by_type = [
-        {"label": labels.get(row["facility_type"], row["facility_type"]), "count": row["n"]}
-        for row in now.values("facility_type").annotate(n=Count("id")).order_by("facility_type")
-    ]
+    counts = selectors.in_facility_counts(user)
+    by_type = [{"label": labels[code], "count": n} for code, n in counts.items() if n]
     late = [
         (s, selectors.late_days(s, min(s.pasrr_screenings.all(), key=lambda p: p.level1_on)))
         for s in selectors.stays_with_late_level1(user).prefetch_related("pasrr_screenings")[:PAGE_ROWS]
