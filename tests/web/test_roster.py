@@ -323,7 +323,8 @@ def test_apply_records_who_confirmed_and_enqueues_the_apply_task_once(web, netwo
     event = AuditEvent.objects.get(action="roster_load.confirm")
     assert event.actor == network.users["data"] and event.after["confirmed_by"] == network.users["data"].pk
     html = response.content.decode()
-    assert "Apply confirmed by Dana Okafor; waiting for the background worker" in html and "every 2s" in html
+    assert "Apply confirmed by Dana Okafor, Health Plan of San Joaquin; waiting for the background worker" in html
+    assert "every 2s" in html
     assert "Apply this roster" not in html
 
     with django_capture_on_commit_callbacks(execute=True):
