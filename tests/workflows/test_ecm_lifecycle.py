@@ -42,7 +42,7 @@ def test_referral_to_enrollment_to_opt_out(api, network, member):
     enrollment = assigned.json()
     # Spanish speaker in San Joaquin: only provider A speaks Spanish.
     assert enrollment["provider_id"] == str(network.provider_a.pk)
-    assert any("language (es)" in r for r in enrollment["assignment_reasons"])
+    assert any("language (Spanish)" in r for r in enrollment["assignment_reasons"])
 
     outreach = api("cm_a").post(
         f"/enrollments/{enrollment['id']}/outreach-attempts",
