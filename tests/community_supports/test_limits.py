@@ -99,7 +99,8 @@ def test_room_board_one_day_over_cap_is_refused_with_numbers() -> None:
     assert [(v.limit, v.field) for v in result.violations] == [(ROOM_BOARD, "end_date")]
     assert result.violations[0].message == (
         "Recuperative Care, Short-Term Post-Hospitalization Housing and Transitional Rent together would cover "
-        "184 days in the 12 months ending 2026-09-03; at most 183 are allowed (requested 34, already used 150, 33 left)."
+        "184 days in the 12 months ending 2026-09-03; at most 183 are allowed "
+        "(requested 34, already used 150, 33 left)."
     )
 
 
