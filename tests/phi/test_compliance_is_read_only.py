@@ -164,6 +164,17 @@ PARAMETERS = {
     "language": None,
     # Notifications: only their own user's, so any id is a 404 here.
     "notification_id": "member",
+    # Queue exports and care managers' languages: an unknown queue or user is a 404.
+    "name": None,
+    "username": None,
+    # Documents: a member's id is no record's or document's, so any of these is a 404 here (tests/documents post real
+    # ones); an unknown record kind is a 404 too.
+    "kind": None,
+    "record_id": "member",
+    "document_id": "member",
+    # Long-term care: only plan intake, UM and member services change stays and certifications (tests/ltc).
+    "stay_id": "member",
+    "pcs_id": "member",
 }
 
 

@@ -59,15 +59,16 @@ WITHOUT_MEMBER_KEY = {
     "notices.MailBatch": "names no member; its letters are read as notices (mail_batch_letters, mail_batch_members)",
     "notices.TranslationReview": "a translator's sign-off on a template; names no member",
     "notices.Notification": "carries no PHI by design (what happened and a link); the linked page logs its reads",
+    "ecm.CareManagerLanguages": "the languages a care manager speaks: staff data, names no member",
 }
 
 # Reads returning values rather than models, in the modules that answer callers, and why none shows a member.
 VALUE_READS = {
     "calaim/web/dashboard.py": (5, "counts and durations grouped by POF, county, month, urgency, provider"),
-    "calaim/web/views/worklists.py": (2, "the supervisor's counts per care manager and per plan"),
+    "calaim/web/views/supervisor_worklist.py": (1, "the supervisor's counts of enrollments per plan"),
     "calaim/web/templatetags/ecm_tags.py": (1, "a discontinuation reason's label"),
     "calaim/plans/selectors.py": (3, "reference codes"),
-    "calaim/ecm/selectors.py": (1, "caseload counts per provider"),
+    "calaim/ecm/selectors.py": (2, "caseload counts per provider; the languages each care manager speaks"),
     "calaim/authorizations/selectors.py": (2, "ids of requests for the clock tasks, outside any request"),
     "calaim/jobs/selectors.py": (1, "the health check's SELECT 1"),
     "calaim/community_supports/selectors.py": (1, "the catalog's service names"),
