@@ -62,7 +62,8 @@ def _serving(user: User) -> QuerySet[CsRequest]:
 
 def _recent(user: User) -> QuerySet[CsDelivery]:
     since = plan_today() - dt.timedelta(days=RECENT_DELIVERY_DAYS)
-    return cs_deliveries_of(_assigned(user)).filter(start_date__gte=since).select_related("member", "recorded_by")
+    recent = cs_deliveries_of(_assigned(user)).filter(start_date__gte=since)
+    return recent.select_related("member", "recorded_by__organization")
 
 
 def _service(row: CsRequest | CsDelivery) -> str:
