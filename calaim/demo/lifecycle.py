@@ -247,9 +247,7 @@ class _Driver:
 
     def _presumptive(self, member: Member) -> str:
         contract = (
-            contracts_in_force(member.plan_id, member.county_id, plan_today())
-            .order_by("organization__name")
-            .first()
+            contracts_in_force(member.plan_id, member.county_id, plan_today()).order_by("organization__name").first()
         )
         staff = (
             User.objects.filter(organization_id=contract.organization_id, role__in=PROVIDER_ROLES).first()

@@ -136,8 +136,8 @@ SECTIONS: dict[str, tuple[str, Section]] = {
 
 # The sections of each role's daily work, open on the record; the others fold under their one-line gist.
 OPEN_FOR: dict[str, frozenset[str]] = {
-    Role.PLAN_INTAKE: frozenset({"referrals", "eligibility", "authorizations", "ecm", "community-supports"}),
-    Role.PLAN_UM: frozenset({"referrals", "eligibility", "authorizations", "community-supports"}),
+    Role.PLAN_INTAKE: frozenset({"referrals", "eligibility", "authorizations", "ecm", "community-supports", "ltc"}),
+    Role.PLAN_UM: frozenset({"referrals", "eligibility", "authorizations", "community-supports", "ltc"}),
     Role.MEMBER_SERVICES: frozenset({"identity", "ecm", "community-supports", "notices"}),
     Role.PLAN_APPEALS: frozenset({"identity", "authorizations", "notices"}),
     Role.PLAN_COMPLIANCE: frozenset({"identity", "notices", "audit"}),

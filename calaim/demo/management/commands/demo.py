@@ -17,10 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from calaim.core.clock import plan_today
 from calaim.demo.cs_lifecycle import demo_cs_create
+from calaim.demo.documents import demo_documents_create
 from calaim.demo.exchange import demo_exchange_create
 from calaim.demo.history import demo_history_create
 from calaim.demo.letters import demo_letters_create
 from calaim.demo.lifecycle import demo_lifecycle_create
+from calaim.demo.ltc import demo_ltc_create
 from calaim.demo.population import demo_joiners_draw
 from calaim.demo.roster import demo_roster_month_create
 from calaim.demo.summary import summary_line
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             self.stdout.write(summary_line("Provider files", files))
             letters = demo_letters_create(seed=options["seed"], as_of=today)
             self.stdout.write(summary_line("Letters and appeals", letters))
+            self.stdout.write(summary_line("Long-term care", demo_ltc_create(seed=options["seed"], as_of=today)))
+            self.stdout.write(summary_line("Documents on records", demo_documents_create(seed=options["seed"])))
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAPI docs: http://{options['addrport']}/api/docs   Admin: http://{options['addrport']}/admin/"
