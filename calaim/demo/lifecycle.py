@@ -16,7 +16,9 @@ from calaim.authorizations.services import authorization_extend
 from calaim.careplans.services import care_team_add, outreach_record
 from calaim.core.clock import plan_today
 from calaim.demo.careplans import demo_care_plan_create
+from calaim.ecm.assignment import provider_candidates
 from calaim.ecm.models import Enrollment
+from calaim.ecm.selectors import qualified_pofs
 from calaim.members.models import Member
 from calaim.network.selectors import contracts_in_force
 from calaim.plans.models import Plan
@@ -190,7 +192,8 @@ class _Driver:
         chosen = self.rng.random() < 0.3
         member = referral.member
         today = plan_today()
-        options = [c.organization_id for c in contracts_in_force(member.plan_id, member.county_id, today)]
+        # The member chooses among the providers that fit them (county, Populations of Focus, free places).
+        options = [c.organization_id for c, _ in provider_candidates(member, qualified_pofs(referral.pk), today)]
         enrollment = ecm.ecm_provider_assign(
             actor=self.ms if chosen else self.intake,
             referral=referral,

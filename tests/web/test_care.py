@@ -301,11 +301,13 @@ def test_care_manager_worklist_separates_overdue_today_outreach_and_new(web, api
     assert OutreachAttempt.objects.count() == 2
     body = web("cm_a").get("/").content.decode()
     new, rest = body.split("New assignments")[1].split("Outreach due")
-    outreach, rest = rest.split("Tasks due today and overdue")
-    overdue, today = rest.split("Due today")
-    today, caseload = today.split("Caseload")
+    outreach, rest = rest.split("Open tasks")
+    tasks, caseload = rest.split("Caseload")
+    rows = {row.split("</td>")[1]: row for row in tasks.split("<tr")[1:] if "</td>" in row}
+    overdue = next(row for label, row in rows.items() if "Say hello" in label)
+    today = next(row for label, row in rows.items() if "NEMT ride to dialysis" in label)
     assert "Pendingson" not in new and "Pendingson" in outreach and ">2<" in outreach and day(0) in outreach
-    assert "Say hello" in overdue and "Overdue</strong>" in overdue and "NEMT ride" not in overdue
-    assert "NEMT ride to dialysis" in today and "Say hello" not in today and "Not mine" not in body
+    assert "Overdue</strong>" in overdue and "Due today</strong>" in today and "Overdue</strong>" not in today
+    assert "Not mine" not in body
     assert member.last_name in caseload and "No care plan yet" in caseload
     assert "Pendingson" not in web("cm_b").get("/").content.decode()
