@@ -36,7 +36,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "UM worklist": ("um", "/", 13),
     "member services search": ("member_services", "/members/search/?q=Scaling", 14),
     "care manager worklist": ("cm_a", "/", 18),
-    "supervisor worklist": ("sup_a", "/", 17),
+    "supervisor worklist": ("sup_a", "/", 19),  # + the care managers' languages and caseloads (#15)
     "CS provider worklist": ("cs_coordinator", "/", 16),
     "referrer worklist": ("referrer", "/", 14),
     "compliance PHI read log": ("compliance", "/compliance/phi-reads/", 13),
