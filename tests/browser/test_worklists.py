@@ -102,7 +102,7 @@ def test_care_manager_caseload_and_overdue_tasks(signed_in, network, enrolled, s
     expect(page.get_by_role("heading", name="My worklist")).to_be_visible()
     caseload = page.get_by_role("region", name=re.compile(r"^Caseload"))
     expect(caseload.get_by_role("row").filter(has_text=member.cin)).to_contain_text("Enrolled")
-    tasks = page.get_by_role("region", name=re.compile(r"^Tasks due"))
+    tasks = page.get_by_role("region", name=re.compile(r"^Open tasks"))
     expect(tasks).to_contain_text("Overdue")
     expect(page.get_by_role("region", name=re.compile(r"^New assignments"))).to_contain_text("No new assignments")
     shot(page, "caseload")
