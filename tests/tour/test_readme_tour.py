@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 FAKETIME = shutil.which("faketime")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-DEMO_MEMBERS = 300
 
 pytestmark = pytest.mark.skipif(
     FAKETIME is None and os.environ.get("CI") != "true",
@@ -55,9 +54,12 @@ def _free_port() -> int:
 
 
 def _evening_in_california() -> str:
-    """Tomorrow 05:30 UTC: 21:30 or 22:30 the evening before in California, when the two dates differ."""
-    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    return f"@{tomorrow:%Y-%m-%d} 05:30:00"
+    """libfaketime's offset to tomorrow 05:30 UTC: 21:30 or 22:30 the evening before in California, when the two
+    dates differ. An offset in seconds, not a date: libfaketime reads a date in each process's own TZ, and the tour
+    runs `TZ=America/Los_Angeles date` while the server runs in UTC."""
+    now = dt.datetime.now(dt.UTC)
+    target = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(5, 30), tzinfo=dt.UTC)
+    return f"{int((target - now).total_seconds()):+d}"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict
     env.pop("DJANGO_SETTINGS_MODULE", None)
     clock = [FAKETIME, "-f", _evening_in_california()]
     python = str(ROOT / ".venv" / "bin" / "python")
-    demo = [*clock, python, "manage.py", "demo", "--no-serve", "--members", str(DEMO_MEMBERS)]
+    # The demo as `make demo` makes it (2,000 members): the tour takes a homeless adult with no referral yet each run.
+    demo = [*clock, python, "manage.py", "demo", "--no-serve"]
     subprocess.run(demo, cwd=ROOT, env=env, check=True, capture_output=True, timeout=900)  # noqa: S603
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603
