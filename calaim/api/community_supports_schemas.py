@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from calaim.api.referrals_schemas import CriterionKey, LoopStepOut
 from calaim.api.types import Day, Dollars, Hours, Line, Moment, Note, Units
 from calaim.community_supports.models import MAX_MEALS_PER_DAY, CsRequest
 from calaim.community_supports.selectors import cs_loop_history
+from calaim.core.inputs import cin_normalized
 from calaim.members.models import CIN_PATTERN
 from calaim.referrals.models import LoopEvent
 
@@ -48,7 +50,7 @@ class ServiceRequestIn(Schema):
 
 
 class CsReferralIn(Schema):
-    member_cin: str = Field(..., pattern=CIN_PATTERN)
+    member_cin: str = Field(..., pattern=CIN_PATTERN, examples=["91234567A"])
     member_birth_date: Day
     source_type: Line = Field(..., min_length=1, max_length=40)
     referrer_name: Line = Field(..., min_length=1, max_length=200)
@@ -57,6 +59,11 @@ class CsReferralIn(Schema):
     attested_on: Day = Field(..., description="When the referrer attested: today or earlier (plan-local).")
     services: list[ServiceRequestIn] = Field(..., min_length=1, max_length=20)
     ecm_enrollment_id: uuid.UUID | None = None
+
+    @field_validator("member_cin", mode="before")
+    @classmethod
+    def _cin(cls, value: object) -> object:
+        return cin_normalized(value) if isinstance(value, str) else value  # "9123 4567-a" is 91234567A
 
 
 class CsRequestOut(Schema):

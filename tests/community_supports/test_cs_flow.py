@@ -376,3 +376,12 @@ def test_a_plan_without_limit_settings_refuses_requests_clearly_and_writes_nothi
         f"Plan HPSJ has no Community Supports limit settings in force on {TODAY}."
     )
     assert CsRequest.objects.count() == 0 and AuditEvent.objects.count() == 0
+
+
+def test_the_api_takes_a_cin_typed_with_dashes_and_lower_case(api, network, cs_provider, member):
+    body = form(member, service("recuperative_care")) | {
+        "member_cin": f"{member.cin[:4]}-{member.cin[4:8]} {member.cin[8:].lower()}"
+    }
+    created = api("referrer").post("/community-supports/requests", body)
+    assert created.status_code == 201, created.content
+    assert CsRequest.objects.get(pk=created.json()[0]["id"]).member_id == member.pk
