@@ -35,3 +35,30 @@ def test_team_caseload_filters_and_exports(web, network, enrolled):
     exported = _csv(web("sup_a").get("/queues/team_caseload.csv", {"team_caseload-sort": "-lead"}))
     assert cin in exported and "cm_a, Alpha Care Partners" in exported and "Enrolled" in exported
     assert web("cm_a").get("/queues/team_caseload.csv").status_code == 404
+
+
+def test_new_referrals_filter_sort_and_export(web, network):
+    from tests.factories import MemberFactory, ReferralFactory
+
+    routine = ReferralFactory(member=MemberFactory(last_name="Zamora", experiencing_homelessness=True))
+    urgent = ReferralFactory(
+        member=MemberFactory(last_name="Abara", experiencing_homelessness=True), urgency="expedited"
+    )
+
+    def section(params: dict[str, str]) -> str:
+        page = web("intake").get("/", {"intake_new-filtered": "1", **params}).content.decode()
+        return page.split('id="new-h"', 1)[1].split("</section>", 1)[0]
+
+    expedited = section({"intake_new-urgency": "expedited"})
+    assert urgent.member.cin in expedited and routine.member.cin not in expedited
+    by_name = section({"intake_new-sort": "name"})
+    assert by_name.index("Abara") < by_name.index("Zamora")
+    by_name_desc = section({"intake_new-sort": "-name"})
+    assert by_name_desc.index("Zamora") < by_name_desc.index("Abara")
+    exported = _csv(
+        web("intake").get("/queues/intake_new.csv", {"intake_new-filtered": "1", "intake_new-urgency": "expedited"})
+    )
+    assert urgent.member.cin in exported and routine.member.cin not in exported and "Expedited" in exported
+    assert PhiRead.objects.filter(user=network.users["intake"], view="web:queue_export", member=urgent.member).exists()
+    assert web("um").get("/queues/intake_new.csv").status_code == 404
+    assert urgent.member.cin not in _csv(web("hpsm_intake").get("/queues/intake_new.csv"))

@@ -36,7 +36,7 @@ def intake_worklist(user: User, request: HttpRequest) -> dict[str, Any]:
     pended_rows = shown(pended, WORKLIST_ROWS)
     incomplete_rows = shown(incomplete.order_by("received_at"), WORKLIST_ROWS)
     return {
-        "new_referrals": shown(received.order_by("-received_at"), WORKLIST_ROWS),
+        "new_referrals": queue_page(request, NEW_REFERRALS),
         "linked_referrals": shown(
             referrals.filter(status=ReferralStatus.LINKED).select_related("linked_to").order_by("-received_at"),
             WORKLIST_ROWS,
@@ -48,6 +48,54 @@ def intake_worklist(user: User, request: HttpRequest) -> dict[str, Any]:
         + ("" if pended_rows.exact and incomplete_rows.exact else "+"),
         **worklist_context(user),
     }
+
+
+class NewReferralFilters(MemberFilters):
+    urgency = forms.ChoiceField(label="Urgency", required=False, choices=[("", "Any urgency"), *Urgency.choices])
+    form = forms.ChoiceField(label="Form", required=False, choices=[("", "Any form"), *ReferralForm.choices])
+    lookups = {**MemberFilters.lookups, "urgency": "urgency", "form": "form"}
+
+
+def _new_rows(user: User) -> QuerySet[Referral]:
+    """ECM referrals received and not yet reviewed (scoped to the caller)."""
+    return referral_scope(user).filter(program="ecm", status=ReferralStatus.RECEIVED).select_related("member")
+
+
+NEW_REFERRALS = queue_register(
+    Queue(
+        name="intake_new",
+        filename="new-referrals",
+        source=_new_rows,
+        allowed=lambda user: user.role == Role.PLAN_INTAKE and user.is_plan_staff,
+        columns=(
+            Column("Received", "received"),
+            Column("Member", "name"),
+            Column("CIN"),
+            Column("Program"),
+            Column("Urgency", "urgency"),
+            Column("Referrer"),
+            Column("Referral"),
+            Column("Eligibility"),
+        ),
+        sorts={
+            "received": ("received_at",),
+            "name": ("member__last_name", "member__first_name"),
+            # Expedited first ("expedited" sorts before "routine"), then the oldest.
+            "urgency": ("urgency", "received_at"),
+        },
+        default_sort="-received",
+        filters=NewReferralFilters,
+        csv=(
+            ("Received", lambda r: local_date(r.received_at).isoformat()),
+            ("Last name", lambda r: r.member.last_name),
+            ("First name", lambda r: r.member.first_name),
+            ("CIN", lambda r: r.member.cin),
+            ("Form", lambda r: r.get_form_display()),
+            ("Urgency", lambda r: r.get_urgency_display()),
+            ("Referrer", lambda r: r.referrer_name),
+        ),
+    )
+)
 
 
 class AwaitingFilters(MemberFilters):
