@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from calaim.core.clock import local_date
 from calaim.core.errors import Conflict
 from calaim.core.models import AuditEvent
 from calaim.ecm.models import Enrollment
@@ -34,9 +35,9 @@ def test_a_stale_copy_of_the_referral_does_not_refuse_the_assignment(network):
 def test_a_stale_copy_of_the_enrollment_is_checked_as_it_is_now(network):
     enrollment = EnrollmentFactory(provider=network.provider_a)
     stale = Enrollment.objects.get(pk=enrollment.pk)
-    ecm_enroll(actor=network.users["cm_a"], enrollment=enrollment, enrolled_on=enrollment.assigned_at.date())
+    ecm_enroll(actor=network.users["cm_a"], enrollment=enrollment, enrolled_on=local_date(enrollment.assigned_at))
     with pytest.raises(Conflict, match="already enrolled"):
-        ecm_enroll(actor=network.users["cm_a"], enrollment=stale, enrolled_on=enrollment.assigned_at.date())
+        ecm_enroll(actor=network.users["cm_a"], enrollment=stale, enrolled_on=local_date(enrollment.assigned_at))
 
 
 def test_a_refused_step_undoes_the_steps_before_it(network):

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from calaim.accounts.models import Role, User
 from calaim.careplans.models import OPEN_TASK_STATUSES, TaskKind
 from calaim.careplans.selectors import outreach_pending_scope, task_scope
-from calaim.core.clock import plan_today
+from calaim.core.clock import local_date, plan_today
 from calaim.ecm.models import EnrollmentStatus
 from calaim.ecm.selectors import enrollment_scope
 from calaim.web.queues import Column, MemberFilters, Queue, queue_page, queue_register
@@ -124,7 +124,7 @@ NEW_ASSIGNMENTS = queue_register(
         sorts={"name": NAME_ORDER, "assigned": ("assigned_at",)},
         default_sort="-assigned",
         filters=MemberFilters,
-        csv=(*MEMBER_CSV, ("Assigned", lambda e: _day(e.assigned_at and e.assigned_at.date()))),
+        csv=(*MEMBER_CSV, ("Assigned", lambda e: _day(e.assigned_at and local_date(e.assigned_at)))),
     )
 )
 OUTREACH_DUE = queue_register(
@@ -149,7 +149,7 @@ OUTREACH_DUE = queue_register(
         filters=OutreachFilters,
         csv=(
             *MEMBER_CSV,
-            ("Assigned", lambda e: _day(e.assigned_at and e.assigned_at.date())),
+            ("Assigned", lambda e: _day(e.assigned_at and local_date(e.assigned_at))),
             ("Attempts", lambda e: e.attempts),
             ("Last attempt", lambda e: _day(e.last_attempt_on)),
         ),
