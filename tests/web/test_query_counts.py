@@ -37,7 +37,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "member services search": ("member_services", "/members/search/?q=Scaling", 14),
     "care manager worklist": ("cm_a", "/", 18),
     "supervisor worklist": ("sup_a", "/", 19),  # + the care managers' languages and caseloads (#15)
-    "CS provider worklist": ("cs_coordinator", "/", 16),
+    "CS provider worklist": ("cs_coordinator", "/", 17),  # four queues, one bounded count each when full (#15)
     "referrer worklist": ("referrer", "/", 14),
     "compliance PHI read log": ("compliance", "/compliance/phi-reads/", 13),
     "plan dashboard": ("intake", "/dashboard/", 25),
